@@ -1,0 +1,40 @@
+// Steps many scenarios share: a listener on loopback, a connected pair.
+// Each step is made of recorded calls, so it shows in the narrative like any other.
+#pragma once
+
+#include <functional>
+
+#include "sockspec/actor.h"
+#include "sockspec/probe.h"
+
+namespace sockspec {
+
+struct Listener {
+  UniqueFd fd;
+  SockAddr addr;  // where it listens: loopback and the port the kernel chose
+};
+
+// socket(), bind() to loopback port 0, [configure(fd)], listen(backlog), getsockname().
+Listener listen_on_loopback(Probe& p, int backlog,
+                            const std::function<void(int)>& configure = nullptr);
+
+// socket(), [configure(fd)], a blocking connect(); the connected descriptor.
+UniqueFd connect_to(Actor& client, const SockAddr& addr,
+                    const std::function<void(int)>& configure = nullptr);
+
+struct Connection {
+  UniqueFd client;
+  UniqueFd server;  // the descriptor accept() returned
+  SockAddr client_addr;
+  SockAddr server_addr;
+};
+
+// A client connects to the listener and the server accepts it. Records the
+// endpoints as the observations "client_addr" and "server_addr", which the
+// driver uses to find the connection in the capture.
+Connection establish(Probe& p, Listener& listener);
+
+// Records the endpoints of a connection as observations (see establish()).
+void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
+
+}  // namespace sockspec

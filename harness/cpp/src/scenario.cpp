@@ -1,0 +1,38 @@
+#include "sockspec/scenario.h"
+
+namespace sockspec {
+
+Listener listen_on_loopback(Probe& p, int backlog, const std::function<void(int)>& configure) {
+  Actor& server = p.server();
+  Listener l;
+  l.fd = server.socket(p.af(), SOCK_STREAM).fd();
+  server.bind(l.fd.get(), p.loopback()).must();
+  if (configure) configure(l.fd.get());
+  server.listen(l.fd.get(), backlog).must();
+  server.getsockname(l.fd.get(), &l.addr).must();
+  return l;
+}
+
+UniqueFd connect_to(Actor& client, const SockAddr& addr, const std::function<void(int)>& configure) {
+  UniqueFd fd = client.socket(addr.family(), SOCK_STREAM).fd();
+  if (configure) configure(fd.get());
+  client.connect(fd.get(), addr).must();
+  return fd;
+}
+
+Connection establish(Probe& p, Listener& listener) {
+  Connection c;
+  c.client = connect_to(p.client(), listener.addr);
+  p.client().getsockname(c.client.get(), &c.client_addr).must();
+  c.server = p.server().accept(listener.fd.get()).fd();
+  c.server_addr = listener.addr;
+  observe_endpoints(p, c.client_addr, c.server_addr);
+  return c;
+}
+
+void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
+  p.observe("client_addr", client.to_string());
+  p.observe("server_addr", server.to_string());
+}
+
+}  // namespace sockspec

@@ -1,0 +1,149 @@
+// Unit tests of the probe harness: addresses, names, the event log's two forms,
+// the recorded syscalls and the kernel state readers.
+#include <gtest/gtest.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <sstream>
+
+#include "sockspec/actor.h"
+#include "sockspec/addr.h"
+#include "sockspec/event_log.h"
+#include "sockspec/names.h"
+#include "sockspec/state.h"
+#include "sockspec/wait.h"
+
+namespace sockspec {
+namespace {
+
+TEST(SockAddr, LoopbackIsWrittenAsPeopleWriteIt) {
+  EXPECT_EQ(SockAddr::loopback(Family::kInet, 80).to_string(), "127.0.0.1:80");
+  EXPECT_EQ(SockAddr::loopback(Family::kInet6, 443).to_string(), "[::1]:443");
+  EXPECT_EQ(SockAddr::any(Family::kInet6).to_string(), "[::]:0");
+}
+
+TEST(SockAddr, ParseAcceptsBothFamiliesAndRejectsNames) {
+  SockAddr a;
+  ASSERT_TRUE(SockAddr::parse("10.1.2.3", 7, &a));
+  EXPECT_EQ(a.family(), AF_INET);
+  EXPECT_EQ(a.port(), 7);
+  ASSERT_TRUE(SockAddr::parse("fe80::1", 9, &a));
+  EXPECT_EQ(a.to_string(), "[fe80::1]:9");
+  EXPECT_FALSE(SockAddr::parse("localhost", 1, &a));
+}
+
+TEST(SockAddr, WithPortKeepsTheAddress) {
+  SockAddr a = SockAddr::loopback(Family::kInet6, 1).with_port(5000);
+  EXPECT_EQ(a.to_string(), "[::1]:5000");
+}
+
+TEST(Names, ConstantsReadSymbolically) {
+  EXPECT_EQ(errno_name(EADDRINUSE), "EADDRINUSE");
+  EXPECT_EQ(socktype_name(SOCK_STREAM | SOCK_NONBLOCK), "SOCK_STREAM|SOCK_NONBLOCK");
+  EXPECT_EQ(msg_flags_name(MSG_PEEK | MSG_DONTWAIT), "MSG_PEEK|MSG_DONTWAIT");
+  EXPECT_EQ(msg_flags_name(0), "0");
+  EXPECT_EQ(tcp_state_name(6), "TIME-WAIT");
+  EXPECT_EQ(sockopt_name(SOL_SOCKET, SO_REUSEADDR), "SO_REUSEADDR");
+  EXPECT_EQ(shutdown_name(SHUT_WR), "SHUT_WR");
+}
+
+TEST(EventLog, JsonLinesEndWithTheObservations) {
+  std::ostringstream out;
+  EventLog log(out, OutputFormat::kJsonLines);
+  Actor actor(log, "server");
+  SysResult r = actor.socket(AF_INET, SOCK_STREAM);
+  ASSERT_TRUE(r.ok());
+  actor.close(static_cast<int>(r.ret));
+  log.observe("answer", 42);
+  log.finish();
+
+  std::istringstream lines(out.str());
+  std::string line;
+  std::vector<nlohmann::json> parsed;
+  while (std::getline(lines, line)) parsed.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[0]["call"], "socket");
+  EXPECT_EQ(parsed[0]["side"], "server");
+  EXPECT_EQ(parsed[0]["text"], "socket(AF_INET, SOCK_STREAM, 0)");
+  EXPECT_TRUE(parsed[0]["errno"].is_null());
+  EXPECT_GT(parsed[0]["t_real_ns"].get<int64_t>(), 1'600'000'000'000'000'000);
+  EXPECT_GE(parsed[0]["end_mono_ns"].get<int64_t>(), parsed[0]["t_mono_ns"].get<int64_t>());
+  EXPECT_EQ(parsed[2]["observations"]["answer"], 42);
+}
+
+TEST(Actor, AFailedCallCarriesErrnoAndItsText) {
+  std::ostringstream out;
+  EventLog log(out, OutputFormat::kJsonLines);
+  Actor actor(log, "client");
+  SysResult r = actor.listen(-1, 5);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.err, EBADF);
+  EXPECT_EQ(r.text, "listen(-1, 5)");
+  auto j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j["errno_name"], "EBADF");
+  try {
+    r.must();
+    FAIL() << "must() did not throw";
+  } catch (const EnvironmentFailure& e) {
+    EXPECT_STREQ(e.what(), "listen(-1, 5) failed: EBADF");
+  }
+}
+
+TEST(EventLog, NarrativeShowsCallResultAndErrno) {
+  std::ostringstream out;
+  EventLog log(out, OutputFormat::kNarrative);
+  Actor actor(log, "client");
+  actor.close(-1);
+  EXPECT_NE(out.str().find("close(-1) = -1 EBADF"), std::string::npos) << out.str();
+}
+
+TEST(State, ListenerQueueCountsUnacceptedConnections) {
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
+  SockAddr addr = SockAddr::loopback(Family::kInet);
+  ASSERT_EQ(bind(listener.get(), addr.raw(), addr.len()), 0);
+  ASSERT_EQ(listen(listener.get(), 3), 0);
+  addr.prepare_for_output();
+  ASSERT_EQ(getsockname(listener.get(), addr.raw(), addr.len_ptr()), 0);
+
+  ListenerQueue q = read_listener_queue(listener.get());
+  ASSERT_TRUE(q.valid);
+  EXPECT_EQ(q.queued, 0u);
+  EXPECT_EQ(q.backlog, 3u);
+
+  UniqueFd client(socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_EQ(connect(client.get(), addr.raw(), addr.len()), 0);
+  EXPECT_TRUE(wait_until([&] { return read_listener_queue(listener.get()).queued == 1; },
+                         std::chrono::seconds(5)));
+
+  bool seen = false;
+  for (const auto& s : list_tcp_sockets(AF_INET)) {
+    if (s.state_name == "LISTEN" && s.local.port() == addr.port()) {
+      seen = true;
+      EXPECT_EQ(s.rqueue, 1u);
+      EXPECT_EQ(s.wqueue, 3u);
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(State, ListenerQueueIsInvalidForAConnectedSocket) {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM, 0));
+  EXPECT_FALSE(read_listener_queue(s.get()).valid);
+}
+
+TEST(State, CountersAndSysctlsOfTheNamespace) {
+  EXPECT_TRUE(read_net_counter("TcpExt", "ListenOverflows").has_value());
+  EXPECT_TRUE(read_net_counter("Tcp", "ActiveOpens").has_value());
+  EXPECT_FALSE(read_net_counter("TcpExt", "NoSuchCounter").has_value());
+  EXPECT_TRUE(read_sysctl("net.core.somaxconn").has_value());
+  EXPECT_FALSE(read_sysctl("net.core.no_such_sysctl").has_value());
+}
+
+TEST(Wait, ReturnsFalseAtTheDeadline) {
+  EXPECT_FALSE(wait_until([] { return false; }, std::chrono::milliseconds(5)));
+  int calls = 0;
+  EXPECT_TRUE(wait_until([&] { return ++calls == 3; }, std::chrono::seconds(1)));
+}
+
+}  // namespace
+}  // namespace sockspec
