@@ -1,0 +1,94 @@
+"""tcpdump inside a namespace: started and confirmed listening before the probe
+runs, stopped only once everything the probe sent is in the file."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from .errors import SockspecError
+from .netns import NetNS, in_netns
+
+# After the probe exits, one UDP datagram with this payload goes to port 9 on
+# loopback. When it is in the file, so is every packet before it (the kernel
+# hands packets to the capture socket in order, and -U flushes each one), and
+# tcpdump can be stopped without losing any. The flow decoder drops it.
+MARKER = b"sockspec-capture-end"
+MARKER_PORT = 9
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+
+
+def tcpdump_argv(pcap: Path) -> list[str]:
+    # --immediate-mode: without it packets sit in the kernel buffer and a stop
+    # within about a second loses them. -Z root: keep writing where we ask.
+    return ["tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
+            "-s", "0", "-Z", "root", "-w", str(pcap)]
+
+
+class Capture:
+    def __init__(self, ns: NetNS, pcap: Path):
+        self.ns = ns
+        self.pcap = pcap
+        pcap.parent.mkdir(parents=True, exist_ok=True)
+        self._stderr_path = pcap.with_suffix(".tcpdump.log")
+        self._stderr = open(self._stderr_path, "w+b")
+        self.proc = subprocess.Popen(ns.exec_argv(tcpdump_argv(pcap)), stdout=subprocess.DEVNULL,
+                                     stderr=self._stderr, start_new_session=True)
+        try:
+            self._wait_for(lambda: b"listening on" in self._log(), START_TIMEOUT_S, "start listening")
+        except BaseException:
+            self._kill()
+            raise
+
+    def _log(self) -> bytes:
+        return self._stderr_path.read_bytes()
+
+    def _wait_for(self, condition, timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        delay = 0.0005
+        while not condition():
+            if self.proc.poll() is not None:
+                raise SockspecError(f"tcpdump exited ({self.proc.returncode}) before it could {what}: "
+                                    f"{self._log().decode(errors='replace').strip()}")
+            if time.monotonic() > deadline:
+                raise SockspecError(f"tcpdump did not {what} within {timeout_s:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
+    def _send_marker(self) -> None:
+        def send() -> None:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(MARKER, ("127.0.0.1", MARKER_PORT))
+
+        in_netns(self.ns.name, send)
+
+    def _marker_written(self) -> bool:
+        try:
+            return MARKER in self.pcap.read_bytes()
+        except FileNotFoundError:
+            return False
+
+    def stop(self) -> Path:
+        """Flushes and stops; returns the pcap path."""
+        try:
+            self._send_marker()
+            self._wait_for(self._marker_written, STOP_TIMEOUT_S, "write the end-of-capture marker")
+            os.killpg(self.proc.pid, signal.SIGINT)
+            self.proc.wait(timeout=STOP_TIMEOUT_S)
+        finally:
+            self._kill()
+        return self.pcap
+
+    def _kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self._stderr.close()
+        self._stderr_path.unlink(missing_ok=True)
