@@ -20,6 +20,7 @@
 #include "sockspec/actor.h"
 #include "sockspec/addr.h"
 #include "sockspec/event_log.h"
+#include "sockspec/names.h"
 
 namespace sockspec {
 

@@ -1,0 +1,72 @@
+// SEED-2, SEED-3: half-close, and how many segments a teardown takes.
+#include "sockspec/scenario.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_half_close",
+      "after shutdown(SHUT_WR) the peer reads EOF and may keep sending",
+      "The client calls shutdown(SHUT_WR): its FIN goes out. The server reads EOF\n"
+      "(recv() = 0). With --passive-close delayed (the default) the server first lets\n"
+      "its kernel acknowledge the FIN on its own (the probe waits until the client's\n"
+      "socket is in FIN-WAIT-2), then sends --replies lines, which the half-closed\n"
+      "client still reads, and only then close()s. With --passive-close immediate the\n"
+      "server close()s as soon as it reads EOF. The capture shows whether teardown\n"
+      "takes the seed's four segments or three (the ACK folded into the FIN).",
+      {"SEED-2", "SEED-3", "RFC 9293 3.6", "shutdown(2)"},
+  });
+  std::string passive_close = "delayed";
+  int replies = 2;
+  probe.cli().add_option("--passive-close", passive_close, "when the passive side closes: delayed or immediate")
+      ->check(CLI::IsMember({"delayed", "immediate"}))->capture_default_str();
+  probe.cli().add_option("--replies", replies, "lines the server sends after reading EOF (delayed close)")
+      ->check(CLI::Range(0, 100))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish(p, listener);
+
+    client.shutdown(conn.client.get(), SHUT_WR).must();
+    std::string ignored;
+    sockspec::SysResult eof = server.recv(conn.server.get(), &ignored, 100);
+    p.observe("server_read_after_fin", eof.ret);
+
+    std::string sent;
+    if (passive_close == "delayed") {
+      const bool acked = sockspec::wait_until([&] {
+        auto info = sockspec::read_tcp_info(conn.client.get());
+        return info && info->tcpi_state == TCP_FIN_WAIT2;
+      }, 3s);
+      p.observe("fin_acked_before_reply", acked);
+      client.note(acked ? "my FIN is acknowledged: FIN-WAIT-2" : "my FIN is still unacknowledged");
+      for (int i = 1; i <= replies; ++i) {
+        const std::string line = "reply " + std::to_string(i) + " after your FIN\n";
+        server.send(conn.server.get(), line).must();
+        sent += line;
+      }
+      std::string received;
+      while (received.size() < sent.size()) {
+        if (client.recv(conn.client.get(), &received, 4096).must() == 0) break;
+      }
+      p.observe("client_received_after_shutdown", received);
+      // Writing on the shut-down direction fails; MSG_NOSIGNAL keeps SIGPIPE away.
+      sockspec::SysResult w = client.send(conn.client.get(), "late", MSG_NOSIGNAL);
+      p.observe("client_send_after_shutdown", w.ok() ? "ok" : sockspec::errno_name(w.err));
+    }
+    p.observe("server_sent", sent);
+    // Whether the passive side's kernel had already acknowledged the FIN when
+    // close() was called decides between three and four segments.
+    auto state = sockspec::read_tcp_info(conn.client.get());
+    p.observe("fin_acked_before_close", state && state->tcpi_state == TCP_FIN_WAIT2);
+    server.close(conn.server);
+    std::string rest;
+    sockspec::SysResult final_read = client.recv(conn.client.get(), &rest, 100);
+    p.observe("client_read_after_server_close", final_read.ret);
+    client.close(conn.client);
+    server.close(listener.fd);
+  });
+}

@@ -1,0 +1,86 @@
+// SEED-12, SEED-13: listen()'s backlog caps the queue of completed connections.
+#include "sockspec/scenario.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+long long listen_overflows() { return sockspec::read_net_counter("TcpExt", "ListenOverflows").value_or(-1); }
+}  // namespace
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_listen_backlog",
+      "listen()'s backlog caps the queue of connections not yet accepted",
+      "A listener is made with --backlog and never accept()s. --clients clients connect\n"
+      "one after another (non-blocking). After each, the probe waits until the kernel\n"
+      "has either queued the connection (the accept queue, read with TCP_INFO, grows)\n"
+      "or dropped its SYN (TcpExt ListenOverflows grows). Then, for the dropped ones,\n"
+      "it waits until their retransmitted SYN (1 s later) has been dropped too.\n"
+      "The backlog is capped by net.core.somaxconn; the seed says the allowed range is\n"
+      "'generally under 30'.",
+      {"SEED-12", "SEED-13", "listen(2)"},
+  });
+  int backlog = 1;
+  int clients = 4;
+  bool wait_retransmit = true;
+  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(0, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--clients", clients, "clients that connect")->check(CLI::Range(0, 1000))->capture_default_str();
+  probe.cli().add_option("--wait-retransmit", wait_retransmit,
+                         "wait for each dropped client's SYN retransmission (about 1 s)")->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, backlog);
+    const sockspec::ListenerQueue q0 = server.listener_queue(listener.fd.get());
+    p.observe("server_addr", listener.addr.to_string());
+    p.observe("backlog_requested", backlog);
+    p.observe("backlog_effective", q0.backlog);
+    p.observe("somaxconn", std::stoi(sockspec::read_sysctl("net.core.somaxconn").value_or("-1")));
+
+    const long long overflows0 = listen_overflows();
+    std::vector<sockspec::UniqueFd> conns;
+    nlohmann::json outcomes = nlohmann::json::array();
+    int queued = 0, dropped = 0;
+    for (int i = 0; i < clients; ++i) {
+      auto& client = p.actor("client-" + std::to_string(i + 1));
+      conns.push_back(client.socket(p.af(), SOCK_STREAM | SOCK_NONBLOCK).fd());
+      client.connect(conns.back().get(), listener.addr);  // EINPROGRESS
+      sockspec::SockAddr local;
+      client.getsockname(conns.back().get(), &local).must();
+      // Whichever the kernel did with this SYN, one of the two numbers moves.
+      std::string outcome = "undetermined";
+      sockspec::wait_until([&] {
+        if (sockspec::read_listener_queue(listener.fd.get()).queued > static_cast<uint32_t>(queued)) {
+          outcome = "queued";
+        } else if (listen_overflows() - overflows0 > dropped) {
+          outcome = "dropped";
+        }
+        return outcome != "undetermined";
+      }, 3s);
+      queued += outcome == "queued";
+      dropped += outcome == "dropped";
+      outcomes.push_back({{"client", local.to_string()}, {"outcome", outcome}});
+      client.note("connection " + std::to_string(i + 1) + ": " + outcome);
+    }
+    server.listener_queue(listener.fd.get());
+    p.observe("clients", outcomes);
+    p.observe("queued", queued);
+    p.observe("dropped", dropped);
+
+    if (dropped > 0 && wait_retransmit) {
+      const bool seen = sockspec::wait_until([&] { return listen_overflows() - overflows0 >= 2LL * dropped; }, 5s);
+      p.observe("retransmitted_syns_dropped", seen);
+      p.note("every dropped client's SYN was retransmitted and dropped again");
+    }
+    p.observe("listen_overflows", listen_overflows() - overflows0);
+    p.observe("queue_length", server.listener_queue(listener.fd.get()).queued);
+
+    nlohmann::json states = nlohmann::json::array();
+    for (auto& c : conns) {
+      auto info = sockspec::read_tcp_info(c.get());
+      states.push_back(info ? sockspec::tcp_state_name(info->tcpi_state) : "?");
+    }
+    p.observe("client_states", states);
+  });
+}
