@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""Builds what the qemu and gVisor targets run: the agent and the guest initramfs.
+
+    /usr/bin/python3 harness/guest/build.py agent --cache DIR
+        compiles agent.c (static) into DIR, prints its path
+    /usr/bin/python3 harness/guest/build.py initramfs --build-dir build --cache DIR --out F
+        writes an uncompressed newc initramfs to F
+
+The initramfs holds: /init (init.sh), busybox-static with its applet links,
+the agent, tcpdump with every shared library ldd names, the probes from
+<build-dir>/probes/ under /probes/ with their libraries (libstdc++ etc.), and a
+minimal /etc.  Files keep the host's paths and the host's symlinks (lib ->
+usr/lib on a merged-/usr system), so the dynamic loader finds what ldd found.
+No kernel modules are needed: the agent talks over the second 8250 serial
+port, which the Debian cloud kernel has built in.
+
+Only the standard library is used; the targets import this file by path.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AGENT_SOURCE = HERE / "agent.c"
+INIT_SCRIPT = HERE / "init.sh"
+
+BUSYBOX = "/bin/busybox"
+TCPDUMP = "/usr/bin/tcpdump"
+GUEST_AGENT = "/sbin/sockspec-agent"
+GUEST_PROBES = "/probes"
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- agent
+
+def build_agent(cache_dir: Path, cc: str | None = None) -> Path:
+    """Compiles the agent statically, cached by the source's hash."""
+    source = AGENT_SOURCE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    out = Path(cache_dir) / f"sockspec-agent-{digest}"
+    if out.is_file() and os.access(out, os.X_OK):
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cc = cc or shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        raise BuildError("no C compiler (cc/gcc) to build the guest agent")
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    proc = subprocess.run(
+        [cc, "-O2", "-Wall", "-static", "-o", str(tmp), str(AGENT_SOURCE)],
+        capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"compiling {AGENT_SOURCE} failed:\n{proc.stderr}")
+    os.replace(tmp, out)
+    return out
+
+
+# ---------------------------------------------------------------- cpio
+
+class Archive:
+    """An in-memory list of initramfs entries keyed by their guest path."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple] = {}   # path -> (kind, mode, data/target/src)
+
+    # -- low level
+    def add_dir(self, path: str, mode: int = 0o755) -> None:
+        path = path.rstrip("/") or "/"
+        if path == "/":
+            return
+        self.add_dir(os.path.dirname(path))
+        if path not in self.entries:
+            self.entries[path] = ("dir", mode, None)
+
+    def add_symlink(self, path: str, target: str) -> None:
+        self.add_dir(os.path.dirname(path))
+        self.entries[path] = ("link", 0o777, target)
+
+    def add_bytes(self, path: str, data: bytes, mode: int = 0o644) -> None:
+        self.add_dir(os.path.dirname(path))
+        self.entries[path] = ("file", mode, data)
+
+    def add_file_from(self, path: str, src: str, mode: int | None = None) -> None:
+        self.add_dir(os.path.dirname(path))
+        st = os.stat(src)
+        self.entries[path] = ("file", mode if mode is not None else stat.S_IMODE(st.st_mode), src)
+
+    # -- host paths, mirrored with their symlinks
+    def _mirror_parents(self, path: str) -> str:
+        """Adds the symlinked prefixes of path's directory; returns the physical dir."""
+        parts = Path(path).parent.parts[1:]
+        cur = "/"
+        for part in parts:
+            nxt = os.path.join(cur, part)
+            if os.path.islink(nxt):
+                target = os.readlink(nxt)
+                self.add_symlink(os.path.join(os.path.realpath(cur), part), target)
+            cur = nxt
+        phys = os.path.realpath(os.path.dirname(path))
+        self.add_dir(phys)
+        return phys
+
+    def guest_path(self, path: str) -> str:
+        """Where path lands when its directory's symlinks are mirrored."""
+        return os.path.join(self._mirror_parents(path), os.path.basename(path))
+
+    def add_host_path(self, path: str, _depth: int = 0) -> None:
+        if _depth > 40:
+            raise BuildError(f"symlink loop at {path}")
+        phys = self.guest_path(path)
+        if os.path.islink(phys):
+            target = os.readlink(phys)
+            self.entries[phys] = ("link", 0o777, target)
+            resolved = target if os.path.isabs(target) else os.path.join(os.path.dirname(phys), target)
+            self.add_host_path(os.path.normpath(resolved), _depth + 1)
+        elif os.path.isfile(phys):
+            self.add_file_from(phys, phys)
+        else:
+            raise BuildError(f"{path}: not found on this host")
+
+    def add_program(self, host_path: str, guest_path: str | None = None) -> None:
+        """A program and every shared library it needs (by ldd)."""
+        if guest_path is None:
+            self.add_host_path(host_path)
+        else:
+            self.add_file_from(guest_path, host_path, 0o755)
+        for lib in shared_libraries(host_path):
+            self.add_host_path(lib)
+
+    # -- output
+    def write_newc(self, out) -> None:
+        ino = 1000
+        for path in sorted(self.entries):
+            kind, mode, payload = self.entries[path]
+            if kind == "dir":
+                data, fmode, nlink = b"", stat.S_IFDIR | mode, 2
+            elif kind == "link":
+                data, fmode, nlink = payload.encode(), stat.S_IFLNK | 0o777, 1
+            elif isinstance(payload, bytes):
+                data, fmode, nlink = payload, stat.S_IFREG | mode, 1
+            else:
+                data, fmode, nlink = Path(payload).read_bytes(), stat.S_IFREG | mode, 1
+            ino += 1
+            _write_newc_entry(out, path.lstrip("/"), fmode, nlink, ino, data)
+        _write_newc_entry(out, "TRAILER!!!", 0, 1, 0, b"")
+
+
+def _write_newc_entry(out, name: str, mode: int, nlink: int, ino: int, data: bytes) -> None:
+    name_b = name.encode() + b"\0"
+    fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name_b), 0]
+    header = b"070701" + b"".join(b"%08X" % f for f in fields)
+    out.write(header)
+    out.write(name_b)
+    out.write(b"\0" * ((4 - (len(header) + len(name_b)) % 4) % 4))
+    out.write(data)
+    out.write(b"\0" * ((4 - len(data) % 4) % 4))
+
+
+# ---------------------------------------------------------------- host facts
+
+def is_elf(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def shared_libraries(path: str) -> list[str]:
+    """Absolute paths of the libraries (and loader) ldd resolves for path."""
+    if not is_elf(path):
+        return []
+    proc = subprocess.run(["ldd", path], capture_output=True, text=True)
+    if proc.returncode != 0:
+        if "not a dynamic executable" in (proc.stdout + proc.stderr) or "statically linked" in proc.stdout:
+            return []
+        raise BuildError(f"ldd {path} failed: {proc.stderr.strip()}")
+    libs = []
+    for line in proc.stdout.splitlines():
+        line = line.strip()
+        if "statically linked" in line:
+            return []
+        if "=> not found" in line:
+            raise BuildError(f"{path}: library missing on this host: {line}")
+        if "=>" in line:
+            target = line.split("=>", 1)[1].strip().split(" (", 1)[0].strip()
+            if target.startswith("/"):
+                libs.append(target)
+        elif line.startswith("/"):
+            libs.append(line.split(" (", 1)[0].strip())
+    return libs
+
+
+def probe_files(build_dir: Path) -> list[Path]:
+    d = Path(build_dir) / "probes"
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir()
+                  if p.is_file() and os.access(p, os.X_OK) and is_elf(str(p)))
+
+
+def probes_signature(build_dir: Path) -> tuple:
+    """Changes whenever a probe binary is added, removed or rebuilt."""
+    sig = []
+    for p in probe_files(build_dir):
+        st = p.stat()
+        sig.append((p.name, st.st_size, st.st_mtime_ns))
+    return tuple(sig)
+
+
+def busybox_applets(busybox: str) -> list[str]:
+    proc = subprocess.run([busybox, "--list"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise BuildError(f"{busybox} --list failed")
+    return [a for a in proc.stdout.split() if a and "/" not in a]
+
+
+# ---------------------------------------------------------------- initramfs
+
+def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
+                    extra_programs: list[str] | None = None) -> dict:
+    """Writes the initramfs; returns a manifest (probe names, tool paths)."""
+    for tool, pkg in ((BUSYBOX, "busybox-static"), (TCPDUMP, "tcpdump")):
+        if not os.path.exists(tool):
+            raise BuildError(f"{tool} is missing (apt-get install {pkg})")
+    if shared_libraries(BUSYBOX):
+        raise BuildError(f"{BUSYBOX} is not static (apt-get install busybox-static)")
+    agent = build_agent(cache_dir)
+    arc = Archive()
+    for d in ("/proc", "/sys", "/dev", "/tmp", "/run", "/root", "/etc", GUEST_PROBES):
+        arc.add_dir(d)
+    arc.entries["/tmp"] = ("dir", 0o1777, None)
+    arc.add_bytes("/init", INIT_SCRIPT.read_bytes(), 0o755)
+
+    # busybox and its applets, wherever /bin really is on this host
+    arc.add_host_path(BUSYBOX)
+    bb_guest = arc.guest_path(BUSYBOX)
+    bindir = os.path.dirname(bb_guest)
+    for applet in busybox_applets(BUSYBOX):
+        p = os.path.join(bindir, applet)
+        if p not in arc.entries:
+            arc.add_symlink(p, "busybox")
+
+    arc.add_file_from(arc.guest_path(GUEST_AGENT), str(agent), 0o755)
+    arc.add_program(TCPDUMP)
+    for prog in extra_programs or []:
+        arc.add_program(prog)
+
+    probes = probe_files(build_dir)
+    for p in probes:
+        arc.add_program(str(p), f"{GUEST_PROBES}/{p.name}")
+
+    arc.add_bytes("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n"
+                  b"tcpdump:x:100:101::/nonexistent:/usr/sbin/nologin\n"
+                  b"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    arc.add_bytes("/etc/group", b"root:x:0:\ntcpdump:x:101:\nnogroup:x:65534:\n")
+    arc.add_bytes("/etc/hosts", b"127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n")
+    arc.add_bytes("/etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files\n")
+    arc.add_bytes("/etc/hostname", b"sockspec-guest\n")
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name + ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            arc.write_newc(f)
+        os.replace(tmp, out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return {
+        "initramfs": str(out),
+        "size": out.stat().st_size,
+        "probes": [p.name for p in probes],
+        "agent": str(agent),
+        "busybox": BUSYBOX,
+        "tcpdump": TCPDUMP,
+        "files": len(arc.entries),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="what", required=True)
+    a = sub.add_parser("agent", help="compile the static agent")
+    a.add_argument("--cache", type=Path, required=True)
+    i = sub.add_parser("initramfs", help="build the guest initramfs")
+    i.add_argument("--build-dir", type=Path, required=True)
+    i.add_argument("--cache", type=Path, required=True)
+    i.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    try:
+        if args.what == "agent":
+            print(build_agent(args.cache))
+        else:
+            m = build_initramfs(args.build_dir, args.cache, args.out)
+            print(f"{m['initramfs']}: {m['size']} bytes, {m['files']} entries, "
+                  f"probes: {' '.join(m['probes']) or '(none)'}")
+    except BuildError as e:
+        print(f"build.py: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

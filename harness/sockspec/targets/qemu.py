@@ -1,0 +1,599 @@
+"""The qemu target: probes run inside another Linux kernel booted under qemu.
+
+One guest is booted lazily on the first run (or the first environment() call)
+and serves every run until close().  The guest is an initramfs built by
+harness/guest/build.py (busybox-static, the probes, tcpdump and its libraries,
+the static agent harness/guest/agent.c).  The host talks to the agent over the
+guest's second serial port (a unix socket on this side); the first serial port
+is the kernel console, kept in a log for error messages.
+
+Each run: the agent forks a supervisor that unshares a fresh network
+namespace, brings lo up, writes the invocation's sysctls under /proc/sys in
+that namespace, starts tcpdump on lo and waits for "listening on", runs
+/probes/<probe> --json <args>, sends the capture-end marker, waits for it in
+the pcap, stops tcpdump, and sends back exit code, stdout, stderr and the pcap
+bytes.  The namespace dies with the supervisor.
+
+Default kernel: the newest linux-image-6.1.0-*-cloud-amd64 in apt's lists,
+fetched with `apt-get download` and unpacked with `dpkg -x` into
+<cache_dir>/kernels/ (never installed).  `kernel=` takes any other bzImage.
+
+Acceleration: "tcg" (software), "kvm", or "auto" (the default; the
+SOCKSPEC_QEMU_ACCEL environment variable overrides).  "auto" tries KVM only
+when /dev/kvm opens and a previous check on this host has not failed: it boots
+under KVM and keeps the guest if the agent says hello within a few seconds,
+otherwise kills it, remembers the failure in the cache and boots under TCG.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+from .base import Invocation, RunRecord, Target, TargetError
+
+try:  # the lead's parser; a private stand-in until it exists
+    from ..probe_output import ProbeOutputError, parse as _parse_probe_output
+except ImportError:  # pragma: no cover - depends on the tree's state
+    class ProbeOutputError(ValueError):
+        pass
+
+    def _parse_probe_output(stdout: str):
+        events: list[dict] = []
+        observations = None
+        for n, line in enumerate(stdout.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise ProbeOutputError(f"line {n}: not JSON: {e}") from None
+            if not isinstance(obj, dict):
+                raise ProbeOutputError(f"line {n}: not a JSON object")
+            if "observations" in obj:
+                observations = obj["observations"]
+            elif "error" in obj:
+                continue
+            else:
+                events.append(obj)
+        if observations is None:
+            raise ProbeOutputError("no observations line")
+        return events, observations
+
+
+REPO = Path(__file__).resolve().parents[3]
+GUEST_DIR = REPO / "harness" / "guest"
+KERNEL_PACKAGE_RE = re.compile(r"^linux-image-6\.1\.0-(\d+)-cloud-amd64$")
+QEMU = "qemu-system-x86_64"
+KVM_CHECK_TIMEOUT_S = 8.0
+
+
+class SysctlError(TargetError):
+    """A sysctl of the invocation could not be set in the run's namespace."""
+
+
+def load_guest_builder():
+    """harness/guest/build.py, imported by path (it is not in a package)."""
+    spec = importlib.util.spec_from_file_location("sockspec_guest_build", GUEST_DIR / "build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---------------------------------------------------------------- agent wire format
+
+def encode_request(cmd: str, **fields: Any) -> bytes:
+    """SOCKSPEC-REQ <len>\\n, then NUL-terminated fields (see agent.c)."""
+    parts = [cmd]
+    for key, value in fields.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            s = f"{key}={v}"
+            if "\0" in s:
+                raise TargetError(f"NUL byte in request field {key!r}")
+            parts.append(s)
+    payload = b"".join(p.encode() + b"\0" for p in parts)
+    return b"SOCKSPEC-REQ %d\n" % len(payload) + payload
+
+
+REPLY_MAGIC = b"\nSOCKSPEC-REPLY "
+
+
+def decode_reply_payload(payload: bytes) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    i = 0
+    while i < len(payload):
+        a = payload.index(b"\0", i)
+        b = payload.index(b"\0", a + 1)
+        name = payload[i:a].decode()
+        n = int(payload[a + 1:b])
+        out[name] = payload[b + 1:b + 1 + n]
+        if len(out[name]) != n:
+            raise TargetError("truncated reply from the agent")
+        i = b + 1 + n
+    return out
+
+
+def split_reply(buf: bytes) -> tuple[dict[str, bytes] | None, bytes]:
+    """Finds one complete reply in buf; returns (reply or None, rest)."""
+    i = buf.find(REPLY_MAGIC)
+    if i < 0:
+        return None, buf[-len(REPLY_MAGIC):]
+    j = buf.find(b"\n", i + len(REPLY_MAGIC))
+    if j < 0:
+        return None, buf[i:]
+    n = int(buf[i + len(REPLY_MAGIC):j])
+    if len(buf) < j + 1 + n:
+        return None, buf[i:]
+    return decode_reply_payload(buf[j + 1:j + 1 + n]), buf[j + 1 + n:]
+
+
+def run_fields(invocation: Invocation, program: str, *, netns: bool, capturer: str,
+               request_id: int) -> dict[str, Any]:
+    """The agent's run request for an invocation (the target adds --json)."""
+    sysctls = [f"{k}={v}" for k, v in invocation.sysctls.items()]
+    return {
+        "id": request_id,
+        "timeout_ms": int(invocation.timeout_s * 1000),
+        "capture": 1 if invocation.capture else 0,
+        "capturer": capturer,
+        "netns": 1 if netns else 0,
+        "sysctl": sysctls,
+        "arg": [program, "--json", *invocation.args],
+    }
+
+
+def record_from_reply(reply: dict[str, bytes], invocation: Invocation, target: str,
+                      pcap_dir: Path, wire_unavailable: str | None = None) -> RunRecord:
+    """Turns an agent reply into a RunRecord (raising for target failures)."""
+    text = lambda k: reply.get(k, b"").decode("utf-8", "replace")  # noqa: E731
+    if text("status") != "ok":
+        kind, msg = text("error_kind"), text("error")
+        cls = SysctlError if kind == "sysctl" else TargetError
+        raise cls(f"{target}: {invocation.command_line()}: {msg}")
+    exit_code = int(text("exit_code"))
+    stdout, stderr = text("stdout"), text("stderr")
+    if text("timed_out") == "1":
+        raise TargetError(f"{target}: {invocation.command_line()}: timed out after "
+                          f"{invocation.timeout_s}s; stderr: {stderr[-2000:]}")
+    try:
+        events, observations = _parse_probe_output(stdout)
+    except ProbeOutputError as e:
+        if exit_code == 0:
+            raise TargetError(f"{target}: {invocation.command_line()}: exit 0 but "
+                              f"malformed output: {e}") from e
+        events, observations = [], {}
+    pcap = None
+    if invocation.capture and wire_unavailable is None:
+        data = reply.get("pcap")
+        if not data:
+            raise TargetError(f"{target}: no capture came back: {text('capture_log')}")
+        if invocation.pcap_path is not None:
+            pcap = Path(invocation.pcap_path)
+            pcap.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            fd, name = tempfile.mkstemp(dir=pcap_dir, prefix=f"{invocation.probe}-", suffix=".pcap")
+            os.close(fd)
+            pcap = Path(name)
+        pcap.write_bytes(data)
+    return RunRecord(
+        invocation=invocation,
+        target=target,
+        exit_code=exit_code,
+        events=events,
+        observations=observations,
+        pcap=pcap,
+        stderr=stderr,
+        duration_s=int(text("duration_ns") or 0) / 1e9,
+        wire_unavailable=wire_unavailable if invocation.capture else None,
+    )
+
+
+# ---------------------------------------------------------------- the kernel
+
+@dataclasses.dataclass
+class KernelImage:
+    path: Path
+    package: str | None = None
+    version: str | None = None
+
+
+def default_kernel(cache_dir: Path) -> KernelImage:
+    """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels.
+
+    Reuses what an earlier call unpacked; otherwise asks apt for the newest
+    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.
+    """
+    kdir = Path(cache_dir) / "kernels"
+    meta = kdir / "default.json"
+    if meta.is_file():
+        m = json.loads(meta.read_text())
+        if Path(m["path"]).is_file():
+            return KernelImage(Path(m["path"]), m.get("package"), m.get("version"))
+    kdir.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
+        raise TargetError("apt-get/dpkg-deb needed to fetch the default kernel; pass kernel=")
+    names = subprocess.run(["apt-cache", "pkgnames", "linux-image-6.1.0-"],
+                           capture_output=True, text=True).stdout.split()
+    candidates = sorted((int(m.group(1)), n) for n in names if (m := KERNEL_PACKAGE_RE.match(n)))
+    if not candidates:
+        raise TargetError("apt knows no linux-image-6.1.0-*-cloud-amd64 package "
+                          "(run apt-get update on a Debian bookworm host, or pass kernel=)")
+    errors = []
+    for _, pkg in reversed(candidates):
+        with tempfile.TemporaryDirectory(dir=kdir) as tmp:
+            proc = subprocess.run(["apt-get", "download", "-q", pkg], cwd=tmp,
+                                  capture_output=True, text=True)
+            debs = list(Path(tmp).glob("*.deb"))
+            if proc.returncode != 0 or not debs:
+                errors.append(f"{pkg}: {proc.stderr.strip()[-300:]}")
+                continue
+            deb = debs[0]
+            version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
+                                     capture_output=True, text=True, check=True).stdout.strip()
+            dest = kdir / f"{pkg}_{version}"
+            if dest.exists():
+                shutil.rmtree(dest)
+            staging = Path(tmp) / "x"
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True,
+                           capture_output=True)
+            images = sorted((staging / "boot").glob("vmlinuz-*"))
+            if not images:
+                errors.append(f"{pkg}: no /boot/vmlinuz-* in the package")
+                continue
+            dest.mkdir()
+            for f in (staging / "boot").iterdir():   # vmlinuz, config, System.map
+                shutil.move(str(f), dest / f.name)
+            image = dest / images[0].name
+        meta.write_text(json.dumps({"path": str(image), "package": pkg, "version": version}))
+        return KernelImage(image, pkg, version)
+    raise TargetError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
+
+
+def qemu_version() -> str:
+    exe = shutil.which(QEMU)
+    if not exe:
+        raise TargetError(f"{QEMU} not found (apt-get install qemu-system-x86)")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+    return out.splitlines()[0].strip() if out else "unknown"
+
+
+def kvm_usable() -> bool:
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+# ---------------------------------------------------------------- one guest
+
+class _Guest:
+    """A booted qemu with the agent answering on a unix socket."""
+
+    def __init__(self, kernel: Path, initrd: Path, workdir: Path, accel: str,
+                 memory_mb: int, smp: int, hello_timeout_s: float):
+        self.workdir = workdir
+        self.console = workdir / f"console-{accel}.log"
+        self.qemu_log = workdir / f"qemu-{accel}.log"
+        self.accel = accel
+        self.buf = b""
+        self.next_id = 1
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        sock_path = workdir / f"agent-{accel}.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(str(sock_path))
+            listener.listen(1)
+            cmd = [
+                shutil.which(QEMU) or QEMU,
+                "-nodefaults", "-no-user-config", "-no-reboot",
+                "-display", "none", "-monitor", "none",
+                "-machine", "pc", "-accel", accel,
+                "-cpu", "host" if accel == "kvm" else "max",
+                "-m", str(memory_mb), "-smp", str(smp),
+                "-kernel", str(kernel), "-initrd", str(initrd),
+                "-append", "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init",
+                "-serial", f"file:{self.console}",
+                "-chardev", f"socket,id=agent,path={sock_path}",
+                "-serial", "chardev:agent",
+            ]
+            self.command = cmd
+            t0 = time.monotonic()
+            with open(self.qemu_log, "wb") as log:
+                self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                             stderr=subprocess.STDOUT, start_new_session=True)
+            listener.settimeout(hello_timeout_s)
+            try:
+                self.sock, _ = listener.accept()
+            except socket.timeout:
+                raise TargetError(f"qemu did not connect its serial port: {self.diagnostics()}") from None
+            hello = self._read_reply(t0 + hello_timeout_s)
+            self.boot_s = time.monotonic() - t0
+            if hello.get("kind") != b"hello":
+                raise TargetError(f"unexpected first message from the guest agent: {hello!r}")
+            self.hello = {k: v.decode("utf-8", "replace") for k, v in hello.items()}
+        except BaseException:
+            self.kill()
+            raise
+        finally:
+            listener.close()
+            with contextlib.suppress(OSError):
+                sock_path.unlink()
+
+    def diagnostics(self) -> str:
+        parts = []
+        if self.proc is not None and self.proc.poll() is not None:
+            parts.append(f"qemu exited with {self.proc.returncode}")
+        for label, path in (("qemu", self.qemu_log), ("console", self.console)):
+            with contextlib.suppress(OSError):
+                tail = path.read_bytes()[-1500:].decode("utf-8", "replace").strip()
+                if tail:
+                    parts.append(f"{label}: {tail}")
+        return "; ".join(parts) or "no output"
+
+    def _read_reply(self, deadline: float) -> dict[str, bytes]:
+        while True:
+            reply, rest = split_reply(self.buf)
+            if reply is not None:
+                self.buf = rest
+                return reply
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TargetError(f"the guest agent did not answer in time: {self.diagnostics()}")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except socket.timeout:
+                continue
+            if not chunk:
+                raise TargetError(f"the guest went away: {self.diagnostics()}")
+            self.buf += chunk
+
+    def request(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
+        if self.sock is None:
+            raise TargetError("guest is not running")
+        rid = self.next_id
+        self.next_id += 1
+        fields.setdefault("id", rid)
+        self.sock.sendall(encode_request(cmd, **fields))
+        deadline = time.monotonic() + timeout_s
+        while True:
+            reply = self._read_reply(deadline)
+            if reply.get("id", b"").decode() == str(fields["id"]):
+                return reply
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None and self.sock is not None
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Asks the agent to power off, then makes sure qemu is gone."""
+        if self.alive():
+            with contextlib.suppress(Exception):
+                self.request("poweroff", timeout_s)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout_s)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+
+
+# ---------------------------------------------------------------- the target
+
+def _close_quietly(ref):
+    t = ref()
+    if t is not None:
+        with contextlib.suppress(Exception):
+            t.close()
+
+
+class QemuTarget(Target):
+    name = "qemu"
+
+    def __init__(self, build_dir: Path, cache_dir: Path, kernel: Path | None = None, *,
+                 accel: str | None = None, memory_mb: int = 512, smp: int = 1,
+                 boot_timeout_s: float = 120.0):
+        self.build_dir = Path(build_dir)
+        self.cache_dir = Path(cache_dir)
+        self.kernel_arg = Path(kernel) if kernel is not None else None
+        self.accel_request = (accel or os.environ.get("SOCKSPEC_QEMU_ACCEL") or "auto").lower()
+        if self.accel_request not in ("auto", "tcg", "kvm"):
+            raise ValueError(f"accel must be auto, tcg or kvm, not {self.accel_request!r}")
+        self.memory_mb = memory_mb
+        self.smp = smp
+        self.boot_timeout_s = boot_timeout_s
+        self._guest: _Guest | None = None
+        self._workdir: Path | None = None
+        self._kernel: KernelImage | None = None
+        self._probes_sig: tuple | None = None
+        self._boots: list[dict[str, Any]] = []
+        self._env_extra: dict[str, Any] | None = None
+        self._kvm_note: str | None = None
+        atexit.register(_close_quietly, weakref.ref(self))
+
+    # -- lifecycle
+    def _tmp(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="sockspec-qemu-"))
+        return self._workdir
+
+    def kernel(self) -> KernelImage:
+        if self._kernel is None:
+            if self.kernel_arg is not None:
+                if not self.kernel_arg.is_file():
+                    raise TargetError(f"kernel image {self.kernel_arg} does not exist")
+                self._kernel = KernelImage(self.kernel_arg.resolve())
+            else:
+                self._kernel = default_kernel(self.cache_dir)
+        return self._kernel
+
+    def _kvm_verdict_path(self, kernel: Path) -> Path:
+        key = f"{os.uname().release}|{qemu_version()}|{kernel}|{kernel.stat().st_size}"
+        return self.cache_dir / f"kvm-check-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+
+    def _boot(self) -> None:
+        qemu_version()  # raises a clear error when qemu is missing
+        builder = load_guest_builder()
+        kernel = self.kernel()
+        work = self._tmp()
+        initrd = work / "initramfs.cpio"
+        try:
+            self._probes_sig = builder.probes_signature(self.build_dir)
+            manifest = builder.build_initramfs(self.build_dir, self.cache_dir, initrd)
+        except builder.BuildError as e:
+            raise TargetError(f"building the guest initramfs: {e}") from e
+        guest = None
+        accel = self.accel_request
+        if accel == "auto":
+            accel = "tcg"
+            if kvm_usable():
+                verdict_path = self._kvm_verdict_path(kernel.path)
+                verdict = None
+                with contextlib.suppress(OSError, ValueError):
+                    verdict = json.loads(verdict_path.read_text())
+                if verdict is None or verdict.get("works"):
+                    try:
+                        guest = _Guest(kernel.path, initrd, work, "kvm", self.memory_mb,
+                                       self.smp, KVM_CHECK_TIMEOUT_S)
+                        accel = "kvm"
+                        self._kvm_note = "KVM check passed: the guest booted under KVM"
+                    except TargetError as e:
+                        self._kvm_note = f"KVM check failed, using TCG: {str(e)[:300]}"
+                    verdict_path.parent.mkdir(parents=True, exist_ok=True)
+                    verdict_path.write_text(json.dumps({"works": guest is not None,
+                                                        "note": self._kvm_note}))
+                else:
+                    self._kvm_note = f"KVM skipped: an earlier check failed ({verdict_path.name})"
+            else:
+                self._kvm_note = "KVM skipped: /dev/kvm cannot be opened"
+        if guest is None:
+            guest = _Guest(kernel.path, initrd, work, accel, self.memory_mb, self.smp,
+                           self.boot_timeout_s)
+        self._guest = guest
+        self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3),
+                            "initramfs_bytes": manifest["size"], "probes": manifest["probes"]})
+        with contextlib.suppress(OSError):
+            initrd.unlink()
+
+    def _ensure_guest(self) -> _Guest:
+        if self._guest is not None and not self._guest.alive():
+            self._guest.kill()
+            self._guest = None
+        if self._guest is None:
+            self._boot()
+        return self._guest
+
+    def close(self) -> None:
+        if self._guest is not None:
+            self._guest.shutdown()
+            self._guest = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    # -- the contract
+    def run(self, invocation: Invocation) -> RunRecord:
+        probe = self.build_dir / "probes" / invocation.probe
+        if not probe.is_file():
+            raise TargetError(f"qemu: no probe {probe}")
+        if invocation.faults:
+            raise TargetError("qemu: fault injection is not supported by this target yet")
+        if self._guest is not None:
+            builder = load_guest_builder()
+            if builder.probes_signature(self.build_dir) != self._probes_sig:
+                self._guest.shutdown()   # probes were rebuilt: boot a guest that has them
+                self._guest = None
+        guest = self._ensure_guest()
+        fields = run_fields(invocation, f"/probes/{invocation.probe}", netns=True,
+                            capturer="tcpdump", request_id=guest.next_id)
+        try:
+            reply = guest.request("run", invocation.timeout_s + 90.0, **fields)
+        except TargetError:
+            guest.kill()          # a wedged guest is not reused
+            self._guest = None
+            raise
+        return record_from_reply(reply, invocation, self.name, self._tmp())
+
+    def guest_command(self, argv: list[str], netns: bool = True, timeout_s: float = 60.0) -> dict[str, str]:
+        """Runs any program inside the guest (no capture); stdout/stderr/exit_code."""
+        guest = self._ensure_guest()
+        reply = guest.request("run", timeout_s, timeout_ms=int(timeout_s * 1000), capture=0,
+                              netns=1 if netns else 0, arg=argv)
+        out = {k: v.decode("utf-8", "replace") for k, v in reply.items() if k != "pcap"}
+        if out.get("status") != "ok":
+            raise TargetError(f"qemu: {' '.join(argv)}: {out.get('error')}")
+        return out
+
+    def environment(self) -> dict[str, Any]:
+        guest = self._ensure_guest()
+        if self._env_extra is None:
+            extra: dict[str, Any] = {}
+            r = self.guest_command(["/usr/bin/tcpdump", "--version"], netns=False)
+            lines = (r.get("stdout", "") + r.get("stderr", "")).splitlines()
+            extra["tcpdump_version"] = next((ln.split()[-1] for ln in lines if ln.startswith("tcpdump version")), None)
+            extra["libpcap_version"] = next((ln.split()[2] for ln in lines if ln.startswith("libpcap version")), None)
+            r = self.guest_command(["/bin/busybox", "sysctl", "-a"], netns=True)
+            extra["netns_sysctls"] = _pick_sysctls(r.get("stdout", ""))
+            self._env_extra = extra
+        k = self.kernel()
+        h = guest.hello
+        env = {
+            "target": "qemu",
+            "kernel_release": h.get("release"),
+            "kernel_version": h.get("version"),
+            "machine": h.get("machine"),
+            "proc_version": h.get("proc_version", "").strip(),
+            "boot_s": self._boots[0]["boot_s"] if self._boots else None,
+            "boots": list(self._boots),
+            "accel": guest.accel,
+            "accel_requested": self.accel_request,
+            "accel_note": self._kvm_note,
+            "qemu_version": qemu_version(),
+            "qemu_command": " ".join(guest.command),
+            "kernel_image": str(k.path),
+            "kernel_package": k.package,
+            "kernel_package_version": k.version,
+            "memory_mb": self.memory_mb,
+            "smp": self.smp,
+            "capture": "tcpdump inside the guest's per-run network namespace",
+        }
+        env.update(self._env_extra)
+        return env
+
+
+SYSCTL_PREFIXES = ("net.ipv4.tcp_", "net.core.somaxconn", "net.ipv4.ip_local_port_range",
+                   "net.core.rmem_", "net.core.wmem_")
+
+
+def _pick_sysctls(text: str) -> dict[str, str]:
+    out = {}
+    for line in text.splitlines():
+        if " = " in line:
+            k, v = line.split(" = ", 1)
+            if k.startswith(SYSCTL_PREFIXES):
+                out[k] = v.strip()
+    return out
