@@ -20,6 +20,7 @@
  *             The first field is the command ("run", "info", "poweroff"); the
  *             others are "key=value": id=, timeout_ms=, capture=0|1,
  *             capturer=tcpdump|packet, netns=0|1, sysctl=KEY=VALUE (repeat),
+ *             nft=RULESET (fault rules, loaded with nft -f in the run's namespace),
  *             arg=ARGV-ELEMENT (repeat, argv[0] is the program path).
  *   reply:    "\nSOCKSPEC-REPLY <len>\n" then <len> bytes: records of
  *             NAME NUL DECIMAL-LENGTH NUL BYTES.
@@ -52,6 +53,7 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -188,6 +190,7 @@ struct request {
     int capture;
     int netns;
     const char *capturer;
+    const char *nft;   /* fault rules for nft -f, applied in the run's namespace */
     const char *sysctls[MAX_FIELDS];
     int nsysctl;
     char *argv[MAX_FIELDS + 1];
@@ -255,6 +258,8 @@ static int parse_request(struct buf *payload, struct request *q)
             q->netns = atoi(f + 6);
         } else if (!strncmp(f, "capturer=", 9)) {
             q->capturer = f + 9;
+        } else if (!strncmp(f, "nft=", 4)) {
+            q->nft = f + 4;
         } else if (!strncmp(f, "sysctl=", 7)) {
             if (q->nsysctl < MAX_FIELDS)
                 q->sysctls[q->nsysctl++] = f + 7;
@@ -327,6 +332,97 @@ static int set_sysctl(const char *kv, char *err, size_t errlen)
         return -1;
     }
     close(fd);
+    return 0;
+}
+
+/* Loads the modules the initramfs carries for fault injection (nf_tables and
+ * friends, numbered in load order) once; already-loaded ones are fine. */
+#define MODULE_DIR "/lib/modules/sockspec"
+static int load_fault_modules(struct buf *err)
+{
+    static int done;
+    if (done)
+        return 0;
+    char *names[64];
+    int n = 0;
+    FILE *list = fopen(MODULE_DIR "/order", "r");
+    if (!list) {
+        done = 1; /* no modules shipped: nf_tables must be built in */
+        return 0;
+    }
+    char line[256];
+    while (n < 64 && fgets(line, sizeof line, list)) {
+        line[strcspn(line, "\n")] = 0;
+        if (line[0])
+            names[n++] = strdup(line);
+    }
+    fclose(list);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, MODULE_DIR "/%s", names[i]);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)) {
+            if (!rc)
+                buf_printf(err, "loading %s: %s", names[i], strerror(errno));
+            rc = -1;
+        }
+        if (fd >= 0)
+            close(fd);
+        free(names[i]);
+    }
+    done = rc == 0;
+    return rc;
+}
+
+/* nft -f with the rules in the current (the run's) namespace. */
+static int apply_faults(const char *dir, const char *rules, struct buf *err)
+{
+    if (load_fault_modules(err) < 0)
+        return -1;
+    char path[300], log[300];
+    snprintf(path, sizeof path, "%s/faults.nft", dir);
+    snprintf(log, sizeof log, "%s/nft.log", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write_all(fd, rules, strlen(rules)) < 0) {
+        buf_printf(err, "writing %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    pid_t pid = fork();
+    if (pid < 0) {
+        buf_printf(err, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (lfd >= 0) {
+            dup2(lfd, 1);
+            dup2(lfd, 2);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        char *argv[] = {"nft", "-f", path, NULL};
+        execv("/usr/sbin/nft", argv);
+        fprintf(stderr, "exec /usr/sbin/nft: %s\n", strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct buf out = {0};
+    read_file(log, &out);
+    unlink(log);
+    unlink(path);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        buf_printf(err, "nft rejected the fault rules: %s", out.p ? out.p : "");
+        free(out.p);
+        return -1;
+    }
+    free(out.p);
     return 0;
 }
 
@@ -549,8 +645,10 @@ static pid_t start_capture(struct run_state *st, const struct request *q, struct
         sigset_t set;
         sigemptyset(&set);
         sigprocmask(SIG_SETMASK, &set, NULL);
-        char *argv[] = {"tcpdump", "-i", "lo", "-U", "--immediate-mode",
-                        "--time-stamp-precision=nano", "-w", st->pcap, NULL};
+        /* the host target's flags (harness/sockspec/capture.py) */
+        char *argv[] = {"tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode",
+                        "--time-stamp-precision=nano", "-s", "0", "-Z", "root",
+                        "-w", st->pcap, NULL};
         execv(!strcmp(q->capturer, "tcpdump") ? "/usr/bin/tcpdump" : q->capturer, argv);
         fprintf(stderr, "exec tcpdump: %s\n", strerror(errno));
         _exit(127);
@@ -681,6 +779,10 @@ static void do_run(const struct request *q, struct buf *r)
             kind = "sysctl";
             goto reply;
         }
+    }
+    if (q->nft && q->nft[0] && apply_faults(st.dir, q->nft, &err) < 0) {
+        kind = "faults";
+        goto reply;
     }
     if (q->capture) {
         st.cap_pid = start_capture(&st, q, &err);

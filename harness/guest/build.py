@@ -7,7 +7,8 @@
         writes an uncompressed newc initramfs to F
 
 The initramfs holds: /init (init.sh), busybox-static with its applet links,
-the agent, tcpdump with every shared library ldd names, the probes from
+the agent, tcpdump and nft with every shared library ldd names, the kernel
+modules fault injection needs (when the kernel has them as modules), the probes from
 <build-dir>/probes/ under /probes/ with their libraries (libstdc++ etc.), and a
 minimal /etc.  Files keep the host's paths and the host's symlinks (lib ->
 usr/lib on a merged-/usr system), so the dynamic loader finds what ldd found.
@@ -35,7 +36,9 @@ INIT_SCRIPT = HERE / "init.sh"
 BUSYBOX = "/bin/busybox"
 TCPDUMP = "/usr/bin/tcpdump"
 GUEST_AGENT = "/sbin/sockspec-agent"
+NFT = "/usr/sbin/nft"
 GUEST_PROBES = "/probes"
+GUEST_MODULES = "/lib/modules/sockspec"   # agent.c MODULE_DIR
 
 
 class BuildError(RuntimeError):
@@ -228,8 +231,12 @@ def busybox_applets(busybox: str) -> list[str]:
 # ---------------------------------------------------------------- initramfs
 
 def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
-                    extra_programs: list[str] | None = None) -> dict:
-    """Writes the initramfs; returns a manifest (probe names, tool paths)."""
+                    extra_programs: list[str] | None = None,
+                    modules: list[Path] | None = None) -> dict:
+    """Writes the initramfs; returns a manifest (probe names, tool paths).
+
+    `modules` are kernel modules (uncompressed .ko, in load order) the agent
+    loads before it first applies fault rules with nft."""
     for tool, pkg in ((BUSYBOX, "busybox-static"), (TCPDUMP, "tcpdump")):
         if not os.path.exists(tool):
             raise BuildError(f"{tool} is missing (apt-get install {pkg})")
@@ -253,8 +260,19 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
 
     arc.add_file_from(arc.guest_path(GUEST_AGENT), str(agent), 0o755)
     arc.add_program(TCPDUMP)
+    has_nft = os.path.exists(NFT)
+    if has_nft:
+        arc.add_program(NFT)
     for prog in extra_programs or []:
         arc.add_program(prog)
+
+    names = []
+    for n, ko in enumerate(modules or []):
+        name = f"{n:02d}-{Path(ko).name}"
+        arc.add_file_from(arc.guest_path(f"{GUEST_MODULES}/{name}"), str(ko), 0o644)
+        names.append(name)
+    if names:
+        arc.add_bytes(arc.guest_path(f"{GUEST_MODULES}/order"), ("\n".join(names) + "\n").encode())
 
     probes = probe_files(build_dir)
     for p in probes:
@@ -285,6 +303,8 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         "agent": str(agent),
         "busybox": BUSYBOX,
         "tcpdump": TCPDUMP,
+        "nft": NFT if has_nft else None,
+        "modules": names,
         "files": len(arc.entries),
     }
 

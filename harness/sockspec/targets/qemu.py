@@ -45,34 +45,10 @@ from typing import Any
 
 from .base import Invocation, RunRecord, Target, TargetError
 
-try:  # the lead's parser; a private stand-in until it exists
-    from ..probe_output import ProbeOutputError, parse as _parse_probe_output
-except ImportError:  # pragma: no cover - depends on the tree's state
-    class ProbeOutputError(ValueError):
-        pass
-
-    def _parse_probe_output(stdout: str):
-        events: list[dict] = []
-        observations = None
-        for n, line in enumerate(stdout.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as e:
-                raise ProbeOutputError(f"line {n}: not JSON: {e}") from None
-            if not isinstance(obj, dict):
-                raise ProbeOutputError(f"line {n}: not a JSON object")
-            if "observations" in obj:
-                observations = obj["observations"]
-            elif "error" in obj:
-                continue
-            else:
-                events.append(obj)
-        if observations is None:
-            raise ProbeOutputError("no observations line")
-        return events, observations
-
+from .. import faults as fault_rules
+from .. import probe_output
+from ..environment import RELEVANT_SYSCTLS, tool_versions
+from ..errors import ProbeOutputError
 
 REPO = Path(__file__).resolve().parents[3]
 GUEST_DIR = REPO / "harness" / "guest"
@@ -170,7 +146,7 @@ def record_from_reply(reply: dict[str, bytes], invocation: Invocation, target: s
         raise TargetError(f"{target}: {invocation.command_line()}: timed out after "
                           f"{invocation.timeout_s}s; stderr: {stderr[-2000:]}")
     try:
-        events, observations = _parse_probe_output(stdout)
+        events, observations = probe_output.parse(stdout)
     except ProbeOutputError as e:
         if exit_code == 0:
             raise TargetError(f"{target}: {invocation.command_line()}: exit 0 but "
@@ -209,20 +185,23 @@ class KernelImage:
     path: Path
     package: str | None = None
     version: str | None = None
+    modules_dir: Path | None = None   # lib/modules/<release> of that package
 
 
 def default_kernel(cache_dir: Path) -> KernelImage:
     """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels.
 
     Reuses what an earlier call unpacked; otherwise asks apt for the newest
-    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.
+    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.  Only
+    /boot and lib/modules are kept; nothing is installed.
     """
     kdir = Path(cache_dir) / "kernels"
     meta = kdir / "default.json"
     if meta.is_file():
-        m = json.loads(meta.read_text())
-        if Path(m["path"]).is_file():
-            return KernelImage(Path(m["path"]), m.get("package"), m.get("version"))
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            m = json.loads(meta.read_text())
+            if Path(m["path"]).is_file() and m.get("modules") and Path(m["modules"]).is_dir():
+                return KernelImage(Path(m["path"]), m.get("package"), m.get("version"), Path(m["modules"]))
     kdir.mkdir(parents=True, exist_ok=True)
     if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
         raise TargetError("apt-get/dpkg-deb needed to fetch the default kernel; pass kernel=")
@@ -244,23 +223,82 @@ def default_kernel(cache_dir: Path) -> KernelImage:
             deb = debs[0]
             version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
                                      capture_output=True, text=True, check=True).stdout.strip()
-            dest = kdir / f"{pkg}_{version}"
-            if dest.exists():
-                shutil.rmtree(dest)
             staging = Path(tmp) / "x"
             subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True,
                            capture_output=True)
             images = sorted((staging / "boot").glob("vmlinuz-*"))
+            mods = sorted((staging / "lib" / "modules").glob("*"))
             if not images:
                 errors.append(f"{pkg}: no /boot/vmlinuz-* in the package")
                 continue
+            dest = kdir / f"{pkg}_{version}"
+            if dest.exists():
+                shutil.rmtree(dest)
             dest.mkdir()
             for f in (staging / "boot").iterdir():   # vmlinuz, config, System.map
                 shutil.move(str(f), dest / f.name)
+            modules_dir = None
+            if mods:
+                (dest / "modules").mkdir()
+                modules_dir = dest / "modules" / mods[0].name
+                shutil.move(str(mods[0]), modules_dir)
             image = dest / images[0].name
-        meta.write_text(json.dumps({"path": str(image), "package": pkg, "version": version}))
-        return KernelImage(image, pkg, version)
+        meta.write_text(json.dumps({"path": str(image), "package": pkg, "version": version,
+                                    "modules": str(modules_dir) if modules_dir else None}))
+        return KernelImage(image, pkg, version, modules_dir)
     raise TargetError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
+
+
+# What fault rules (harness/sockspec/faults.py) need when nf_tables is modular.
+FAULT_MODULES = ("nf_tables", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
+
+
+def _module_depends(ko: Path) -> list[str]:
+    m = re.search(rb"(?:^|\0)depends=([^\0]*)\0", ko.read_bytes())
+    return [d for d in m.group(1).decode().split(",") if d] if m else []
+
+
+def fault_modules(modules_dir: Path | None, cache_dir: Path) -> list[Path]:
+    """The .ko files for FAULT_MODULES with their dependencies, in load order
+    (xz-compressed modules are unpacked into the cache)."""
+    if modules_dir is None or not modules_dir.is_dir():
+        return []
+    index: dict[str, Path] = {}
+    for ko in modules_dir.rglob("*.ko*"):
+        name = ko.name.split(".ko")[0]
+        index.setdefault(name, ko)
+        index.setdefault(name.replace("-", "_"), ko)
+
+    def plain(ko: Path) -> Path:
+        if ko.suffix == ".ko":
+            return ko
+        if ko.name.endswith(".ko.xz"):
+            import lzma
+            out = Path(cache_dir) / "modules" / modules_dir.name / ko.name[:-3]
+            if not out.is_file():
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(lzma.decompress(ko.read_bytes()))
+            return out
+        raise TargetError(f"cannot unpack kernel module {ko}")
+
+    order: list[Path] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        ko = index.get(name) or index.get(name.replace("-", "_"))
+        if ko is None:
+            return   # built in, or not in this kernel: nft will say what is missing
+        ko = plain(ko)
+        for dep in _module_depends(ko):
+            visit(dep)
+        order.append(ko)
+
+    for name in FAULT_MODULES:
+        visit(name)
+    return order
 
 
 def qemu_version() -> str:
@@ -414,11 +452,15 @@ def _close_quietly(ref):
 class QemuTarget(Target):
     name = "qemu"
 
-    def __init__(self, build_dir: Path, cache_dir: Path, kernel: Path | None = None, *,
-                 accel: str | None = None, memory_mb: int = 512, smp: int = 1,
+    def __init__(self, build_dir: Path, cache_dir: Path | None = None, kernel: Path | None = None, *,
+                 accel: str | None = None, memory_mb: int = 1024, smp: int = 1,
                  boot_timeout_s: float = 120.0):
+        """cache_dir holds the downloaded kernel, the compiled agent and the KVM
+        verdict; default $SOCKSPEC_CACHE or <build_dir>/cache.  memory_mb: 1 GiB
+        is enough for the kernel to size tcp_rmem/tcp_wmem as on a normal host
+        (below about 900 MiB it shrinks them, and the window scale with them)."""
         self.build_dir = Path(build_dir)
-        self.cache_dir = Path(cache_dir)
+        self.cache_dir = Path(cache_dir or os.environ.get("SOCKSPEC_CACHE") or self.build_dir / "cache")
         self.kernel_arg = Path(kernel) if kernel is not None else None
         self.accel_request = (accel or os.environ.get("SOCKSPEC_QEMU_ACCEL") or "auto").lower()
         if self.accel_request not in ("auto", "tcg", "kvm"):
@@ -463,7 +505,8 @@ class QemuTarget(Target):
         initrd = work / "initramfs.cpio"
         try:
             self._probes_sig = builder.probes_signature(self.build_dir)
-            manifest = builder.build_initramfs(self.build_dir, self.cache_dir, initrd)
+            manifest = builder.build_initramfs(self.build_dir, self.cache_dir, initrd,
+                                               modules=fault_modules(kernel.modules_dir, self.cache_dir))
         except builder.BuildError as e:
             raise TargetError(f"building the guest initramfs: {e}") from e
         guest = None
@@ -495,7 +538,8 @@ class QemuTarget(Target):
                            self.boot_timeout_s)
         self._guest = guest
         self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3),
-                            "initramfs_bytes": manifest["size"], "probes": manifest["probes"]})
+                            "initramfs_bytes": manifest["size"], "probes": manifest["probes"],
+                            "modules": manifest.get("modules")})
         with contextlib.suppress(OSError):
             initrd.unlink()
 
@@ -520,8 +564,6 @@ class QemuTarget(Target):
         probe = self.build_dir / "probes" / invocation.probe
         if not probe.is_file():
             raise TargetError(f"qemu: no probe {probe}")
-        if invocation.faults:
-            raise TargetError("qemu: fault injection is not supported by this target yet")
         if self._guest is not None:
             builder = load_guest_builder()
             if builder.probes_signature(self.build_dir) != self._probes_sig:
@@ -530,6 +572,8 @@ class QemuTarget(Target):
         guest = self._ensure_guest()
         fields = run_fields(invocation, f"/probes/{invocation.probe}", netns=True,
                             capturer="tcpdump", request_id=guest.next_id)
+        if invocation.faults:
+            fields["nft"] = fault_rules.ruleset(invocation.faults)
         try:
             reply = guest.request("run", invocation.timeout_s + 90.0, **fields)
         except TargetError:
@@ -548,16 +592,25 @@ class QemuTarget(Target):
             raise TargetError(f"qemu: {' '.join(argv)}: {out.get('error')}")
         return out
 
+    def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
+        """Values in a fresh namespace of the guest (None: not in this kernel)."""
+        script = 'for k in "$@"; do f=/proc/sys/$(echo "$k" | tr . /); ' \
+                 'if [ -r "$f" ]; then printf "%s=%s\\n" "$k" "$(cat "$f")"; fi; done'
+        r = self.guest_command(["/bin/busybox", "sh", "-c", script, "sh", *keys], netns=True)
+        found = dict(line.split("=", 1) for line in r.get("stdout", "").splitlines() if "=" in line)
+        return {k: " ".join(found[k].split()) if k in found else None for k in keys}
+
     def environment(self) -> dict[str, Any]:
         guest = self._ensure_guest()
         if self._env_extra is None:
-            extra: dict[str, Any] = {}
+            extra: dict[str, Any] = {"sysctls": self.read_sysctls(RELEVANT_SYSCTLS)}
+            extra.update(tool_versions(self.build_dir))   # the compiler that built the probes
             r = self.guest_command(["/usr/bin/tcpdump", "--version"], netns=False)
-            lines = (r.get("stdout", "") + r.get("stderr", "")).splitlines()
-            extra["tcpdump_version"] = next((ln.split()[-1] for ln in lines if ln.startswith("tcpdump version")), None)
-            extra["libpcap_version"] = next((ln.split()[2] for ln in lines if ln.startswith("libpcap version")), None)
-            r = self.guest_command(["/bin/busybox", "sysctl", "-a"], netns=True)
-            extra["netns_sysctls"] = _pick_sysctls(r.get("stdout", ""))
+            out = r.get("stdout", "") + r.get("stderr", "")
+            m = re.search(r"tcpdump version (\S+)", out)
+            extra["tcpdump_version"] = m.group(1) if m else None
+            m = re.search(r"libpcap version (\S+)", out)
+            extra["libpcap_version"] = m.group(1) if m else None
             self._env_extra = extra
         k = self.kernel()
         h = guest.hello
@@ -580,20 +633,7 @@ class QemuTarget(Target):
             "memory_mb": self.memory_mb,
             "smp": self.smp,
             "capture": "tcpdump inside the guest's per-run network namespace",
+            "fault_modules": self._boots[-1].get("modules") if self._boots else None,
         }
         env.update(self._env_extra)
         return env
-
-
-SYSCTL_PREFIXES = ("net.ipv4.tcp_", "net.core.somaxconn", "net.ipv4.ip_local_port_range",
-                   "net.core.rmem_", "net.core.wmem_")
-
-
-def _pick_sysctls(text: str) -> dict[str, str]:
-    out = {}
-    for line in text.splitlines():
-        if " = " in line:
-            k, v = line.split(" = ", 1)
-            if k.startswith(SYSCTL_PREFIXES):
-                out[k] = v.strip()
-    return out

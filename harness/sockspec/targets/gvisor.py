@@ -1,0 +1,230 @@
+"""The gVisor target: probes run on gVisor's netstack under Debian's runsc.
+
+Each run is one `runsc --rootless --network=none --net-raw do` sandbox (a fresh
+netstack with only loopback, so a fresh "namespace" per run comes free).  What
+runs inside is the static agent (harness/guest/agent.c, mode "once"): it reads
+the request on stdin, writes the sysctls under the sandbox's /proc/sys, starts
+a capture, runs the probe, stops the capture with the end marker, and writes
+one reply (exit code, stdout, stderr, pcap bytes) on stdout.
+
+Capture: tcpdump cannot run in the sandbox (libpcap 1.10 needs PACKET_MMAP,
+which gVisor's packet sockets lack; promiscuous mode is refused too), and
+runsc's --pcap-log only wraps the sandbox's external NICs, never loopback (and
+with --network=none there is none).  gVisor does deliver loopback packets to a
+plain AF_PACKET socket, so the agent captures with one (needs --net-raw),
+keeping one copy of each packet as libpcap does, into a nanosecond pcap.
+Timestamps are the netstack's SO_TIMESTAMPNS where it gives them.  If that
+capture fails on some runsc, runs go on without one: RunRecord.pcap is None and
+wire_unavailable says why, so suites skip their wire checks only.
+
+Fault injection: gVisor's netstack has no nftables, so runs with faults raise
+FaultsUnsupported (a TargetError).  A sysctl gVisor does not have raises
+SysctlError (a TargetError) naming it.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+from ..environment import RELEVANT_SYSCTLS, tool_versions
+from .base import Invocation, RunRecord, Target, TargetError
+from .qemu import (SysctlError, encode_request, load_guest_builder, record_from_reply,
+                   run_fields, split_reply)
+
+__all__ = ["GvisorTarget", "FaultsUnsupported", "SysctlError"]
+
+CAPTURE_METHOD = ("AF_PACKET socket on lo inside the sandbox (sockspec-agent capture, "
+                  "one copy per packet as libpcap keeps)")
+TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP, which "
+                       "gVisor's packet sockets do not implement")
+PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
+
+
+class FaultsUnsupported(TargetError):
+    """The target cannot inject packet faults (no nftables in gVisor's netstack)."""
+
+
+def _close_quietly(ref):
+    t = ref()
+    if t is not None:
+        with contextlib.suppress(Exception):
+            t.close()
+
+
+class GvisorTarget(Target):
+    name = "gvisor"
+
+    def __init__(self, build_dir: Path, cache_dir: Path | None = None, *,
+                 runsc: str | None = None, platform: str = "ptrace", rootless: bool = True,
+                 capture: bool = True):
+        """cache_dir holds the compiled agent (default $SOCKSPEC_CACHE or
+        <build_dir>/cache).  platform: runsc's --platform (ptrace works here;
+        kvm hangs on this machine's /dev/kvm).  capture=False never captures."""
+        self.build_dir = Path(build_dir)
+        self.cache_dir = Path(cache_dir or os.environ.get("SOCKSPEC_CACHE") or self.build_dir / "cache")
+        self.runsc = runsc or shutil.which("runsc") or "/usr/bin/runsc"
+        self.platform = platform
+        self.rootless = rootless
+        self._capture_reason: str | None = None if capture else "capture disabled for this target"
+        self._agent: Path | None = None
+        self._workdir: Path | None = None
+        self._info: dict[str, str] | None = None
+        self._env: dict[str, Any] | None = None
+        self._procs: set[subprocess.Popen] = set()
+        self.overheads: list[float] = []     # host seconds per run minus the probe's own time
+        atexit.register(_close_quietly, weakref.ref(self))
+
+    # -- plumbing
+    def _tmp(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="sockspec-gvisor-"))
+        return self._workdir
+
+    def agent(self) -> Path:
+        if self._agent is None:
+            builder = load_guest_builder()
+            try:
+                self._agent = builder.build_agent(self.cache_dir)
+            except builder.BuildError as e:
+                raise TargetError(f"gvisor: {e}") from e
+        return self._agent
+
+    def runsc_argv(self) -> list[str]:
+        if not os.path.exists(self.runsc):
+            raise TargetError(f"gvisor: {self.runsc} not found (apt-get install runsc)")
+        state = self._tmp() / "state"
+        state.mkdir(exist_ok=True)
+        argv = [self.runsc]
+        if self.rootless:
+            argv.append("--rootless")
+        argv += ["--network=none", "--net-raw", f"--platform={self.platform}",
+                 f"--root={state}", "do", str(self.agent()), "once"]
+        return argv
+
+    def _exchange(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
+        """One sandbox: request on stdin, reply on stdout."""
+        argv = self.runsc_argv()
+        request = encode_request(cmd, **fields)
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=self._tmp(), start_new_session=True)
+        self._procs.add(proc)
+        try:
+            try:
+                out, err = proc.communicate(request, timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self._kill(proc)
+                raise TargetError(f"gvisor: runsc did not finish within {timeout_s:.0f} s") from None
+        finally:
+            if proc.poll() is None:
+                self._kill(proc)
+            self._procs.discard(proc)
+        reply, _ = split_reply(out)
+        if reply is None:
+            raise TargetError(f"gvisor: runsc exited {proc.returncode} without a reply: "
+                              f"{err.decode('utf-8', 'replace').strip()[-1500:]}")
+        return reply
+
+    @staticmethod
+    def _kill(proc: subprocess.Popen) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            proc.communicate(timeout=10)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def close(self) -> None:
+        for proc in list(self._procs):
+            self._kill(proc)
+        self._procs.clear()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    # -- the contract
+    def run(self, invocation: Invocation) -> RunRecord:
+        probe = (self.build_dir / "probes" / invocation.probe).resolve()
+        if not probe.is_file():
+            raise TargetError(f"gvisor: no probe {probe}")
+        if invocation.faults:
+            raise FaultsUnsupported("gvisor: fault injection needs nftables, which gVisor's netstack lacks")
+        capture = invocation.capture and self._capture_reason is None
+        started = time.monotonic()
+        reply = self._exchange("run", invocation.timeout_s + 60.0,
+                               **self._fields(invocation, probe, capture))
+        if capture and reply.get("error_kind") == b"capture":
+            # The sandbox refused the capture: say so once, run without it.
+            self._capture_reason = ("no capture in gVisor: " + reply.get("error", b"").decode("utf-8", "replace")
+                                    + f"; {TCPDUMP_UNAVAILABLE}; {PCAP_LOG_NOTE}")
+            capture = False
+            started = time.monotonic()
+            reply = self._exchange("run", invocation.timeout_s + 60.0,
+                                   **self._fields(invocation, probe, capture))
+        wall = time.monotonic() - started
+        unavailable = None if capture or not invocation.capture else self._capture_reason
+        record = record_from_reply(reply, invocation, self.name, self._tmp(), wire_unavailable=unavailable)
+        self.overheads.append(wall - record.duration_s)
+        return record
+
+    def _fields(self, invocation: Invocation, probe: Path, capture: bool) -> dict[str, Any]:
+        fields = run_fields(invocation, str(probe), netns=False, capturer="packet", request_id=1)
+        fields["capture"] = 1 if capture else 0
+        return fields
+
+    def info(self) -> dict[str, str]:
+        """What the sandbox's kernel says about itself (uname, /proc/version)."""
+        if self._info is None:
+            reply = self._exchange("info", 60.0)
+            self._info = {k: v.decode("utf-8", "replace") for k, v in reply.items()}
+        return self._info
+
+    def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
+        script = ('for k in "$@"; do f=/proc/sys/$(echo "$k" | tr . /); '
+                  'if [ -r "$f" ]; then printf "%s=%s\\n" "$k" "$(cat "$f")"; fi; done')
+        reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0, netns=0,
+                               arg=["/bin/sh", "-c", script, "sh", *keys])
+        text = reply.get("stdout", b"").decode("utf-8", "replace")
+        found = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        return {k: " ".join(found[k].split()) if k in found else None for k in keys}
+
+    def environment(self) -> dict[str, Any]:
+        if self._env is None:
+            info = self.info()
+            version = subprocess.run([self.runsc, "--version"], capture_output=True, text=True).stdout
+            m = re.search(r"runsc version (\S+)", version)
+            pkg = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "runsc"],
+                                 capture_output=True, text=True).stdout.strip()
+            env = {
+                "target": self.name,
+                "kernel_release": info.get("release"),
+                "kernel_version": info.get("version"),
+                "machine": info.get("machine"),
+                "proc_version": info.get("proc_version", "").strip(),
+                "runsc_version": m.group(1) if m else version.strip() or None,
+                "runsc_package_version": pkg or None,
+                "runsc_command": " ".join(self.runsc_argv()[:-2] + ["PROGRAM"]),
+                "platform": self.platform,
+                "network": "none (netstack, loopback only), one sandbox per run",
+                "rootless": self.rootless,
+                "host_kernel_release": os.uname().release,
+                "capture": CAPTURE_METHOD if self._capture_reason is None else None,
+                "capture_unavailable": self._capture_reason,
+                "capture_notes": f"{TCPDUMP_UNAVAILABLE}; {PCAP_LOG_NOTE}",
+                "sysctls": self.read_sysctls(RELEVANT_SYSCTLS),
+            }
+            env.update(tool_versions(self.build_dir))
+            env["tcpdump_version"] = None      # not used inside the sandbox
+            env["libpcap_version"] = None
+            self._env = env
+        return dict(self._env)
