@@ -335,21 +335,20 @@ static int set_sysctl(const char *kv, char *err, size_t errlen)
     return 0;
 }
 
-/* Loads the modules the initramfs carries for fault injection (nf_tables and
- * friends, numbered in load order) once; already-loaded ones are fine. */
+/* Loads a list of modules the initramfs carries (MODULE_DIR/<list>.order,
+ * in load order): "boot" at start-up (sock_diag handlers), "faults" before the
+ * first nft rules (nf_tables and friends).  Already-loaded ones are fine; a
+ * missing list means the kernel has them built in (or not at all). */
 #define MODULE_DIR "/lib/modules/sockspec"
-static int load_fault_modules(struct buf *err)
+static int load_modules(const char *list_name, struct buf *err)
 {
-    static int done;
-    if (done)
-        return 0;
     char *names[64];
     int n = 0;
-    FILE *list = fopen(MODULE_DIR "/order", "r");
-    if (!list) {
-        done = 1; /* no modules shipped: nf_tables must be built in */
+    char list_path[256];
+    snprintf(list_path, sizeof list_path, MODULE_DIR "/%s.order", list_name);
+    FILE *list = fopen(list_path, "r");
+    if (!list)
         return 0;
-    }
     char line[256];
     while (n < 64 && fgets(line, sizeof line, list)) {
         line[strcspn(line, "\n")] = 0;
@@ -371,6 +370,15 @@ static int load_fault_modules(struct buf *err)
             close(fd);
         free(names[i]);
     }
+    return rc;
+}
+
+static int load_fault_modules(struct buf *err)
+{
+    static int done;
+    if (done)
+        return 0;
+    int rc = load_modules("faults", err);
     done = rc == 0;
     return rc;
 }
@@ -531,8 +539,11 @@ static int capture_main(const char *ifname, const char *path)
         fprintf(stderr, "capture: bind(%s): %s\n", ifname, strerror(errno));
         return 1;
     }
+    /* Packet-arrival stamps from the stack.  gVisor accepts SO_TIMESTAMPNS on
+     * packet sockets but sends no control message for it; SO_TIMESTAMP (us)
+     * it does honour, so that is what is asked for. */
     int one = 1;
-    int have_ts = setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) == 0;
+    int have_ts = setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one) == 0;
     FILE *f = fopen(path, "wb");
     if (!f) {
         fprintf(stderr, "capture: %s: %s\n", path, strerror(errno));
@@ -550,10 +561,10 @@ static int capture_main(const char *ifname, const char *path)
     fflush(f);
     fprintf(stderr, "listening on %s, link-type EN10MB (Ethernet), snapshot length %u bytes "
             "(sockspec-agent AF_PACKET capture%s)\n", ifname, snaplen,
-            have_ts ? "" : ", user-space timestamps");
+            have_ts ? ", SO_TIMESTAMP microsecond stamps" : ", user-space timestamps");
 
     static unsigned char pkt[262144];
-    long captured = 0, skipped = 0;
+    long captured = 0, skipped = 0, user_ts = 0;
     while (!capture_stop) {
         struct sockaddr_ll from;
         char cbuf[256];
@@ -581,13 +592,24 @@ static int capture_main(const char *ifname, const char *path)
         }
         struct timespec ts = {0, 0};
         int got = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+            if (c->cmsg_level != SOL_SOCKET)
+                continue;
+            if (c->cmsg_type == SCM_TIMESTAMPNS) {
                 memcpy(&ts, CMSG_DATA(c), sizeof ts);
                 got = 1;
+            } else if (c->cmsg_type == SCM_TIMESTAMP) {
+                struct timeval tv;
+                memcpy(&tv, CMSG_DATA(c), sizeof tv);
+                ts.tv_sec = tv.tv_sec;
+                ts.tv_nsec = tv.tv_usec * 1000L;
+                got = 1;
             }
-        if (!got || (ts.tv_sec == 0 && ts.tv_nsec == 0))
+        }
+        if (!got || (ts.tv_sec == 0 && ts.tv_nsec == 0)) {
             clock_gettime(CLOCK_REALTIME, &ts);
+            user_ts++;
+        }
         uint32_t caplen = (size_t)k < sizeof pkt ? (uint32_t)k : (uint32_t)sizeof pkt;
         unsigned char rec[16];
         put32(rec, (uint32_t)ts.tv_sec);
@@ -600,7 +622,8 @@ static int capture_main(const char *ifname, const char *path)
         captured++;
     }
     fclose(f);
-    fprintf(stderr, "%ld packets captured (%ld outgoing loopback copies skipped)\n", captured, skipped);
+    fprintf(stderr, "%ld packets captured (%ld outgoing loopback copies skipped, "
+            "%ld stamped in user space)\n", captured, skipped, user_ts);
     return 0;
 }
 
@@ -896,9 +919,13 @@ static int serve(const char *dev)
         tcsetattr(fd, TCSANOW, &t);
     }
     signal(SIGPIPE, SIG_IGN);
+    struct buf merr = {0};
+    load_modules("boot", &merr);
     struct buf r = {0};
     rep_str(&r, "kind", "hello");
     do_info(&r);
+    if (merr.n)
+        rep_str(&r, "module_errors", merr.p);
     send_reply(fd, &r);
 
     struct buf payload = {0};

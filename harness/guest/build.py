@@ -232,11 +232,12 @@ def busybox_applets(busybox: str) -> list[str]:
 
 def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
                     extra_programs: list[str] | None = None,
-                    modules: list[Path] | None = None) -> dict:
+                    modules: dict[str, list[Path]] | None = None) -> dict:
     """Writes the initramfs; returns a manifest (probe names, tool paths).
 
-    `modules` are kernel modules (uncompressed .ko, in load order) the agent
-    loads before it first applies fault rules with nft."""
+    `modules` maps a list name to kernel modules (uncompressed .ko, in load
+    order): the agent loads "boot" at start-up and "faults" before it first
+    applies fault rules with nft."""
     for tool, pkg in ((BUSYBOX, "busybox-static"), (TCPDUMP, "tcpdump")):
         if not os.path.exists(tool):
             raise BuildError(f"{tool} is missing (apt-get install {pkg})")
@@ -266,13 +267,17 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
     for prog in extra_programs or []:
         arc.add_program(prog)
 
-    names = []
-    for n, ko in enumerate(modules or []):
-        name = f"{n:02d}-{Path(ko).name}"
-        arc.add_file_from(arc.guest_path(f"{GUEST_MODULES}/{name}"), str(ko), 0o644)
-        names.append(name)
-    if names:
-        arc.add_bytes(arc.guest_path(f"{GUEST_MODULES}/order"), ("\n".join(names) + "\n").encode())
+    module_lists: dict[str, list[str]] = {}
+    for list_name, kos in (modules or {}).items():
+        names = []
+        for ko in kos:
+            name = Path(ko).name
+            arc.add_file_from(arc.guest_path(f"{GUEST_MODULES}/{name}"), str(ko), 0o644)
+            names.append(name)
+        if names:
+            arc.add_bytes(arc.guest_path(f"{GUEST_MODULES}/{list_name}.order"),
+                          ("\n".join(names) + "\n").encode())
+        module_lists[list_name] = names
 
     probes = probe_files(build_dir)
     for p in probes:
@@ -304,7 +309,7 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         "busybox": BUSYBOX,
         "tcpdump": TCPDUMP,
         "nft": NFT if has_nft else None,
-        "modules": names,
+        "modules": module_lists,
         "files": len(arc.entries),
     }
 

@@ -13,7 +13,8 @@ runsc's --pcap-log only wraps the sandbox's external NICs, never loopback (and
 with --network=none there is none).  gVisor does deliver loopback packets to a
 plain AF_PACKET socket, so the agent captures with one (needs --net-raw),
 keeping one copy of each packet as libpcap does, into a nanosecond pcap.
-Timestamps are the netstack's SO_TIMESTAMPNS where it gives them.  If that
+Timestamps are the netstack's own arrival stamps (SO_TIMESTAMP, microseconds:
+gVisor sends no SO_TIMESTAMPNS control message on packet sockets).  If that
 capture fails on some runsc, runs go on without one: RunRecord.pcap is None and
 wire_unavailable says why, so suites skip their wire checks only.
 
@@ -38,13 +39,14 @@ from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
 from .base import Invocation, RunRecord, Target, TargetError
-from .qemu import (SysctlError, encode_request, load_guest_builder, record_from_reply,
-                   run_fields, split_reply)
+from .qemu import (SysctlError, die_with_parent, encode_request, load_guest_builder,
+                   record_from_reply, run_fields, split_reply)
 
 __all__ = ["GvisorTarget", "FaultsUnsupported", "SysctlError"]
 
 CAPTURE_METHOD = ("AF_PACKET socket on lo inside the sandbox (sockspec-agent capture, "
-                  "one copy per packet as libpcap keeps)")
+                  "one copy per packet as libpcap keeps; netstack SO_TIMESTAMP stamps, "
+                  "microsecond resolution)")
 TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP, which "
                        "gVisor's packet sockets do not implement")
 PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
@@ -116,7 +118,8 @@ class GvisorTarget(Target):
         argv = self.runsc_argv()
         request = encode_request(cmd, **fields)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=self._tmp(), start_new_session=True)
+                                stderr=subprocess.PIPE, cwd=self._tmp(), start_new_session=True,
+                                preexec_fn=die_with_parent)
         self._procs.add(proc)
         try:
             try:

@@ -249,7 +249,11 @@ def default_kernel(cache_dir: Path) -> KernelImage:
     raise TargetError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
 
 
-# What fault rules (harness/sockspec/faults.py) need when nf_tables is modular.
+# Loaded at boot: the sock_diag handlers probes use to read socket state
+# (without them a SOCK_DIAG_BY_FAMILY dump fails with ENOENT).
+BOOT_MODULES = ("inet_diag", "tcp_diag", "udp_diag", "raw_diag", "unix_diag",
+                "af_packet_diag", "netlink_diag")
+# Loaded before the first fault rules (harness/sockspec/faults.py).
 FAULT_MODULES = ("nf_tables", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
 
 
@@ -258,8 +262,8 @@ def _module_depends(ko: Path) -> list[str]:
     return [d for d in m.group(1).decode().split(",") if d] if m else []
 
 
-def fault_modules(modules_dir: Path | None, cache_dir: Path) -> list[Path]:
-    """The .ko files for FAULT_MODULES with their dependencies, in load order
+def resolve_modules(modules_dir: Path | None, cache_dir: Path, wanted: tuple[str, ...]) -> list[Path]:
+    """The .ko files for `wanted` with their dependencies, in load order
     (xz-compressed modules are unpacked into the cache)."""
     if modules_dir is None or not modules_dir.is_dir():
         return []
@@ -296,7 +300,7 @@ def fault_modules(modules_dir: Path | None, cache_dir: Path) -> list[Path]:
             visit(dep)
         order.append(ko)
 
-    for name in FAULT_MODULES:
+    for name in wanted:
         visit(name)
     return order
 
@@ -307,6 +311,19 @@ def qemu_version() -> str:
         raise TargetError(f"{QEMU} not found (apt-get install qemu-system-x86)")
     out = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
     return out.splitlines()[0].strip() if out else "unknown"
+
+
+_libc = None
+
+
+def die_with_parent() -> None:
+    """preexec_fn: SIGKILL this child when the driver dies (even by SIGKILL),
+    so no qemu or runsc outlives a killed run."""
+    global _libc
+    import ctypes
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    _libc.prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
 
 
 def kvm_usable() -> bool:
@@ -355,7 +372,8 @@ class _Guest:
             t0 = time.monotonic()
             with open(self.qemu_log, "wb") as log:
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                             stderr=subprocess.STDOUT, start_new_session=True)
+                                             stderr=subprocess.STDOUT, start_new_session=True,
+                                             preexec_fn=die_with_parent)
             listener.settimeout(hello_timeout_s)
             try:
                 self.sock, _ = listener.accept()
@@ -506,7 +524,7 @@ class QemuTarget(Target):
         try:
             self._probes_sig = builder.probes_signature(self.build_dir)
             manifest = builder.build_initramfs(self.build_dir, self.cache_dir, initrd,
-                                               modules=fault_modules(kernel.modules_dir, self.cache_dir))
+                                               modules=self._modules(kernel))
         except builder.BuildError as e:
             raise TargetError(f"building the guest initramfs: {e}") from e
         guest = None
@@ -542,6 +560,12 @@ class QemuTarget(Target):
                             "modules": manifest.get("modules")})
         with contextlib.suppress(OSError):
             initrd.unlink()
+
+    def _modules(self, kernel: KernelImage) -> dict[str, list[Path]]:
+        boot = resolve_modules(kernel.modules_dir, self.cache_dir, BOOT_MODULES)
+        faults = [ko for ko in resolve_modules(kernel.modules_dir, self.cache_dir, FAULT_MODULES)
+                  if ko not in boot]
+        return {"boot": boot, "faults": faults}
 
     def _ensure_guest(self) -> _Guest:
         if self._guest is not None and not self._guest.alive():
@@ -633,7 +657,8 @@ class QemuTarget(Target):
             "memory_mb": self.memory_mb,
             "smp": self.smp,
             "capture": "tcpdump inside the guest's per-run network namespace",
-            "fault_modules": self._boots[-1].get("modules") if self._boots else None,
+            "modules": self._boots[-1].get("modules") if self._boots else None,
+            "module_errors": h.get("module_errors"),
         }
         env.update(self._env_extra)
         return env
