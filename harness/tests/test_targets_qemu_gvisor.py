@@ -238,13 +238,17 @@ def test_qemu_environment(qemu, cache_dir):
 
 
 @needs_qemu
-def test_qemu_reboots_when_probes_change(probe_build, cache_dir, tmp_path):
-    """A rebuilt probe is not run stale: the target boots a guest that has it."""
+def test_qemu_reboots_when_probes_change(qemu, probe_build, cache_dir, tmp_path):
+    """A rebuilt probe is not run stale: the target boots a guest that has it.
+    Also boots an explicit kernel= image (the default one, given by path)."""
     from sockspec.targets.qemu import QemuTarget
+    image = Path(qemu.environment()["kernel_image"])
     build = tmp_path / "build"
     (build / "probes").mkdir(parents=True)
     shutil.copy2(probe_build / "probes" / "sockspec_selftest", build / "probes" / "sockspec_selftest")
-    with QemuTarget(build, cache_dir) as t:
+    with QemuTarget(build, cache_dir, kernel=image) as t:
+        assert t.environment()["kernel_image"] == str(image.resolve())
+        assert t.environment()["kernel_package"] is None
         assert t.run(Invocation("sockspec_selftest", [], capture=False)).exit_code == 0
         first = t._guest.proc
         shutil.copy2(probe_build / "probes" / "sockspec_selftest", build / "probes" / "again")

@@ -38,6 +38,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import weakref
 from pathlib import Path
@@ -305,6 +306,22 @@ def resolve_modules(modules_dir: Path | None, cache_dir: Path, wanted: tuple[str
     return order
 
 
+def modules_for_image(image: Path) -> Path | None:
+    """lib/modules/<release> that belongs to a bzImage named vmlinuz-<release>,
+    when it sits in an unpacked package tree (boot/ next to lib/) or the host
+    has that release's modules installed; None otherwise (then the kernel must
+    have sock_diag and nf_tables built in for the probes and faults that use them)."""
+    if not image.name.startswith("vmlinuz-"):
+        return None
+    release = image.name[len("vmlinuz-"):]
+    for cand in (image.parent.parent / "lib" / "modules" / release,
+                 image.parent / "modules" / release,
+                 Path("/lib/modules") / release):
+        if cand.is_dir():
+            return cand
+    return None
+
+
 def qemu_version() -> str:
     exe = shutil.which(QEMU)
     if not exe:
@@ -348,6 +365,7 @@ class _Guest:
         self.accel = accel
         self.buf = b""
         self.next_id = 1
+        self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         sock_path = workdir / f"agent-{accel}.sock"
@@ -422,17 +440,18 @@ class _Guest:
             self.buf += chunk
 
     def request(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
-        if self.sock is None:
-            raise TargetError("guest is not running")
-        rid = self.next_id
-        self.next_id += 1
-        fields.setdefault("id", rid)
-        self.sock.sendall(encode_request(cmd, **fields))
-        deadline = time.monotonic() + timeout_s
-        while True:
-            reply = self._read_reply(deadline)
-            if reply.get("id", b"").decode() == str(fields["id"]):
-                return reply
+        with self.lock:   # one request at a time on the serial line
+            if self.sock is None:
+                raise TargetError("guest is not running")
+            rid = self.next_id
+            self.next_id += 1
+            fields["id"] = rid
+            self.sock.sendall(encode_request(cmd, **fields))
+            deadline = time.monotonic() + timeout_s
+            while True:
+                reply = self._read_reply(deadline)
+                if reply.get("id", b"").decode() == str(rid):
+                    return reply
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None and self.sock is not None
@@ -506,7 +525,8 @@ class QemuTarget(Target):
             if self.kernel_arg is not None:
                 if not self.kernel_arg.is_file():
                     raise TargetError(f"kernel image {self.kernel_arg} does not exist")
-                self._kernel = KernelImage(self.kernel_arg.resolve())
+                self._kernel = KernelImage(self.kernel_arg.resolve(),
+                                           modules_dir=modules_for_image(self.kernel_arg.resolve()))
             else:
                 self._kernel = default_kernel(self.cache_dir)
         return self._kernel
