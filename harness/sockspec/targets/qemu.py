@@ -53,7 +53,6 @@ from ..errors import ProbeOutputError
 
 REPO = Path(__file__).resolve().parents[3]
 GUEST_DIR = REPO / "harness" / "guest"
-KERNEL_PACKAGE_RE = re.compile(r"^linux-image-6\.1\.0-(\d+)-cloud-amd64$")
 QEMU = "qemu-system-x86_64"
 KVM_CHECK_TIMEOUT_S = 8.0
 
@@ -190,64 +189,15 @@ class KernelImage:
 
 
 def default_kernel(cache_dir: Path) -> KernelImage:
-    """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels.
-
-    Reuses what an earlier call unpacked; otherwise asks apt for the newest
-    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.  Only
-    /boot and lib/modules are kept; nothing is installed.
-    """
-    kdir = Path(cache_dir) / "kernels"
-    meta = kdir / "default.json"
-    if meta.is_file():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            m = json.loads(meta.read_text())
-            if Path(m["path"]).is_file() and m.get("modules") and Path(m["modules"]).is_dir():
-                return KernelImage(Path(m["path"]), m.get("package"), m.get("version"), Path(m["modules"]))
-    kdir.mkdir(parents=True, exist_ok=True)
-    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        raise TargetError("apt-get/dpkg-deb needed to fetch the default kernel; pass kernel=")
-    names = subprocess.run(["apt-cache", "pkgnames", "linux-image-6.1.0-"],
-                           capture_output=True, text=True).stdout.split()
-    candidates = sorted((int(m.group(1)), n) for n in names if (m := KERNEL_PACKAGE_RE.match(n)))
-    if not candidates:
-        raise TargetError("apt knows no linux-image-6.1.0-*-cloud-amd64 package "
-                          "(run apt-get update on a Debian bookworm host, or pass kernel=)")
-    errors = []
-    for _, pkg in reversed(candidates):
-        with tempfile.TemporaryDirectory(dir=kdir) as tmp:
-            proc = subprocess.run(["apt-get", "download", "-q", pkg], cwd=tmp,
-                                  capture_output=True, text=True)
-            debs = list(Path(tmp).glob("*.deb"))
-            if proc.returncode != 0 or not debs:
-                errors.append(f"{pkg}: {proc.stderr.strip()[-300:]}")
-                continue
-            deb = debs[0]
-            version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-            staging = Path(tmp) / "x"
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True,
-                           capture_output=True)
-            images = sorted((staging / "boot").glob("vmlinuz-*"))
-            mods = sorted((staging / "lib" / "modules").glob("*"))
-            if not images:
-                errors.append(f"{pkg}: no /boot/vmlinuz-* in the package")
-                continue
-            dest = kdir / f"{pkg}_{version}"
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir()
-            for f in (staging / "boot").iterdir():   # vmlinuz, config, System.map
-                shutil.move(str(f), dest / f.name)
-            modules_dir = None
-            if mods:
-                (dest / "modules").mkdir()
-                modules_dir = dest / "modules" / mods[0].name
-                shutil.move(str(mods[0]), modules_dir)
-            image = dest / images[0].name
-        meta.write_text(json.dumps({"path": str(image), "package": pkg, "version": version,
-                                    "modules": str(modules_dir) if modules_dir else None}))
-        return KernelImage(image, pkg, version, modules_dir)
-    raise TargetError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
+    """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels
+    (harness/guest/build.py does the apt-get download and dpkg-deb -x)."""
+    builder = load_guest_builder()
+    try:
+        k = builder.default_kernel(cache_dir)
+    except builder.BuildError as e:
+        raise TargetError(str(e)) from e
+    return KernelImage(Path(k["path"]), k.get("package"), k.get("version"),
+                       Path(k["modules"]) if k.get("modules") else None)
 
 
 # Loaded at boot: the sock_diag handlers probes use to read socket state
