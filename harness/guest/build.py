@@ -71,6 +71,10 @@ def build_agent(cache_dir: Path, cc: str | None = None) -> Path:
     if proc.returncode != 0:
         raise BuildError(f"compiling {AGENT_SOURCE} failed:\n{proc.stderr}")
     os.replace(tmp, out)
+    for stale in out.parent.glob("sockspec-agent-*"):   # builds of older sources
+        if stale != out and ".tmp" not in stale.name:
+            with contextlib.suppress(OSError):
+                stale.unlink()
     return out
 
 

@@ -507,13 +507,15 @@ class QemuTarget(Target):
                 with contextlib.suppress(OSError, ValueError):
                     verdict = json.loads(verdict_path.read_text())
                 if verdict is None or verdict.get("works"):
+                    check_started = time.monotonic()
                     try:
                         guest = _Guest(kernel.path, initrd, work, "kvm", self.memory_mb,
                                        self.smp, KVM_CHECK_TIMEOUT_S)
                         accel = "kvm"
                         self._kvm_note = "KVM check passed: the guest booted under KVM"
                     except TargetError as e:
-                        self._kvm_note = f"KVM check failed, using TCG: {str(e)[:300]}"
+                        self._kvm_note = (f"KVM check failed after {time.monotonic() - check_started:.1f} s, "
+                                          f"using TCG: {str(e)[:300]}")
                     verdict_path.parent.mkdir(parents=True, exist_ok=True)
                     verdict_path.write_text(json.dumps({"works": guest is not None,
                                                         "note": self._kvm_note}))
