@@ -3,6 +3,7 @@ runs, stopped only once everything the probe sent is in the file."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,11 +23,21 @@ START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 
 
+# Headers and the first bytes of payload are all the suites read (lengths come
+# from the IP header). A small snapshot length also keeps the kernel's capture
+# ring from overflowing: libpcap sizes TPACKET_V3 blocks from it, and in
+# immediate mode each block may be handed over holding a single packet, so with
+# -s 0 (256 KiB blocks, 8 in a 2 MiB buffer) a tcpdump descheduled for a few
+# milliseconds on a loaded machine lost packets ("dropped by kernel").
+SNAPLEN = 2048
+BUFFER_KIB = 16384
+
+
 def tcpdump_argv(pcap: Path) -> list[str]:
     # --immediate-mode: without it packets sit in the kernel buffer and a stop
     # within about a second loses them. -Z root: keep writing where we ask.
     return ["tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
-            "-s", "0", "-Z", "root", "-w", str(pcap)]
+            "-s", str(SNAPLEN), "-B", str(BUFFER_KIB), "-Z", "root", "-w", str(pcap)]
 
 
 class Capture:
@@ -72,16 +83,24 @@ class Capture:
         except FileNotFoundError:
             return False
 
-    def stop(self) -> Path:
-        """Flushes and stops; returns the pcap path."""
+    def stop(self) -> dict[str, int]:
+        """Flushes and stops; returns tcpdump's closing counts (captured,
+        received by filter, dropped by kernel)."""
         try:
             self._send_marker()
             self._wait_for(self._marker_written, STOP_TIMEOUT_S, "write the end-of-capture marker")
             os.killpg(self.proc.pid, signal.SIGINT)
             self.proc.wait(timeout=STOP_TIMEOUT_S)
+            log = self._log().decode(errors="replace")
         finally:
             self._kill()
-        return self.pcap
+        stats = {}
+        for key, pattern in (("captured", r"(\d+) packets? captured"), ("received", r"(\d+) packets? received by filter"),
+                             ("dropped", r"(\d+) packets? dropped by kernel")):
+            m = re.search(pattern, log)
+            if m:
+                stats[key] = int(m.group(1))
+        return stats
 
     def _kill(self) -> None:
         if self.proc.poll() is None:

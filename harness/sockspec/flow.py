@@ -54,7 +54,7 @@ class Segment:
     seq: int
     ack: int
     win: int
-    length: int          # payload bytes
+    length: int          # payload bytes, as the IP header says (payload holds only what was captured)
     options: dict        # mss, wscale, sackok, ts, sack
     payload: bytes = b""
 
@@ -168,12 +168,23 @@ def _decode(t_ns: int, ip) -> Packet | None:
     if isinstance(l4, dpkt.tcp.TCP):
         flags = frozenset(name for name, bit in TCP_FLAGS if l4.flags & bit)
         return Segment(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), flags, l4.seq, l4.ack,
-                       l4.win, len(l4.data), _tcp_options(l4), bytes(l4.data))
+                       l4.win, _l4_payload_length(ip, l4.off * 4, len(l4.data)), _tcp_options(l4), bytes(l4.data))
     if isinstance(l4, dpkt.udp.UDP):
-        return Datagram(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), len(l4.data), bytes(l4.data))
+        return Datagram(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), max(l4.ulen - 8, 0),
+                        bytes(l4.data))
     if isinstance(l4, (dpkt.icmp.ICMP, dpkt.icmp6.ICMP6)):
         return IcmpMessage(t_ns, src_s, dst_s, l4.type, l4.code, version)
     return None
+
+
+def _l4_payload_length(ip, l4_header_len: int, captured: int) -> int:
+    """The payload length the IP header declares: the capture keeps only the
+    first SNAPLEN bytes of each packet, so the captured bytes may be fewer."""
+    if isinstance(ip, dpkt.ip.IP):
+        return max(ip.len - ip.hl * 4 - l4_header_len, 0)
+    if ip.nxt in (dpkt.ip.IP_PROTO_TCP, dpkt.ip.IP_PROTO_UDP):  # no extension headers
+        return max(ip.plen - l4_header_len, 0)
+    return captured
 
 
 def _is_marker(p: Packet) -> bool:

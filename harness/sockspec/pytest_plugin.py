@@ -226,6 +226,9 @@ class ProbeRunner:
                                     self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
                                     timeout_s)
             record = self.target.run(invocation)
+            record.events_path = self.pcap_dir / f"{stem}.events.jsonl"
+            record.events_path.parent.mkdir(parents=True, exist_ok=True)
+            record.events_path.write_text("".join(json.dumps(e) + "\n" for e in record.events))
             run = Run(record)
             runs.append(run)
             if record.exit_code != 0:
@@ -272,12 +275,14 @@ def claims(request) -> ClaimVerdicts:
 
 def _run_summary(run: Run, results_dir: Path | None) -> dict[str, Any]:
     r = run.record
-    pcap = None
-    if r.pcap is not None:
-        pcap = os.path.relpath(r.pcap, results_dir) if results_dir else str(r.pcap)
+    def rel(path):
+        if path is None:
+            return None
+        return os.path.relpath(path, results_dir) if results_dir else str(path)
+    pcap = rel(r.pcap)
     return {"probe": r.invocation.probe, "args": r.invocation.args, "sysctls": r.invocation.sysctls,
             "faults": [vars(f) for f in r.invocation.faults], "exit_code": r.exit_code,
-            "observations": r.observations, "pcap": pcap, "wire_unavailable": r.wire_unavailable,
+            "observations": r.observations, "pcap": pcap, "events": rel(r.events_path), "wire_unavailable": r.wire_unavailable,
             "duration_s": round(r.duration_s, 4)}
 
 

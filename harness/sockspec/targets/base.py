@@ -50,6 +50,8 @@ class RunRecord:
     duration_s: float
     # Why there is no capture, when a target cannot take one (e.g. a sandbox).
     wire_unavailable: str | None = None
+    # Where the driver kept the events (JSON lines), when it kept them.
+    events_path: Path | None = None
 
     @property
     def completed(self) -> bool:

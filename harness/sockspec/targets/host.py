@@ -66,8 +66,11 @@ class HostTarget(Target):
                         os.killpg(proc.pid, signal.SIGKILL)
                         proc.wait()
                 if capture:
-                    capture.stop()
+                    stats = capture.stop()
                     capture = None
+                    if stats.get("dropped"):
+                        raise TargetError(f"tcpdump lost {stats['dropped']} packets (dropped by kernel): the capture "
+                                          f"of {invocation.command_line()} is incomplete")
             finally:
                 if capture:
                     capture._kill()
