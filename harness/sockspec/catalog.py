@@ -70,30 +70,42 @@ def _strings(path: Path, name: str, table: dict, key: str, required: bool = True
 
 
 def load(directory: Path = CATALOG_DIR) -> Catalog:
-    claims_path, behaviours_path = directory / "claims.toml", directory / "behaviours.toml"
+    claims_path = directory / "claims.toml"
     claims = {}
     for cid, table in _load_toml(claims_path).items():
         if not re.fullmatch(r"SEED-\d+", cid) or not isinstance(table, dict) or not isinstance(table.get("says"), str):
             raise UsageError(f"{claims_path}: [{cid}] needs an id SEED-n and a 'says' string")
         claims[cid] = Claim(cid, table["says"], table.get("not_applicable"))
     behaviours = {}
-    for name, table in _load_toml(behaviours_path).items():
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not isinstance(table, dict):
-            raise UsageError(f"{behaviours_path}: [{name}] is not a behaviour table named like a probe")
-        for key in ("title", "area", "linux"):
-            if not isinstance(table.get(key), str) or not table[key]:
-                raise UsageError(f"{behaviours_path}: [{name}] needs a non-empty '{key}' string")
-        b_claims = _strings(behaviours_path, name, table, "claims", required=False)
-        for c in b_claims:
-            if c.startswith("SEED-") and c not in claims:
-                raise UsageError(f"{behaviours_path}: [{name}] names {c}, which claims.toml does not have")
-        families = _strings(behaviours_path, name, table, "families")
-        for f in families:
-            if f not in FAMILIES:
-                raise UsageError(f"{behaviours_path}: [{name}] family {f!r} is not one of {', '.join(FAMILIES)}")
-        behaviours[name] = Behaviour(name, table["title"], table["area"], b_claims,
-                                     _strings(behaviours_path, name, table, "sources"), families, table["linux"])
+    files = sorted((directory / "behaviours").glob("*.toml"))
+    if not files:
+        raise UsageError(f"{directory / 'behaviours'}: no behaviour files")
+    for behaviours_path in files:
+        for name, table in _load_toml(behaviours_path).items():
+            if name in behaviours:
+                raise UsageError(f"{behaviours_path}: [{name}] is already defined in another file")
+            behaviours[name] = _behaviour(behaviours_path, name, table, claims)
     return Catalog(behaviours, claims)
+
+
+def _behaviour(behaviours_path: Path, name: str, table, claims: dict) -> Behaviour:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not isinstance(table, dict):
+        raise UsageError(f"{behaviours_path}: [{name}] is not a behaviour table named like a probe")
+    for key in ("title", "area", "linux"):
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise UsageError(f"{behaviours_path}: [{name}] needs a non-empty '{key}' string")
+    b_claims = _strings(behaviours_path, name, table, "claims", required=False)
+    for c in b_claims:
+        if c.startswith("SEED-") and c not in claims:
+            raise UsageError(f"{behaviours_path}: [{name}] names {c}, which claims.toml does not have")
+    families = _strings(behaviours_path, name, table, "families")
+    for f in families:
+        if f not in FAMILIES:
+            raise UsageError(f"{behaviours_path}: [{name}] family {f!r} is not one of {', '.join(FAMILIES)}")
+    return Behaviour(name, table["title"], table["area"], b_claims,
+                     _strings(behaviours_path, name, table, "sources"), families, table["linux"])
+
+
 
 
 @functools.lru_cache(maxsize=1)

@@ -92,7 +92,8 @@ class NetNS:
             for key, value in sysctls.items():
                 path = sysctl_path(key)
                 if not path.exists():
-                    raise SockspecError(f"sysctl {key} does not exist in this kernel")
+                    from .targets.base import SysctlUnavailable
+                    raise SysctlUnavailable(f"sysctl {key} does not exist in this kernel's network namespace")
                 path.write_text(f"{value}\n")
 
         in_netns(self.name, write)

@@ -34,7 +34,7 @@ from .errors import SockspecError
 from .netns import sweep_stale
 from .paths import build_dir
 from .results import SCHEMA_VERSION, VERDICTS, summarize, write_json_atomic
-from .targets import Fault, Invocation, RunRecord, TargetError, make_target
+from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
 
 RUNS_KEY = pytest.StashKey[list]()
 VERDICTS_KEY = pytest.StashKey[list]()
@@ -225,7 +225,10 @@ class ProbeRunner:
                                     {k: str(v) for k, v in (sysctls or {}).items()}, capture,
                                     self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
                                     timeout_s)
-            record = self.target.run(invocation)
+            try:
+                record = self.target.run(invocation)
+            except Unsupported as e:
+                pytest.skip(f"{self.target.name} cannot run this: {e}")
             record.events_path = self.pcap_dir / f"{stem}.events.jsonl"
             record.events_path.parent.mkdir(parents=True, exist_ok=True)
             record.events_path.write_text("".join(json.dumps(e) + "\n" for e in record.events))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UsageError
-from .base import Fault, Invocation, RunRecord, Target, TargetError
+from .base import Fault, Invocation, RunRecord, SysctlUnavailable, Target, TargetError, Unsupported
 
 TARGET_NAMES = ("host", "qemu", "gvisor")
 
@@ -22,4 +22,5 @@ def make_target(name: str, build: Path, **options) -> Target:
     raise UsageError(f"unknown target {name!r} (known: {', '.join(TARGET_NAMES)})")
 
 
-__all__ = ["Fault", "Invocation", "RunRecord", "Target", "TargetError", "make_target", "TARGET_NAMES"]
+__all__ = ["Fault", "Invocation", "RunRecord", "SysctlUnavailable", "Target", "TargetError", "Unsupported",
+           "make_target", "TARGET_NAMES"]

@@ -62,6 +62,15 @@ class TargetError(RuntimeError):
     """The target could not run the probe at all (not the probe's own failure)."""
 
 
+class Unsupported(TargetError):
+    """The target lacks something the invocation needs (a sysctl, fault
+    injection, capture): the test is skipped with this reason, not failed."""
+
+
+class SysctlUnavailable(Unsupported):
+    """A sysctl of the invocation does not exist, or cannot be set, on this target."""
+
+
 class Target:
     name = "abstract"
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
-from .base import Invocation, RunRecord, Target, TargetError
+from .base import Invocation, RunRecord, Target, TargetError, Unsupported
 from .qemu import (SysctlError, die_with_parent, encode_request, load_guest_builder,
                    record_from_reply, run_fields, split_reply)
 
@@ -52,7 +52,7 @@ TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP,
 PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
 
 
-class FaultsUnsupported(TargetError):
+class FaultsUnsupported(Unsupported):
     """The target cannot inject packet faults (no nftables in gVisor's netstack)."""
 
 

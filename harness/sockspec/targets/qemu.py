@@ -44,7 +44,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from .base import Invocation, RunRecord, Target, TargetError
+from .base import Invocation, RunRecord, SysctlUnavailable, Target, TargetError
 
 from .. import faults as fault_rules
 from .. import probe_output
@@ -57,7 +57,7 @@ QEMU = "qemu-system-x86_64"
 KVM_CHECK_TIMEOUT_S = 8.0
 
 
-class SysctlError(TargetError):
+class SysctlError(SysctlUnavailable):
     """A sysctl of the invocation could not be set in the run's namespace."""
 
 
