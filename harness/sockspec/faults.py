@@ -10,9 +10,12 @@ from .targets.base import Fault
 
 def ruleset(faults: list[Fault]) -> str:
     # Output hook: on loopback every packet passes it once, when it is sent.
-    # "Drop only the first N" uses a named counter-less trick: each drop adds the
-    # rule's index to a set together with an ordinal, and nft quota cannot count
-    # packets, so a per-rule packet limit is done with a set of seen ordinals.
+    # nft has no "first N packets" match (quota counts bytes), so "drop only the
+    # first N" is a set of size N: each matching packet gets a fresh number
+    # (numgen) added to the set and is dropped; once the set is full the add
+    # fails, the rule stops there, and later packets pass.
+    # A dropped packet never reaches loopback's receive path, where tcpdump
+    # captures: it is absent from the pcap. Its effects (a retransmission) are not.
     lines = ["table inet sockspec_faults {"]
     for i, f in enumerate(faults):
         if f.count > 0:
@@ -21,9 +24,6 @@ def ruleset(faults: list[Fault]) -> str:
     lines.append("    type filter hook output priority 0; policy accept;")
     for i, f in enumerate(faults):
         if f.count > 0:
-            # A packet is dropped while the set has room: each drop adds one
-            # distinct element (the set's current size is not visible to rules,
-            # so numgen gives each matching packet a fresh number).
             lines.append(f"    {f.match} meta mark set numgen inc mod 1000000 "
                          f"add @dropped_{i} {{ meta mark }} counter drop")
         else:
