@@ -202,6 +202,7 @@ def read_pcap(path: Path | str) -> list[Packet]:
     packets: list[Packet] = []
     try:
         linktype, records = _records(data)
+        records = list(records)  # the whole file is checked, also past the marker
         for t_ns, buf in records:
             packet = _decode(t_ns, _ip_layer(linktype, buf))
             if packet is None:

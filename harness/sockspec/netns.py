@@ -150,6 +150,16 @@ def list_ours() -> list[str]:
     return sorted(p.name for p in NETNS_DIR.iterdir() if p.name.startswith(PREFIX))
 
 
+def remove_own() -> list[str]:
+    """Removes every namespace this process made that is still there: the
+    safety net for a run interrupted between making a namespace and the code
+    that deletes it."""
+    mine = [n for n in list_ours() if owner_pid(n) == os.getpid()]
+    for name in mine:
+        remove(name)
+    return mine
+
+
 def sweep_stale() -> list[str]:
     """Removes the namespaces (and what runs in them) of sockspec runs that are
     no longer alive; returns their names."""

@@ -31,7 +31,7 @@ from . import catalog as catalog_mod
 from . import flow, probe_output, timeline
 from .environment import now_iso, suite_revision
 from .errors import SockspecError
-from .netns import sweep_stale
+from .netns import remove_own, sweep_stale
 from .paths import build_dir
 from .results import SCHEMA_VERSION, VERDICTS, summarize, write_json_atomic
 from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
@@ -66,6 +66,15 @@ def pytest_configure(config):
     results = config.getoption("sockspec_results")
     if results and not hasattr(config, "workerinput"):
         config.pluginmanager.register(ResultsCollector(config, Path(results)), "sockspec-results")
+
+
+def pytest_unconfigure(config):
+    # In every process (xdist workers too): whatever this process made and an
+    # interruption kept from deleting goes now; the controlling process also
+    # sweeps what killed workers (or earlier killed runs) left.
+    remove_own()
+    if not hasattr(config, "workerinput"):
+        sweep_stale()
 
 
 # ---------------------------------------------------------------- collection

@@ -1,0 +1,93 @@
+"""The catalog and the results file: the single source of titles and claims,
+and a schema that refuses what it cannot read."""
+import json
+import shutil
+
+import pytest
+
+from sockspec import catalog, report, results
+from sockspec.errors import ResultsError, UsageError
+from sockspec.paths import CATALOG_DIR
+
+
+def test_catalog_loads_and_every_seed_claim_is_named_or_not_applicable():
+    cat = catalog.load()
+    for cid, claim in cat.claims.items():
+        assert claim.not_applicable or cat.behaviours_for_claim(cid), f"{cid} is checked by no behaviour"
+
+
+def test_every_behaviour_names_its_sources():
+    for b in catalog.load().behaviours.values():
+        assert b.sources and b.title and b.linux, b.name
+
+
+@pytest.fixture
+def catalog_copy(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    return tmp_path / "catalog"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[x\n", "not valid TOML"),
+    ('[Bad-Name]\ntitle="t"\n', "not a behaviour table"),
+    ('[b]\ntitle="t"\narea="a"\nlinux="l"\nclaims=["SEED-99"]\nsources=["s"]\nfamilies=["inet"]\n', "SEED-99"),
+    ('[b]\ntitle="t"\narea="a"\nlinux="l"\nsources=["s"]\nfamilies=["ipx"]\n', "family 'ipx'"),
+    ('[b]\narea="a"\nlinux="l"\nsources=["s"]\nfamilies=["inet"]\n', "'title'"),
+    ('[tcp_handshake]\ntitle="t"\narea="a"\nlinux="l"\nsources=["s"]\nfamilies=["inet"]\n', "already defined"),
+])
+def test_bad_catalog_is_a_usage_error(catalog_copy, text, message):
+    (catalog_copy / "behaviours" / "zz_bad.toml").write_text(text)
+    with pytest.raises(UsageError, match=message):
+        catalog.load(catalog_copy)
+
+
+def minimal_results():
+    return {"schema_version": results.SCHEMA_VERSION,
+            "environment": {"target": "host", "kernel_release": "6.1", "kernel_version": "#1", "machine": "x86_64"},
+            "tests": [{"id": "tcp_handshake[inet]", "behaviour": "tcp_handshake", "claims": ["SEED-1"],
+                       "outcome": "pass", "observations": {}, "pcap": None, "duration_s": 0.1}],
+            "summary": {"pass": 1, "fail": 0, "skip": 0, "error": 0}}
+
+
+def test_results_round_trip(tmp_path):
+    path = tmp_path / "results.json"
+    results.write_json_atomic(path, minimal_results())
+    assert results.load(tmp_path)["tests"][0]["id"] == "tcp_handshake[inet]"
+    assert list(tmp_path.iterdir()) == [path], "no temporary file is left beside it"
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(schema_version=0), "schema_version 0"),
+    (lambda d: d.pop("environment"), "no environment"),
+    (lambda d: d["environment"].pop("kernel_release"), "kernel_release"),
+    (lambda d: d["tests"][0].update(outcome="maybe"), "outcome 'maybe'"),
+    (lambda d: d["tests"][0].pop("claims"), "has no claims"),
+    (lambda d: d.update(tests={}), "no tests list"),
+])
+def test_malformed_results_are_refused(tmp_path, mutate, message):
+    data = minimal_results()
+    mutate(data)
+    (tmp_path / "results.json").write_text(json.dumps(data))
+    with pytest.raises(ResultsError, match=message):
+        results.load(tmp_path / "results.json")
+
+
+def test_not_json_results(tmp_path):
+    (tmp_path / "results.json").write_text("{oops")
+    with pytest.raises(ResultsError, match="not JSON"):
+        results.load(tmp_path)
+
+
+def test_claim_verdicts_prefer_explicit_and_weakest():
+    data = minimal_results()
+    data["tests"][0]["claim_verdicts"] = [{"claim": "SEED-1", "verdict": "holds", "detail": "a"},
+                                          {"claim": "SEED-1", "verdict": "partly", "detail": "b"}]
+    v = report.claim_verdicts(data, catalog.load())
+    assert v["SEED-1"]["verdict"] == "partly" and v["SEED-1"]["details"] == ["b"]
+    assert v["SEED-16"]["verdict"] == "not applicable"
+
+
+def test_a_failed_test_means_its_claim_does_not_hold():
+    data = minimal_results()
+    data["tests"][0].update(outcome="fail", reason="assert 2 == 3")
+    assert report.claim_verdicts(data, catalog.load())["SEED-1"]["verdict"] == "does not hold"

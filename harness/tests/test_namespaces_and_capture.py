@@ -1,0 +1,107 @@
+"""Namespaces, capture and the host target: real kernels, real tcpdump. Needs root."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sockspec import flow, netns
+from sockspec.capture import Capture
+from sockspec.errors import SockspecError
+from sockspec.paths import REPO, probe_path
+from sockspec.targets import Invocation, SysctlUnavailable, make_target
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces, tcpdump)")
+
+
+def host_sysctls():
+    return {k: Path("/proc/sys", *k.split(".")).read_text().strip()
+            for k in ("net.core.somaxconn", "net.ipv4.tcp_syncookies", "net.ipv4.tcp_abort_on_overflow")}
+
+
+def test_namespace_sysctls_stay_inside():
+    before = host_sysctls()
+    with netns.NetNS({"net.core.somaxconn": "7", "net.ipv4.tcp_abort_on_overflow": "1"}) as ns:
+        assert ns.read_sysctls(["net.core.somaxconn", "net.ipv4.tcp_abort_on_overflow"]) == \
+            {"net.core.somaxconn": "7", "net.ipv4.tcp_abort_on_overflow": "1"}
+        name = ns.name
+        assert name in netns.list_ours()
+    assert name not in netns.list_ours()
+    assert host_sysctls() == before
+
+
+def test_unknown_sysctl_is_unsupported_and_leaves_nothing():
+    before = set(netns.list_ours())
+    with pytest.raises(SysctlUnavailable, match="net.ipv4.no_such_thing"):
+        netns.NetNS({"net.ipv4.no_such_thing": "1"})
+    assert set(netns.list_ours()) == before
+
+
+def test_stale_namespaces_of_dead_runs_are_swept():
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    name = f"{netns.PREFIX}{dead}-1"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    mine = netns.NetNS()
+    try:
+        assert name in netns.sweep_stale()
+        assert name not in netns.list_ours()
+        assert mine.name in netns.list_ours(), "a live run's namespace is kept"
+    finally:
+        mine.delete()
+
+
+def test_capture_keeps_every_packet_up_to_the_marker(tmp_path):
+    with netns.NetNS() as ns:
+        cap = Capture(ns, tmp_path / "c.pcap")
+        script = ("import socket\nfor i in range(50):\n"
+                  "    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x%d' % i, ('127.0.0.1', 7000))\n")
+        subprocess.run(ns.exec_argv([sys.executable, "-c", script]), check=True)
+        stats = cap.stop()
+    datagrams = [p for p in flow.read_pcap(tmp_path / "c.pcap") if isinstance(p, flow.Datagram)]
+    assert [d.payload for d in datagrams] == [b"x%d" % i for i in range(50)]
+    assert stats.get("dropped") == 0
+    assert not (tmp_path / "c.tcpdump.log").exists()
+
+
+@pytest.fixture
+def host():
+    build = Path(os.environ.get("SOCKSPEC_BUILD", REPO / "build"))
+    if not probe_path("tcp_handshake", build).exists():
+        pytest.skip("probes are not built (cmake --build build)")
+    return make_target("host", build)
+
+
+def test_host_target_run_record(host, tmp_path):
+    record = host.run(Invocation("tcp_handshake", ["--family", "inet6"], pcap_path=tmp_path / "h.pcap"))
+    assert record.exit_code == 0 and record.target == "host"
+    assert record.observations["server_addr"].startswith("[::1]:")
+    assert any(e.get("call") == "accept" for e in record.events)
+    assert len([p for p in flow.read_pcap(record.pcap) if isinstance(p, flow.Segment)]) >= 6
+
+
+def test_bad_probe_usage_is_exit_2_with_one_line(host):
+    record = host.run(Invocation("tcp_listen_backlog", ["--backlog=x"], capture=False))
+    assert record.exit_code == 2
+    assert len(record.stderr.strip().splitlines()) == 1 and "--backlog" in record.stderr
+
+
+def test_interrupted_run_leaves_no_namespace_or_tcpdump(tmp_path):
+    """SIGTERM in the middle of a suite run unwinds: the namespaces and tcpdump go too."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "harness"))
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", str(REPO / "suites" / "tcp_listen"), "-q", "-p",
+                             "no:cacheprovider", "-k", "backlog and not control"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not [n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid]:
+        assert time.monotonic() < deadline and proc.poll() is None, "the run never made a namespace"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert not [n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid]
+    tcpdumps = subprocess.run(["pgrep", "-x", "tcpdump"], capture_output=True, text=True).stdout.split()
+    for pid in tcpdumps:
+        assert str(proc.pid) not in Path(f"/proc/{pid}/stat").read_text().split()[3:4], "tcpdump outlived its run"
