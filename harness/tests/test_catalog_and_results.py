@@ -91,3 +91,10 @@ def test_a_failed_test_means_its_claim_does_not_hold():
     data = minimal_results()
     data["tests"][0].update(outcome="fail", reason="assert 2 == 3")
     assert report.claim_verdicts(data, catalog.load())["SEED-1"]["verdict"] == "does not hold"
+
+
+def test_docs_behaviours_md_is_up_to_date():
+    """docs/behaviours.md is generated from the catalog; CI fails when it is stale."""
+    from sockspec import docs
+    assert docs.PATH.exists(), "docs/behaviours.md is missing: run scripts/sockspec docs"
+    assert docs.PATH.read_text() == docs.render(), "docs/behaviours.md is stale: run scripts/sockspec docs"

@@ -1,0 +1,76 @@
+"""scripts/bench-overhead: what the harness costs per probe run, phase by phase."""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import flow
+from .capture import Capture
+from .errors import UsageError
+from .netns import NetNS
+from .paths import build_dir, probe_path
+
+
+def one_run(binary: Path, workdir: Path, i: int) -> dict[str, float]:
+    t = {}
+    t0 = time.perf_counter()
+    ns = NetNS()
+    t["namespace"] = time.perf_counter() - t0
+    try:
+        t0 = time.perf_counter()
+        cap = Capture(ns, workdir / f"{i}.pcap")
+        t["capture start"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run(ns.exec_argv([str(binary), "--json"]), capture_output=True, check=True)
+        t["probe (ip netns exec + probe)"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cap.stop()
+        t["capture stop (marker, flush)"] = time.perf_counter() - t0
+    finally:
+        t0 = time.perf_counter()
+        ns.delete()
+        t["teardown"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    flow.read_pcap(workdir / f"{i}.pcap")
+    t["decode"] = time.perf_counter() - t0
+    return t
+
+
+def main(argv: list[str]) -> int:
+    runs = int(argv[0]) if argv else 30
+    name = argv[1] if len(argv) > 1 else "tcp_handshake"
+    binary = probe_path(name)
+    if not binary.exists():
+        raise UsageError(f"{binary} is missing: build first (scripts/sockspec run builds)")
+    bare = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([str(binary), "--json"], capture_output=True, check=True)
+        bare.append(time.perf_counter() - t0)
+    samples: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="sockspec-bench-") as tmp:
+        for i in range(runs):
+            samples.append(one_run(binary, Path(tmp), i))
+    totals = [sum(s.values()) for s in samples]
+    print(f"{name}: {runs} runs on {os.uname().release}, medians in ms")
+    for phase in samples[0]:
+        print(f"  {phase:32s} {statistics.median(s[phase] for s in samples) * 1e3:8.1f}")
+    overhead = [tot - s["probe (ip netns exec + probe)"] + (s["probe (ip netns exec + probe)"] - b)
+                for tot, s, b in zip(totals, samples, bare)]
+    print(f"  {'whole run':32s} {statistics.median(totals) * 1e3:8.1f}")
+    print(f"  {'the probe alone, no harness':32s} {statistics.median(bare) * 1e3:8.1f}")
+    print(f"harness overhead per probe run (median): {statistics.median(overhead) * 1e3:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except UsageError as e:
+        print(f"bench-overhead: {e}", file=sys.stderr)
+        sys.exit(2)
