@@ -42,6 +42,8 @@ def one_run(binary: Path, workdir: Path, i: int) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) > 2 or (argv and not argv[0].isdigit()) or (argv and int(argv[0]) < 1):
+        raise UsageError("usage: scripts/bench-overhead [RUNS (a whole number >= 1)] [PROBE]")
     runs = int(argv[0]) if argv else 30
     name = argv[1] if len(argv) > 1 else "tcp_handshake"
     binary = probe_path(name)
