@@ -1,0 +1,37 @@
+// Steps the data-transfer and option probes share: a listener on a fixed port
+// (so a test's fault rule can name it), recorded setsockopt() calls that take a
+// struct, TCP_INFO fields and the receive/send queue lengths as observations.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "sockspec/scenario.h"
+
+namespace sockspec {
+
+// As listen_on_loopback(), but on the given port (0: the kernel chooses).
+Listener listen_on_port(Probe& p, uint16_t port, int backlog = 1,
+                        const std::function<void(int)>& configure = nullptr);
+
+// A connected pair on that listener: the client socket is configured by
+// configure_client before connect(); the accepted socket inherits the
+// listener's options. Observes client_addr and server_addr.
+Connection establish_with(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
+
+// TCP_INFO fields the data probes reason about, as a JSON object:
+// state, unacked, data_segs_out/in, total_retrans, snd_wnd, notsent_bytes, bytes_acked, probes, backoff.
+nlohmann::json tcp_info_json(int fd);
+
+// Bytes waiting to be read (SIOCINQ) or not yet acknowledged (SIOCOUTQ), recorded as ioctl() calls.
+long inq(Actor& a, int fd);
+long outq(Actor& a, int fd);
+
+// A TcpExt counter of this namespace (0 when absent), e.g. "DelayedACKs".
+long long tcpext(const std::string& name);
+
+// The errno name of a failed call, or its return value as a string.
+std::string outcome(const SysResult& r);
+
+}  // namespace sockspec

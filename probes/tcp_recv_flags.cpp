@@ -1,0 +1,74 @@
+// recv(2) flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT on a TCP connection.
+#include <sys/ioctl.h>
+
+#include <thread>
+
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_recv_flags",
+      "MSG_PEEK leaves data queued, MSG_WAITALL waits for the full length, MSG_DONTWAIT gives EAGAIN",
+      "On an established connection the server first calls recv(MSG_DONTWAIT) on its\n"
+      "empty socket (EAGAIN instead of blocking). The client sends a line; the server\n"
+      "reads it with MSG_PEEK and then again without: the same bytes both times. Then\n"
+      "the server blocks in recv(MSG_WAITALL) for --part-a + --part-b bytes while the\n"
+      "client sends them in two sends; the probe sends the second part only once the\n"
+      "first has been taken off the queue by the blocked recv(). With --no-waitall the\n"
+      "same recv() has no MSG_WAITALL and returns the first part alone.",
+      {"recv(2)", "tcp(7)"},
+  });
+  int part_a = 100, part_b = 60;
+  bool no_waitall = false;
+  probe.cli().add_option("--part-a", part_a, "bytes in the client's first send")->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  probe.cli().add_option("--part-b", part_b, "bytes in the client's second send")->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  probe.cli().add_flag("--no-waitall", no_waitall, "read the two parts with a plain recv() (negative control)");
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    const int sfd = conn.server.get();
+    auto queued = [&] { int n = -1; ::ioctl(sfd, FIONREAD, &n); return n; };
+
+    std::string none;
+    p.observe("dontwait_empty", sockspec::outcome(server.recv(sfd, &none, 100, MSG_DONTWAIT)));
+
+    const std::string line = "peek at me\n";
+    client.send(conn.client.get(), line).must();
+    sockspec::wait_until([&] { return queued() == static_cast<int>(line.size()); }, 5s);
+    std::string peeked, read;
+    server.recv(sfd, &peeked, 100, MSG_PEEK).must();
+    p.observe("peeked", peeked);
+    p.observe("queued_after_peek", sockspec::inq(server, sfd));
+    server.recv(sfd, &read, 100).must();
+    p.observe("read_after_peek", read);
+    p.observe("queued_after_read", sockspec::inq(server, sfd));
+
+    const std::string a(part_a, 'a'), b(part_b, 'b');
+    std::string got;
+    sockspec::SysResult whole;
+    std::thread reader([&] {
+      whole = server.recv(sfd, &got, a.size() + b.size(), no_waitall ? 0 : MSG_WAITALL);
+    });
+    client.send(conn.client.get(), a).must();
+    // The first part has been copied out by the blocked recv() (or it returned).
+    const bool consumed = sockspec::wait_until([&] { return queued() == 0; }, 5s);
+    p.observe("first_part_taken_before_second_send", consumed);
+    sockspec::SysResult second = client.send(conn.client.get(), b);
+    reader.join();
+    p.observe("waitall_flag", !no_waitall);
+    p.observe("waitall_ret", sockspec::outcome(whole));
+    p.observe("part_a", part_a);
+    p.observe("part_b", part_b);
+    p.observe("second_send", sockspec::outcome(second));
+    client.close(conn.client);
+    server.close(conn.server);
+  });
+}

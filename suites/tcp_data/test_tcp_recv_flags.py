@@ -1,0 +1,33 @@
+"""recv(2) flags on TCP: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (tcp_recvmsg_locked in net/ipv4/tcp.c)."""
+import pytest
+
+
+@pytest.mark.behaviour("tcp_recv_flags")
+def test_tcp_recv_flags(probe, family):
+    run = probe()
+    assert run["dontwait_empty"] == "EAGAIN", "recv(MSG_DONTWAIT) on an empty socket fails with EAGAIN, not blocking"
+    assert run["peeked"] == run["read_after_peek"] == "peek at me\n", "MSG_PEEK returns the data, the next recv() the same"
+    assert run["queued_after_peek"] == len(run["peeked"]), "MSG_PEEK leaves the bytes in the receive queue"
+    assert run["queued_after_read"] == 0, "the plain recv() consumes them"
+
+    total = run["part_a"] + run["part_b"]
+    assert run["first_part_taken_before_second_send"], "the blocked recv() took the first part off the queue"
+    assert run["waitall_ret"] == str(total), "recv(MSG_WAITALL) returns only when the full length has arrived"
+    waitall = next(c for c in run.calls("recv", "server") if "MSG_WAITALL" in c["text"])
+    sends = run.calls("send", "client")
+    second = sends[-1]
+    assert waitall["end_real_ns"] > second["t_real_ns"], "MSG_WAITALL's recv() returned after the second send began"
+
+    conn = run.connection()
+    data = [s for s in conn.segments if conn.from_client(s) and s.length > 0]
+    assert [s.length for s in data] == [len("peek at me\n"), run["part_a"], run["part_b"]], \
+        "the two parts crossed the wire as two segments"
+    assert waitall["end_real_ns"] > data[-1].t_ns, "recv(MSG_WAITALL) returned after the second segment arrived"
+
+
+@pytest.mark.behaviour("tcp_recv_flags")
+@pytest.mark.control("recv() without MSG_WAITALL")
+def test_tcp_recv_flags_waitall_control(probe, family):
+    """Without MSG_WAITALL the same recv() returns the first part alone."""
+    run = probe("--no-waitall")
+    assert run["waitall_ret"] == str(run["part_a"]), "a plain recv() returns what has arrived: the first part"
