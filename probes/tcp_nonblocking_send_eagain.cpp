@@ -1,0 +1,94 @@
+// A non-blocking send() into a full send buffer fails with EAGAIN; POLLOUT returns when the peer reads.
+#include <thread>
+
+#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_nonblocking_send_eagain",
+      "non-blocking send() into a full send buffer: a partial write, then EAGAIN; POLLOUT once the peer reads",
+      "The server's socket has a small SO_RCVBUF (set on the listener) and does not\n"
+      "read; the client's has a small SO_SNDBUF and O_NONBLOCK. The client sends\n"
+      "--chunk bytes at a time until send() fails: the peer's window fills, then the\n"
+      "client's send buffer; the last successful send() is usually partial, the next\n"
+      "fails with EAGAIN, and poll(POLLOUT, 0) reports the socket not writable. Then the\n"
+      "server reads everything, and the client's poll(POLLOUT) returns. With --blocking\n"
+      "the client instead makes one blocking send() of --total bytes, which waits for\n"
+      "the reader instead of failing.",
+      {"send(2) EAGAIN", "poll(2)", "tcp(7)"},
+  });
+  int sndbuf = 4096, rcvbuf = 4096, chunk = 16384, total = 262144;
+  bool blocking = false;
+  probe.cli().add_option("--sndbuf", sndbuf, "client SO_SNDBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--rcvbuf", rcvbuf, "server SO_RCVBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--chunk", chunk, "bytes per non-blocking send()")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--total", total, "bytes of the blocking send() (--blocking)")->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  probe.cli().add_flag("--blocking", blocking, "one blocking send() instead (negative control)");
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_port(p, 0, 1, [&](int fd) {
+      server.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf).must();
+    });
+    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
+      client.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf).must();
+    });
+    const int cfd = conn.client.get();
+    long accepted = 0;
+    auto reader = [&](long want) {
+      std::string got;
+      while (static_cast<long>(got.size()) < want) {
+        std::string part;
+        if (server.recv(conn.server.get(), &part, 65536).must() == 0) break;
+        got += part;
+      }
+      p.observe("server_read", got.size());
+    };
+
+    if (blocking) {
+      std::thread t([&] {
+        // The reader starts once the peer's window is closed and the sender is stuck.
+        sockspec::wait_until([&] {
+          sockspec::TcpInfoFull i;
+          return sockspec::read_tcp_info_full(cfd, &i) && i.snd_wnd == 0;
+        }, 5s);
+        reader(total);
+      });
+      sockspec::SysResult r = client.send(cfd, std::string(total, 'x'));
+      t.join();
+      p.observe("blocking_send", sockspec::outcome(r));
+      p.observe("total", total);
+      return;
+    }
+
+    client.set_nonblocking(cfd).must();
+    const std::string data(chunk, 'x');
+    sockspec::SysResult r;
+    long last_ok = -1;
+    for (int i = 0; i < 1000; ++i) {
+      r = client.send(cfd, data);
+      if (!r.ok()) break;
+      accepted += r.ret;
+      last_ok = r.ret;
+    }
+    p.observe("send_error", sockspec::outcome(r));
+    p.observe("accepted", accepted);
+    p.observe("chunk", chunk);
+    p.observe("last_successful_send", last_ok);
+    short revents = 0;
+    client.poll(cfd, POLLOUT, 0, &revents);
+    p.observe("pollout_when_full", sockspec::poll_events_name(revents));
+    p.observe("client_outq_when_full", sockspec::outq(client, cfd));
+
+    std::thread t([&] { reader(accepted); });
+    client.poll(cfd, POLLOUT, 5000, &revents);
+    p.observe("pollout_after_read", sockspec::poll_events_name(revents));
+    t.join();
+  });
+}
