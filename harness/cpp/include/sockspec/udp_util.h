@@ -1,0 +1,54 @@
+// Datagram sockets, recvmsg() with its flags and ancillary data, and the
+// namespace's UDP/IP counters: what the udp_ and unix_ probes share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sockspec/actor.h"
+#include "sockspec/addr.h"
+#include "sockspec/fd.h"
+
+namespace sockspec {
+
+// A UDP socket bound to loopback port 0 and the address the kernel gave it.
+struct BoundUdp {
+  UniqueFd fd;
+  SockAddr addr;
+};
+
+// socket(SOCK_DGRAM), bind() to 127.0.0.1:0 or [::1]:0, getsockname().
+BoundUdp udp_bound(Actor& a, Family family);
+
+// What one recvmsg() gave back.
+struct Message {
+  SysResult r;
+  std::string data;                // the bytes copied into the buffer
+  int msg_flags = 0;               // MSG_TRUNC, MSG_CTRUNC, ...
+  SockAddr from;                   // the sender (datagram sockets)
+  std::optional<uint32_t> drops;   // SO_RXQ_OVFL: datagrams dropped before this one was queued
+  std::vector<int> fds;            // SCM_RIGHTS: descriptors installed in this process
+};
+
+// recvmsg(fd, {buf of max bytes}, flags) recorded with msg_flags and the ancillary
+// data; fd_space is how many SCM_RIGHTS descriptors the control buffer holds
+// (0: a buffer only for SO_RXQ_OVFL; -1: no control buffer at all).
+Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space = 0);
+
+// sendmsg(fd, data, SCM_RIGHTS fds) recorded; fds empty sends no ancillary data.
+SysResult send_message(Actor& a, int fd, const std::string& data, const std::vector<int>& fds = {});
+
+// A counter of this namespace's IP stack for the family: for inet ("Udp", "RcvbufErrors")
+// reads /proc/net/snmp; for inet6 the same name as /proc/net/snmp6 spells it
+// ("Udp6RcvbufErrors", "Ip6InDelivers", "Icmp6InDestUnreachs"). -1 when absent.
+long long snmp_counter(Family family, const std::string& group, const std::string& name);
+
+// Records a counter read as a state event, so it sits on the timeline.
+long long record_counter(Actor& a, Family family, const std::string& group, const std::string& name);
+
+// "MSG_TRUNC|MSG_CTRUNC" for the flags recvmsg() returns, or "0".
+std::string msg_flags_out(int flags);
+
+}  // namespace sockspec

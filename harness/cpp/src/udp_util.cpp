@@ -1,0 +1,123 @@
+#include "sockspec/udp_util.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "sockspec/names.h"
+#include "sockspec/state.h"
+
+namespace sockspec {
+
+BoundUdp udp_bound(Actor& a, Family family) {
+  BoundUdp b;
+  b.fd = a.socket(sockspec::af(family), SOCK_DGRAM).fd();
+  a.bind(b.fd.get(), SockAddr::loopback(family)).must();
+  a.getsockname(b.fd.get(), &b.addr).must();
+  return b;
+}
+
+std::string msg_flags_out(int flags) {
+  std::string out;
+  for (auto [bit, name] : {std::pair{MSG_TRUNC, "MSG_TRUNC"}, {MSG_CTRUNC, "MSG_CTRUNC"}, {MSG_EOR, "MSG_EOR"},
+                           {MSG_OOB, "MSG_OOB"}, {MSG_ERRQUEUE, "MSG_ERRQUEUE"}}) {
+    if (flags & bit) out += (out.empty() ? "" : "|") + std::string(name);
+  }
+  return out.empty() ? "0" : out;
+}
+
+Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space) {
+  Message m;
+  std::vector<char> buf(max);
+  iovec iov{buf.data(), buf.size()};
+  const size_t control_len = fd_space < 0 ? 0 : CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int) * fd_space);
+  std::vector<char> control(control_len + 1);
+  msghdr msg{};
+  m.from.prepare_for_output();
+  msg.msg_name = m.from.raw();
+  msg.msg_namelen = *m.from.len_ptr();
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control_len ? control.data() : nullptr;
+  msg.msg_controllen = control_len;
+  const std::string text = "recvmsg(" + std::to_string(fd) + ", {buf " + std::to_string(max) + ", control " +
+                           std::to_string(control_len) + "}, " + msg_flags_name(flags) + ")";
+  m.r = a.record("recvmsg", {{"fd", fd}, {"len", max}, {"flags", msg_flags_name(flags)}, {"control", control_len}},
+                 text, [&] { return ::recvmsg(fd, &msg, flags); },
+                 [&](long n) {
+                   *m.from.len_ptr() = msg.msg_namelen;
+                   m.msg_flags = msg.msg_flags;
+                   m.data.assign(buf.data(), std::min<size_t>(static_cast<size_t>(n), max));
+                   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+                     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+                       uint32_t v;
+                       memcpy(&v, CMSG_DATA(c), sizeof v);
+                       m.drops = v;
+                     } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                       const size_t n_fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                       for (size_t i = 0; i < n_fds; ++i) {
+                         int f;
+                         memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof f);
+                         m.fds.push_back(f);
+                       }
+                     }
+                   }
+                   nlohmann::json j{{"msg_flags", msg_flags_out(msg.msg_flags)}, {"bytes", m.data.size()}};
+                   if (m.data.size() <= 64) j["data"] = m.data;
+                   if (msg.msg_namelen > sizeof(sa_family_t)) j["from"] = m.from.to_string();
+                   if (m.drops) j["SO_RXQ_OVFL"] = *m.drops;
+                   if (!m.fds.empty()) j["SCM_RIGHTS"] = m.fds;
+                   return j;
+                 });
+  return m;
+}
+
+SysResult send_message(Actor& a, int fd, const std::string& data, const std::vector<int>& fds) {
+  iovec iov{const_cast<char*>(data.data()), data.size()};
+  std::vector<char> control(fds.empty() ? 0 : CMSG_SPACE(sizeof(int) * fds.size()));
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  std::string fd_list;
+  if (!fds.empty()) {
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    for (int f : fds) fd_list += (fd_list.empty() ? "" : ",") + std::to_string(f);
+  }
+  const std::string text = "sendmsg(" + std::to_string(fd) + ", {\"" + (data.size() <= 24 ? data : "...") +
+                           "\" " + std::to_string(data.size()) + (fds.empty() ? "" : ", SCM_RIGHTS [" + fd_list + "]") +
+                           "}, 0)";
+  return a.record("sendmsg", {{"fd", fd}, {"len", data.size()}, {"scm_rights", fds}}, text,
+                  [&] { return ::sendmsg(fd, &msg, 0); });
+}
+
+long long snmp_counter(Family family, const std::string& group, const std::string& name) {
+  if (family == Family::kInet) return read_net_counter(group, name).value_or(-1);
+  // /proc/net/snmp6: one "Name value" pair a line.
+  std::ifstream in("/proc/net/snmp6");
+  std::string key;
+  long long value;
+  const std::string want = group + "6" + name;
+  while (in >> key >> value) {
+    if (key == want) return value;
+  }
+  return -1;
+}
+
+long long record_counter(Actor& a, Family family, const std::string& group, const std::string& name) {
+  const long long v = snmp_counter(family, group, name);
+  a.record("counter", {{"group", group}, {"name", name}},
+           std::string(family == Family::kInet ? "/proc/net/snmp " : "/proc/net/snmp6 ") + group +
+               (family == Family::kInet ? " " : "6") + name,
+           [&] { return 0; }, [&](long) { return nlohmann::json{{"value", v}}; });
+  return v;
+}
+
+}  // namespace sockspec
