@@ -1,0 +1,43 @@
+// Steps the connection set-up and accept probes share (suites/tcp_connect,
+// suites/tcp_accept): recorded calls the Actor has no wrapper for, counters,
+// and sock_diag questions about one port.
+#pragma once
+
+#include <string>
+
+#include "sockspec/actor.h"
+#include "sockspec/probe.h"
+
+namespace sockspec::tcp_setup {
+using namespace sockspec;
+
+// A TcpExt counter of the namespace (/proc/net/netstat); -1 when absent.
+long long tcpext(const std::string& name);
+
+// setsockopt(SO_LINGER, {onoff, seconds}), recorded.
+SysResult set_linger(Actor& a, int fd, int onoff, int seconds);
+
+// fcntl(fd, F_GETFL) / fcntl(fd, F_GETFD), recorded; the flags word.
+SysResult get_fl(Actor& a, int fd);
+SysResult get_fd_flags(Actor& a, int fd);
+
+// The socket's TCP state through TCP_INFO ("ESTABLISHED", "SYN-SENT"), "?" when unknown.
+std::string tcp_state_of(int fd);
+
+// How many sockets of this family sock_diag lists in the state `state_name`
+// ("NEW-SYN-RECV" for request sockets) with local port `local_port`.
+int count_in_state(int family, const std::string& state_name, uint16_t local_port);
+
+// A non-blocking socket, [bound to `local`], connect()ed to `to`: the
+// descriptor, what connect() returned, and the local address it got.
+struct StartedConnect {
+  UniqueFd fd;
+  SysResult connect;
+  SockAddr local;
+};
+StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local = nullptr);
+
+// "0" for success, else the errno's name: how probes observe a call's outcome.
+std::string outcome(const SysResult& r);
+
+}  // namespace sockspec::tcp_setup

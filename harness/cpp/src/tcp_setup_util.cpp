@@ -1,0 +1,58 @@
+#include "sockspec/tcp_setup_util.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include "sockspec/names.h"
+#include "sockspec/state.h"
+
+namespace sockspec::tcp_setup {
+
+long long tcpext(const std::string& name) { return read_net_counter("TcpExt", name).value_or(-1); }
+
+SysResult set_linger(Actor& a, int fd, int onoff, int seconds) {
+  return a.record("setsockopt", {{"fd", fd}, {"optname", "SO_LINGER"}, {"l_onoff", onoff}, {"l_linger", seconds}},
+                  "setsockopt(" + std::to_string(fd) + ", SOL_SOCKET, SO_LINGER, {l_onoff=" +
+                      std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "})",
+                  [&] {
+                    linger l{onoff, seconds};
+                    return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+                  });
+}
+
+SysResult get_fl(Actor& a, int fd) {
+  return a.record("fcntl", {{"fd", fd}, {"cmd", "F_GETFL"}}, "fcntl(" + std::to_string(fd) + ", F_GETFL)",
+                  [&] { return ::fcntl(fd, F_GETFL); },
+                  [](long ret) { return nlohmann::json{{"O_NONBLOCK", (ret & O_NONBLOCK) != 0}}; });
+}
+
+SysResult get_fd_flags(Actor& a, int fd) {
+  return a.record("fcntl", {{"fd", fd}, {"cmd", "F_GETFD"}}, "fcntl(" + std::to_string(fd) + ", F_GETFD)",
+                  [&] { return ::fcntl(fd, F_GETFD); },
+                  [](long ret) { return nlohmann::json{{"FD_CLOEXEC", (ret & FD_CLOEXEC) != 0}}; });
+}
+
+std::string tcp_state_of(int fd) {
+  auto info = read_tcp_info(fd);
+  return info ? tcp_state_name(info->tcpi_state) : "?";
+}
+
+int count_in_state(int family, const std::string& state_name, uint16_t local_port) {
+  int n = 0;
+  for (const auto& s : list_tcp_sockets(family))
+    if (s.state_name == state_name && s.local.port() == local_port) ++n;
+  return n;
+}
+
+StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local) {
+  StartedConnect c;
+  c.fd = a.socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK).fd();
+  if (local) a.bind(c.fd.get(), *local).must();
+  c.connect = a.connect(c.fd.get(), to);
+  a.getsockname(c.fd.get(), &c.local).must();
+  return c;
+}
+
+std::string outcome(const SysResult& r) { return r.ok() ? "0" : errno_name(r.err); }
+
+}  // namespace sockspec::tcp_setup
