@@ -1,0 +1,68 @@
+// A connected UDP socket learns of an ICMP port unreachable (ECONNREFUSED); an unconnected one does not.
+#include "sockspec/scenario.h"
+#include "sockspec/udp_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "udp_connected_econnrefused",
+      "a connected UDP socket gets ECONNREFUSED after an ICMP port unreachable; an unconnected one does not",
+      "The client sends a datagram to a loopback port nobody listens on (bound, then\n"
+      "closed). The kernel answers with ICMP port unreachable; the probe waits until it\n"
+      "has arrived (Icmp InDestUnreachs). With --mode connected the client connect()ed\n"
+      "first: poll() reports POLLERR and the next call (a MSG_DONTWAIT recv()) fails with\n"
+      "ECONNREFUSED, once; the send after it succeeds again. With --mode unconnected the\n"
+      "client uses sendto(): the ICMP is on the wire all the same, but nothing is\n"
+      "reported (poll() times out, recv() gives EAGAIN), unless --recverr sets\n"
+      "IP_RECVERR / IPV6_RECVERR, which asks for errors on unconnected sockets too.",
+      {"udp(7) (ECONNREFUSED, IP_RECVERR)", "RFC 1122 4.1.3.3", "net/ipv4/udp.c __udp4_lib_err()"},
+  });
+  std::string mode = "connected";
+  bool recverr = false;
+  probe.cli().add_option("--mode", mode, "connected or unconnected")
+      ->check(CLI::IsMember({"connected", "unconnected"}))->capture_default_str();
+  probe.cli().add_flag("--recverr", recverr, "set IP_RECVERR (IPV6_RECVERR) on the client first");
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    // A port that was just free and is free again: nobody listens there.
+    sockspec::SockAddr dead;
+    {
+      sockspec::BoundUdp gone = sockspec::udp_bound(server, p.family());
+      dead = gone.addr;
+      server.close(gone.fd);
+    }
+    sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
+    sockspec::observe_endpoints(p, tx.addr, dead);
+    if (recverr) {
+      const bool v4 = p.family() == sockspec::Family::kInet;
+      client.setsockopt(tx.fd.get(), v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1).must();
+    }
+    const long long icmp0 = sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
+    if (mode == "connected") {
+      client.connect(tx.fd.get(), dead).must();
+      client.send(tx.fd.get(), "anyone there?").must();
+    } else {
+      client.sendto(tx.fd.get(), "anyone there?", 0, dead).must();
+    }
+    const bool icmp_arrived = sockspec::wait_until([&] {
+      return sockspec::snmp_counter(p.family(), "Icmp", "InDestUnreachs") > icmp0;
+    }, 5s);
+    sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
+    p.observe("icmp_arrived", icmp_arrived);
+
+    short revents = 0;
+    client.poll(tx.fd.get(), POLLIN, 200, &revents);
+    p.observe("poll_revents", sockspec::poll_events_name(revents));
+    std::string data;
+    sockspec::SysResult r = client.recv(tx.fd.get(), &data, 100, MSG_DONTWAIT);
+    p.observe("next_call", r.ok() ? std::to_string(r.ret) : sockspec::errno_name(r.err));
+    sockspec::SysResult again = mode == "connected" ? client.send(tx.fd.get(), "again")
+                                                    : client.sendto(tx.fd.get(), "again", 0, dead);
+    p.observe("send_after_error", again.ok() ? std::to_string(again.ret) : sockspec::errno_name(again.err));
+    client.close(tx.fd);
+  });
+}
