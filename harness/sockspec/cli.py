@@ -1,9 +1,20 @@
 """scripts/sockspec: the one command-line entry point.
 
-    sockspec run [--target host] [--jobs N] [-k EXPR]    the full suite; results/<target>-<release>/
-    sockspec test                                        every test: C++ unit, driver, conformance suite
-    sockspec probe NAME [probe flags]                    one probe in a fresh namespace, as a ladder
-    sockspec install-deps                                the Debian packages sockspec needs
+    sockspec run [--target host[,qemu,gvisor]] [--repeat N] [--report] [--jobs N] [-k EXPR]
+                                            the full suite on each target: results/host-<release>/,
+                                            results/qemu-<guest release>/, results/gvisor/; with
+                                            --report also results/report.html and report.md
+    sockspec compare DIR... -o OUT.html     results directories merged into one report (+ OUT.md)
+    sockspec test                           every test: C++ unit, driver, conformance suite
+    sockspec probe NAME [probe flags]       one probe in a fresh namespace, as a ladder
+    sockspec docs [--check]                 docs/behaviours.md from the catalog (--check: is it current)
+    sockspec install-deps                   the Debian packages sockspec needs
+
+Exit status of `run`: 1 when a test of the host target failed or errored
+(with no host target: of the targets given), or when a target's run could not
+complete; differences (failures) on qemu or gvisor are results, shown in the
+report, and do not fail the command. `varying` tests (--repeat) are not
+failures either: the report shows their distribution.
 """
 from __future__ import annotations
 
@@ -76,15 +87,27 @@ def _pytest(args: list[str]) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
-def results_dir_name(target: str) -> str:
-    return f"{target}-{platform.release()}" if target == "host" else target
+TARGETS = ("host", "qemu", "gvisor")
+# Parallel pytest workers per target when --jobs is not given: each qemu
+# worker boots its own TCG guest (2 measured fastest on 2 cores), runsc
+# sandboxes are cheap but CPU-hungry.
+DEFAULT_JOBS = {"host": 4, "qemu": 2, "gvisor": 2}
+
+
+def results_dir_name(target: str, kernel_release: str | None = None) -> str:
+    """results/host-<release>, results/qemu-<guest release>, results/gvisor."""
+    if target == "host":
+        return f"host-{platform.release()}"
+    if target == "qemu" and kernel_release:
+        return f"qemu-{kernel_release}"
+    return target
 
 
 def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extra: list[str]) -> tuple[int, Path]:
     """The conformance suite on a target, written to a staging directory and
     moved into place only when complete, so an interrupted run leaves the last
     good results untouched."""
-    from . import report
+    from . import report, results
 
     final = out or RESULTS_DIR / results_dir_name(target)
     staging = final.parent / f".{final.name}.staging-{os.getpid()}"
@@ -101,6 +124,8 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
         if code not in (0, 1) or not (staging / "results.json").exists():
             raise SockspecError(f"the suite did not complete (pytest exit {code}); {final} is unchanged")
         report.write_summary(staging)
+        if out is None:
+            final = RESULTS_DIR / results_dir_name(target, results.load(staging)["environment"]["kernel_release"])
         if final.exists():
             shutil.rmtree(final)
         staging.rename(final)
@@ -110,22 +135,89 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
     return code, final
 
 
+def _targets(text: str) -> list[str]:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in names if t not in TARGETS]
+    if not names or bad or len(set(names)) != len(names):
+        raise UsageError(f"--target takes a comma-separated list of {', '.join(TARGETS)} (each once), not {text!r}")
+    return names
+
+
+def _rel(p: Path) -> str:
+    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
+
+
 def cmd_run(args) -> int:
+    from . import compare, results
+
+    targets = _targets(args.target)
+    if args.repeat < 1:
+        raise UsageError("--repeat must be at least 1")
+    if args.out and len(targets) > 1:
+        raise UsageError("--out names one results directory: give one --target with it")
     require_root()
     install_deps()
     build()
     netns.sweep_stale()
-    t0 = time.monotonic()
-    code, directory = run_suite(args.target, args.jobs, args.k, Path(args.out) if args.out else None, [])
-    from . import results
-    data = results.load(directory)
-    s = data["summary"]
-    print(f"\nsockspec run on {args.target} ({data['environment']['kernel_release']}): "
-          f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors "
-          f"in {time.monotonic() - t0:.1f} s")
-    print(f"results: {directory.relative_to(REPO) if directory.is_relative_to(REPO) else directory}/"
-          f" (results.json, summary.md, junit.xml, pcaps/)")
-    return 0 if code == 0 and s["fail"] == 0 and s["error"] == 0 else 1
+    t_all = time.monotonic()
+    decisive = [t for t in targets if t == "host"] or targets
+    status, directories, incomplete = 0, [], []
+    for target in targets:
+        extra = ["--sockspec-repeat", str(args.repeat)]
+        if target == "qemu" and args.kernel:
+            extra += ["--sockspec-kernel", args.kernel]
+        if os.environ.get("SOCKSPEC_BUILD"):
+            extra += ["--sockspec-build", os.environ["SOCKSPEC_BUILD"]]
+        jobs = args.jobs or DEFAULT_JOBS[target]
+        print(f"== {target}: the suite with {jobs} worker{'s' if jobs > 1 else ''}"
+              + (f", each probe run {args.repeat} times" if args.repeat > 1 else ""), flush=True)
+        t0 = time.monotonic()
+        try:
+            code, directory = run_suite(target, jobs, args.k, Path(args.out) if args.out else None, extra)
+        except SockspecError as e:
+            if len(targets) == 1:
+                raise
+            print(f"sockspec: {target}: {e}", file=sys.stderr)
+            incomplete.append(target)
+            continue
+        data = results.load(directory)
+        s = data["summary"]
+        print(f"\nsockspec run on {target} ({data['environment']['kernel_release']}): "
+              f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
+              + (f", {s.get('varying', 0)} varying" if args.repeat > 1 else "")
+              + f" in {time.monotonic() - t0:.1f} s")
+        print(f"results: {_rel(directory)}/ (results.json, summary.md, junit.xml, pcaps/)", flush=True)
+        directories.append(directory)
+        if target in decisive and (code != 0 or s["fail"] or s["error"]):
+            status = 1
+    if args.report:
+        if directories:
+            html, md = compare.compare(directories, RESULTS_DIR / "report.html")
+            print(f"report: {_rel(html)} and {_rel(md)}")
+        else:
+            print("sockspec: no target completed; no report written", file=sys.stderr)
+    if len(targets) > 1:
+        print(f"all targets: {time.monotonic() - t_all:.1f} s")
+    if incomplete:
+        print(f"sockspec: the run did not complete on {', '.join(incomplete)}", file=sys.stderr)
+        status = 1
+    return status
+
+
+def cmd_compare(args) -> int:
+    from . import compare
+
+    html, md = compare.compare([Path(d) for d in args.dirs], Path(args.o))
+    print(f"report: {_rel(html.resolve())} and {_rel(md.resolve())}")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    try:
+        from . import docs
+    except ImportError as e:
+        raise SockspecError(f"sockspec docs: harness/sockspec/docs.py is missing or broken ({e})") from None
+    return docs.main(args.check)
 
 
 def cmd_test(args) -> int:
@@ -204,8 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p_run = sub.add_parser("run", help="install, build, run the full suite, write results and a summary")
-    p_run.add_argument("--target", default="host", choices=["host", "qemu", "gvisor"])
-    p_run.add_argument("--jobs", "-j", type=int, default=4, help="parallel pytest workers (default 4)")
+    p_run.add_argument("--target", default="host", metavar="T[,T...]",
+                       help="where to run: host, qemu, gvisor, or several comma-separated (default host)")
+    p_run.add_argument("--jobs", "-j", type=int, default=None,
+                       help="parallel pytest workers (default: host 4, qemu 2, gvisor 2)")
+    p_run.add_argument("--repeat", type=int, default=1, metavar="N",
+                       help="run each test's probes N times; differing runs are reported as varying")
+    p_run.add_argument("--report", action="store_true",
+                       help="then write results/report.html and report.md comparing the targets' results")
+    p_run.add_argument("--kernel", default=None, metavar="BZIMAGE", help="qemu: boot this kernel instead")
     p_run.add_argument("-k", default=None, metavar="EXPR", help="only tests matching this pytest -k expression")
     p_run.add_argument("--out", default=None, help="results directory (default results/<target>-<kernel>)")
     p_run.set_defaults(fn=cmd_run)
@@ -222,12 +321,21 @@ def main(argv: list[str] | None = None) -> int:
     p_probe.add_argument("probe_args", nargs=argparse.REMAINDER, help="the probe's own flags")
     p_probe.set_defaults(fn=cmd_probe)
 
+    p_cmp = sub.add_parser("compare", help="merge results directories into one report (HTML + Markdown)")
+    p_cmp.add_argument("dirs", nargs="+", metavar="DIR", help="results directories (or results.json files)")
+    p_cmp.add_argument("-o", required=True, metavar="OUT.html", help="the HTML report; OUT.md is written beside it")
+    p_cmp.set_defaults(fn=cmd_compare)
+
+    p_docs = sub.add_parser("docs", help="write docs/behaviours.md from the catalog")
+    p_docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
+    p_docs.set_defaults(fn=cmd_docs)
+
     p_deps = sub.add_parser("install-deps", help="apt-get what is missing (idempotent)")
     p_deps.set_defaults(fn=cmd_install_deps)
 
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "jobs", 1) < 1:
+        if (getattr(args, "jobs", 1) or 1) < 1:
             raise UsageError("--jobs must be at least 1")
         return args.fn(args)
     except SockspecError as e:

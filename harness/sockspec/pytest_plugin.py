@@ -33,10 +33,12 @@ from .environment import now_iso, suite_revision
 from .errors import SockspecError
 from .netns import remove_own, sweep_stale
 from .paths import build_dir
-from .results import SCHEMA_VERSION, VERDICTS, summarize, write_json_atomic
+from .results import (SCHEMA_VERSION, VERDICTS, VOLATILE_KEY, describe_distribution, distribution, normalise,
+                      summarize, write_json_atomic)
 from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
 
 RUNS_KEY = pytest.StashKey[list]()
+ITERATIONS_KEY = pytest.StashKey[list]()
 VERDICTS_KEY = pytest.StashKey[list]()
 FRAGMENTS = ".fragments"
 
@@ -215,38 +217,67 @@ class ProbeRunner:
         self.family = family
         self.pcap_dir = pcap_dir
         self.repeat = repeat
+        self.iteration = 1  # set by pytest_pyfunc_call when --sockspec-repeat runs the test body again
 
     def __call__(self, *args: str, probe: str | None = None, sysctls: dict[str, Any] | None = None,
                  faults: list[Fault] | None = None, capture: bool = True, family: str | None = None,
                  timeout_s: float = 60.0) -> Run:
         """Runs the behaviour's probe (or `probe`) with these flags; --family is
-        added from the test's parameter. Returns the (last) run."""
+        added from the test's parameter."""
         argv = [str(a) for a in args]
         fam = family or self.family
         if fam and fam != "unix" and not any(a.startswith("--family") for a in argv):
             argv = ["--family", fam, *argv]
         runs = self.item.stash.setdefault(RUNS_KEY, [])
-        run = None
-        for _ in range(max(1, self.repeat)):
-            n = len(runs) + 1
-            stem = file_stem(test_id(self.item)) + (f"-{n}" if n > 1 else "")
-            invocation = Invocation(probe or self.behaviour.name, argv,
-                                    {k: str(v) for k, v in (sysctls or {}).items()}, capture,
-                                    self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
-                                    timeout_s)
-            try:
-                record = self.target.run(invocation)
-            except Unsupported as e:
-                pytest.skip(f"{self.target.name} cannot run this: {e}")
-            record.events_path = self.pcap_dir / f"{stem}.events.jsonl"
-            record.events_path.parent.mkdir(parents=True, exist_ok=True)
-            record.events_path.write_text("".join(json.dumps(e) + "\n" for e in record.events))
-            run = Run(record)
-            runs.append(run)
-            if record.exit_code != 0:
-                raise ProbeFailed(f"probe {invocation.command_line()} exited {record.exit_code}: "
-                                  f"{record.stderr.strip()[-500:]}")
+        n = len(runs) + 1
+        stem = file_stem(test_id(self.item)) + (f"-{n}" if n > 1 else "")
+        invocation = Invocation(probe or self.behaviour.name, argv,
+                                {k: str(v) for k, v in (sysctls or {}).items()}, capture,
+                                self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
+                                timeout_s)
+        try:
+            record = self.target.run(invocation)
+        except Unsupported as e:
+            pytest.skip(f"{self.target.name} cannot run this: {e}")
+        record.events_path = self.pcap_dir / f"{stem}.events.jsonl"
+        record.events_path.parent.mkdir(parents=True, exist_ok=True)
+        record.events_path.write_text("".join(json.dumps(e) + "\n" for e in record.events))
+        run = Run(record)
+        run.iteration = self.iteration
+        runs.append(run)
+        if record.exit_code != 0:
+            raise ProbeFailed(f"probe {invocation.command_line()} exited {record.exit_code}: "
+                              f"{record.stderr.strip()[-500:]}")
         return run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """--sockspec-repeat N: the test body (its probe runs and its checks) runs N
+    times. All passing: pass; all failing the same way: that failure; anything
+    else: the test passes in pytest and is "varying" in the results."""
+    repeat = pyfuncitem.config.getoption("sockspec_repeat")
+    runner = pyfuncitem.funcargs.get("probe")
+    if repeat <= 1 or not isinstance(runner, ProbeRunner):
+        return None
+    testargs = {arg: pyfuncitem.funcargs[arg] for arg in pyfuncitem._fixtureinfo.argnames}
+    outcomes, errors = [], []
+    for i in range(1, repeat + 1):
+        runner.iteration = i
+        try:
+            pyfuncitem.obj(**testargs)
+            outcomes.append("pass")
+        except pytest.skip.Exception:
+            if i == 1:
+                raise
+            outcomes.append("skip")
+        except (Exception, pytest.fail.Exception) as e:
+            outcomes.append("error" if isinstance(e, (ProbeFailed, TargetError)) else "fail")
+            errors.append(e)
+    pyfuncitem.stash[ITERATIONS_KEY] = outcomes
+    if set(outcomes) <= {"fail", "error"}:
+        raise errors[-1]
+    return True
 
 
 @pytest.fixture
@@ -295,7 +326,7 @@ def _run_summary(run: Run, results_dir: Path | None) -> dict[str, Any]:
     return {"probe": r.invocation.probe, "args": r.invocation.args, "sysctls": r.invocation.sysctls,
             "faults": [vars(f) for f in r.invocation.faults], "exit_code": r.exit_code,
             "observations": r.observations, "pcap": pcap, "events": rel(r.events_path), "wire_unavailable": r.wire_unavailable,
-            "duration_s": round(r.duration_s, 4)}
+            "duration_s": round(r.duration_s, 4), "iteration": getattr(run, "iteration", 1)}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -323,6 +354,7 @@ def pytest_runtest_makereport(item, call):
         "claims": list(b.claims), "sources": list(b.sources),
         "claim_verdicts": item.stash.get(VERDICTS_KEY, []),
         "runs": [_run_summary(r, results_dir) for r in runs],
+        "iterations": item.stash.get(ITERATIONS_KEY, None),
     }
     name = hashlib.sha1(item.nodeid.encode()).hexdigest()[:16]
     write_json_atomic(results_dir / FRAGMENTS / f"{name}.json", fragment)
@@ -373,10 +405,15 @@ class ResultsCollector:
             if frag is None:  # not a suite test (no behaviour): not part of the results
                 continue
             runs = frag.pop("runs")
+            iterations = frag.pop("iterations", None)
             first = runs[0] if runs else {}
-            tests.append({**frag, **outcome, "duration_s": round(outcome["duration_s"], 4),
-                          "observations": first.get("observations", {}), "pcap": first.get("pcap"),
-                          "runs": runs})
+            test = {**frag, **outcome, "duration_s": round(outcome["duration_s"], 4),
+                    "observations": first.get("observations", {}), "pcap": first.get("pcap"),
+                    "runs": runs}
+            repeat = self.config.getoption("sockspec_repeat")
+            if repeat > 1:
+                _apply_variance(test, iterations or [], repeat)
+            tests.append(test)
         tests.sort(key=lambda t: t["nodeid"])
         environment = dict(environment or {"target": self.config.getoption("sockspec_target"),
                                            "kernel_release": "unknown", "kernel_version": "unknown",
@@ -392,6 +429,44 @@ class ResultsCollector:
                 f.unlink()
             fragments_dir.rmdir()
         sweep_stale()
+
+
+def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) -> None:
+    """Fills test["variance"]; a test whose iterations' outcomes or observations
+    differ becomes "varying", its reason the distribution."""
+    outcomes = list(iterations) or ([test["outcome"]] * repeat if test["outcome"] != "skip" else [])
+    # The k-th probe run of each iteration is the same invocation: compare those.
+    by_slot: dict[int, list[dict[str, Any]]] = {}
+    counters: dict[int, int] = {}
+    for r in test["runs"]:
+        it = r.get("iteration", 1)
+        k = counters.get(it, 0)
+        counters[it] = k + 1
+        by_slot.setdefault(k, []).append(r)
+    varying: dict[str, list[list[Any]]] = {}
+    for k, slot in sorted(by_slot.items()):
+        if len(slot) < 2:
+            continue
+        keys = sorted({key for r in slot for key in r["observations"]})
+        for key in keys:
+            if VOLATILE_KEY.search(key):
+                continue
+            values = [normalise(r["observations"].get(key)) for r in slot]
+            dist = distribution(values)
+            if len(dist) > 1:
+                name = key if len(by_slot) == 1 else f"run {k + 1} {key}"
+                varying.setdefault(name, dist)
+    outcome_counts = {o: outcomes.count(o) for o in sorted(set(outcomes))}
+    test["variance"] = {"iterations": repeat, "outcomes": outcome_counts, "observations": varying}
+    if test["outcome"] == "skip":
+        return
+    if len(outcome_counts) > 1 or varying:
+        parts = []
+        if len(outcome_counts) > 1:
+            parts.append("outcome: " + ", ".join(f"{o} x{n}" for o, n in outcome_counts.items()))
+        parts += [f"{key}: {describe_distribution(dist)}" for key, dist in varying.items()]
+        test["outcome"] = "varying"
+        test["reason"] = "; ".join(parts)
 
 
 def _failure_reason(report) -> str:

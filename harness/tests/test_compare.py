@@ -1,0 +1,169 @@
+"""`sockspec compare`: the merged report from results directories, its bad
+inputs (exit 2, one line, nothing written), and the repeat/variance summary
+of the results file."""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sockspec import compare, results
+from sockspec.pytest_plugin import _apply_variance
+
+REPO = Path(__file__).resolve().parents[2]
+SOCKSPEC = [str(REPO / "scripts" / "sockspec")]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _observations(jsonl: Path) -> dict:
+    for line in jsonl.read_text().splitlines():
+        if line.startswith('{"observations"'):
+            return json.loads(line)["observations"]
+    raise AssertionError(f"{jsonl} has no observations line")
+
+
+def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, verdicts=()):
+    obs = observations if observations is not None else _observations(FIXTURES / f"{stem}.jsonl")
+    return {"id": tid, "nodeid": f"suites/x.py::test_{tid}", "behaviour": behaviour, "title": "", "family": "inet",
+            "control": None, "claims": claims, "sources": [], "outcome": outcome,
+            "reason": None if outcome == "pass" else "assert 0 == 1", "observations": obs,
+            "pcap": f"pcaps/{stem}.pcap", "duration_s": 0.5, "claim_verdicts": list(verdicts),
+            "runs": [{"probe": behaviour, "args": [], "sysctls": {}, "faults": [], "exit_code": 0,
+                      "observations": obs, "pcap": f"pcaps/{stem}.pcap", "events": f"pcaps/{stem}.events.jsonl",
+                      "wire_unavailable": None, "duration_s": 0.5, "iteration": 1}]}
+
+
+def make_results(directory: Path, target: str, release: str, backlog_queued: int, backlog_outcome: str) -> Path:
+    """A results directory built from the recorded fixtures (no root needed)."""
+    (directory / "pcaps").mkdir(parents=True)
+    for stem in ("handshake_inet", "listen_backlog0_inet"):
+        shutil.copy(FIXTURES / f"{stem}.pcap", directory / "pcaps" / f"{stem}.pcap")
+        shutil.copy(FIXTURES / f"{stem}.jsonl", directory / "pcaps" / f"{stem}.events.jsonl")
+    backlog_obs = dict(_observations(FIXTURES / "listen_backlog0_inet.jsonl"), queued=backlog_queued)
+    tests = [
+        _test("tcp_handshake[inet]", "tcp_handshake", ["SEED-1"], "handshake_inet"),
+        _test("tcp_listen_backlog[inet-0]", "tcp_listen_backlog", ["SEED-12", "SEED-13"], "listen_backlog0_inet",
+              backlog_outcome, backlog_obs,
+              [{"claim": "SEED-12", "verdict": "partly", "detail": "backlog+1 complete"}]),
+    ]
+    data = {"schema_version": results.SCHEMA_VERSION,
+            "environment": {"target": target, "kernel_release": release, "kernel_version": f"#1 {release}",
+                            "machine": "x86_64", "sysctls": {"net.core.somaxconn": "4096"},
+                            "tcpdump_version": "4.99.3", "libpcap_version": "1.10.3"},
+            "tests": tests, "summary": results.summarize(tests)}
+    results.write_json_atomic(directory / "results.json", data)
+    return directory
+
+
+@pytest.fixture
+def two_kernels(tmp_path):
+    a = make_results(tmp_path / "host-6.18", "host", "6.18.44", 1, "pass")
+    b = make_results(tmp_path / "gvisor", "gvisor", "4.4.0", 3, "fail")
+    return a, b
+
+
+def test_compare_writes_html_and_markdown_with_differences_first(two_kernels, tmp_path):
+    out = tmp_path / "out" / "report.html"
+    proc = subprocess.run([*SOCKSPEC, "compare", *map(str, two_kernels), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    html, md = out.read_text(), out.with_suffix(".md").read_text()
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert html.count('class="row differs"') == 1
+    assert html.index("tcp_listen_backlog[inet-0]") < html.index("tcp_handshake[inet]"), "differences first"
+    assert "SEED-16" in html and "not applicable" in html
+    assert "| ≠ `tcp_listen_backlog[inet-0]`" in md and "**queued=3**" in md
+    assert "host 6.18.44" in md and "gvisor 4.4.0" in md
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.md"]
+
+
+def _corrupt(directory: Path, how) -> None:
+    path = directory / "results.json"
+    if how == "not json":
+        path.write_text('{"schema_version": 2, "environment": ')
+        return
+    data = json.loads(path.read_text())
+    how(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("how, message", [
+    ("not json", "not JSON"),
+    (lambda d: d.update(schema_version=1), "schema_version 1"),
+    (lambda d: d.update(schema_version="2"), "schema_version '2'"),
+    (lambda d: d["tests"][0].pop("outcome"), "has no outcome"),
+    (lambda d: d["environment"].pop("target"), "environment.target"),
+    (lambda d: d.pop("summary"), "summary"),
+    (lambda d: d["tests"][1].update(outcome="varying"), "no variance"),
+    (lambda d: d.update(tests=[1]), "is not an object"),
+])
+def test_compare_refuses_a_bad_results_file_and_writes_nothing(two_kernels, tmp_path, how, message):
+    a, b = two_kernels
+    _corrupt(b, how)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.run([*SOCKSPEC, "compare", str(a), str(b), "-o", str(out / "report.html")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert message in proc.stderr and str(b) in proc.stderr
+    assert list(out.iterdir()) == [], "nothing written"
+
+
+def test_compare_bad_usage(tmp_path, two_kernels):
+    for argv in (["compare", "-o", str(tmp_path / "r.html")],
+                 ["compare", str(two_kernels[0]), "-o", str(tmp_path / "r.txt")],
+                 ["compare", str(tmp_path / "nowhere"), "-o", str(tmp_path / "r.html")]):
+        proc = subprocess.run([*SOCKSPEC, *argv], capture_output=True, text=True)
+        assert proc.returncode == 2, argv
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "r.txt").exists()
+
+
+def test_a_missing_pcap_gives_a_note_not_a_failure(two_kernels, tmp_path):
+    a, b = two_kernels
+    (b / "pcaps" / "handshake_inet.pcap").write_bytes(b"not a pcap")
+    (b / "pcaps" / "listen_backlog0_inet.events.jsonl").unlink()
+    out, _ = compare.compare([a, b], tmp_path / "r.html")
+    assert "capture unreadable" in out.read_text() and "events unreadable" in out.read_text()
+
+
+def _repeated(values, outcomes):
+    test = _test("tcp_listen_backlog[inet-1]", "tcp_listen_backlog", [], "listen_backlog0_inet")
+    test["runs"] = []
+    for i, (queued, port) in enumerate(values, 1):
+        obs = {"queued": queued, "server_addr": f"127.0.0.1:{port}", "expires_ms": 59990 + i}
+        test["runs"].append({**copy.deepcopy(test["runs"][0] if test["runs"] else {}), "observations": obs,
+                             "iteration": i})
+    test["outcome"] = "pass"
+    _apply_variance(test, outcomes, len(values))
+    return test
+
+
+def test_repeats_with_differing_observations_are_varying_with_the_distribution():
+    values = [(2, 1000 + i) for i in range(11)] + [(3, 2000 + i) for i in range(7)] + [(4, 3000), (4, 3001)]
+    test = _repeated(values, ["pass"] * 20)
+    assert test["outcome"] == "varying"
+    assert test["reason"] == "queued: 2 x11, 3 x7, 4 x2"
+    assert test["variance"] == {"iterations": 20, "outcomes": {"pass": 20},
+                                "observations": {"queued": [[2, 11], [3, 7], [4, 2]]}}
+    data = {"schema_version": results.SCHEMA_VERSION,
+            "environment": {"target": "gvisor", "kernel_release": "4.4.0", "kernel_version": "#1", "machine": "x"},
+            "tests": [test], "summary": results.summarize([test])}
+    assert results.validate(data, "x")["summary"]["varying"] == 1
+
+
+def test_repeats_that_agree_stay_pass_and_ports_and_timings_do_not_count():
+    test = _repeated([(2, 1000 + i) for i in range(5)], ["pass"] * 5)
+    assert test["outcome"] == "pass"
+    assert test["variance"]["observations"] == {}
+
+
+def test_repeats_with_differing_outcomes_are_varying():
+    test = _repeated([(2, 1000 + i) for i in range(4)], ["pass", "fail", "pass", "pass"])
+    assert test["outcome"] == "varying" and test["reason"] == "outcome: fail x1, pass x3"
