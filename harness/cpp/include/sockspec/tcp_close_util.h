@@ -1,0 +1,67 @@
+// Steps the teardown probes (suites/tcp_close) share: a listener on a fixed port
+// (so a test's fault rule can name it), SO_LINGER and TCP_RTO_MIN_US as recorded
+// calls, one connection's socket state through sock_diag, and a trace of the
+// states a connection's two ends pass through.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sockspec/scenario.h"
+
+namespace sockspec::tcp_close {
+
+// socket(), SO_REUSEADDR, bind() to loopback:port, listen(1), getsockname().
+Listener listen_on(Probe& p, uint16_t port);
+
+// setsockopt(SO_LINGER, {onoff, seconds}), recorded.
+SysResult set_linger(Actor& a, int fd, int onoff, int seconds);
+
+// setsockopt(TCP_RTO_MIN_US, us), recorded: this socket's minimum retransmission timeout.
+SysResult set_rto_min_us(Actor& a, int fd, int us);
+
+// The errno name of a failed call, or its return value as a string.
+std::string outcome(const SysResult& r);
+
+// The socket whose local and remote ends are these (no listener), as sock_diag
+// reports it; nullopt when the kernel holds none.
+std::optional<TcpSocketState> find(int af, const SockAddr& local, const SockAddr& remote);
+
+// Its state name ("TIME-WAIT", ...) or "none".
+std::string state_of(int af, const SockAddr& local, const SockAddr& remote);
+
+// Waits until state_of() is `state` (or the deadline passes); returns whether it is.
+bool wait_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                std::chrono::milliseconds deadline);
+
+// Polls sock_diag in a thread and keeps, for each end of one connection, the
+// distinct states it went through in order ("FIN-WAIT-1", "CLOSING", ...).
+class StateTrace {
+ public:
+  StateTrace(int af, SockAddr a, SockAddr b);
+  ~StateTrace() { stop(); }
+  void stop();
+  // States of the end whose local address is a (first) or b (second).
+  std::vector<std::string> states_a();
+  std::vector<std::string> states_b();
+  // Whether both ends were seen in `state` in the same sock_diag dump.
+  bool both_seen_in(const std::string& state);
+
+ private:
+  void poll_once();
+  int af_;
+  SockAddr a_, b_;
+  std::mutex mu_;
+  std::vector<std::string> sa_, sb_;
+  bool both_[16] = {};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace sockspec::tcp_close

@@ -1,0 +1,112 @@
+#include "sockspec/tcp_close_util.h"
+
+#include <netinet/tcp.h>
+
+#include "sockspec/wait.h"
+
+#ifndef TCP_RTO_MIN_US
+#define TCP_RTO_MIN_US 45  // include/uapi/linux/tcp.h since Linux 6.15
+#endif
+
+namespace sockspec::tcp_close {
+
+Listener listen_on(Probe& p, uint16_t port) {
+  Actor& server = p.server();
+  Listener l;
+  l.fd = server.socket(p.af(), SOCK_STREAM).fd();
+  server.setsockopt(l.fd.get(), SOL_SOCKET, SO_REUSEADDR, 1).must();
+  server.bind(l.fd.get(), p.loopback(port)).must();
+  server.listen(l.fd.get(), 1).must();
+  server.getsockname(l.fd.get(), &l.addr).must();
+  return l;
+}
+
+SysResult set_linger(Actor& a, int fd, int onoff, int seconds) {
+  const std::string value = "{l_onoff=" + std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "}";
+  return a.record("setsockopt", {{"fd", fd}, {"level", "SOL_SOCKET"}, {"optname", "SO_LINGER"}, {"value", value}},
+                  "setsockopt(" + std::to_string(fd) + ", SOL_SOCKET, SO_LINGER, " + value + ")", [&] {
+                    linger l{onoff, seconds};
+                    return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+                  });
+}
+
+SysResult set_rto_min_us(Actor& a, int fd, int us) {
+  return a.record("setsockopt", {{"fd", fd}, {"level", "IPPROTO_TCP"}, {"optname", "TCP_RTO_MIN_US"}, {"value", us}},
+                  "setsockopt(" + std::to_string(fd) + ", IPPROTO_TCP, TCP_RTO_MIN_US, " + std::to_string(us) + ")",
+                  [&] { return ::setsockopt(fd, IPPROTO_TCP, TCP_RTO_MIN_US, &us, sizeof us); });
+}
+
+std::string outcome(const SysResult& r) { return r.ok() ? std::to_string(r.ret) : errno_name(r.err); }
+
+namespace {
+std::optional<TcpSocketState> find_in(const std::vector<TcpSocketState>& all, const SockAddr& local,
+                                      const SockAddr& remote) {
+  for (const auto& s : all)
+    if (s.state_name != "LISTEN" && s.local.to_string() == local.to_string() &&
+        s.remote.to_string() == remote.to_string())
+      return s;
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<TcpSocketState> find(int af, const SockAddr& local, const SockAddr& remote) {
+  return find_in(list_tcp_sockets(af), local, remote);
+}
+
+std::string state_of(int af, const SockAddr& local, const SockAddr& remote) {
+  auto s = find(af, local, remote);
+  return s ? s->state_name : "none";
+}
+
+bool wait_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                std::chrono::milliseconds deadline) {
+  return wait_until([&] { return state_of(af, local, remote) == state; }, deadline);
+}
+
+StateTrace::StateTrace(int af, SockAddr a, SockAddr b) : af_(af), a_(a), b_(b) {
+  poll_once();
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      poll_once();
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+}
+
+void StateTrace::stop() {
+  if (thread_.joinable()) {
+    stop_ = true;
+    thread_.join();
+    poll_once();
+  }
+}
+
+void StateTrace::poll_once() {
+  const auto all = list_tcp_sockets(af_);
+  auto a = find_in(all, a_, b_);
+  auto b = find_in(all, b_, a_);
+  const std::string na = a ? a->state_name : "none", nb = b ? b->state_name : "none";
+  std::lock_guard lock(mu_);
+  if (sa_.empty() || sa_.back() != na) sa_.push_back(na);
+  if (sb_.empty() || sb_.back() != nb) sb_.push_back(nb);
+  if (a && b && a->state == b->state && a->state < 16) both_[a->state] = true;
+}
+
+std::vector<std::string> StateTrace::states_a() {
+  std::lock_guard lock(mu_);
+  return sa_;
+}
+
+std::vector<std::string> StateTrace::states_b() {
+  std::lock_guard lock(mu_);
+  return sb_;
+}
+
+bool StateTrace::both_seen_in(const std::string& state) {
+  std::lock_guard lock(mu_);
+  for (int i = 0; i < 16; ++i)
+    if (both_[i] && tcp_state_name(i) == state) return true;
+  return false;
+}
+
+}  // namespace sockspec::tcp_close

@@ -1,0 +1,48 @@
+// SEED-5: the TIME-WAIT side acknowledges again a FIN retransmitted because its last ACK was lost.
+#include "sockspec/tcp_close_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_time_wait_reack",
+      "the TIME-WAIT side ACKs a retransmitted FIN again",
+      "The server close()s first (it will be in TIME-WAIT); the client reads EOF and\n"
+      "close()s (LAST-ACK). When the server's last ACK is lost (the suite drops the\n"
+      "server's first pure ACK with a fault rule naming --port), the client retransmits\n"
+      "its FIN after its retransmission timeout and the server's TIME-WAIT socket\n"
+      "answers it with a new ACK (tcp_timewait_state_process(): TCP_TW_ACK), which\n"
+      "is why TIME-WAIT exists (RFC 9293 3.6.1). The probe traces both ends' states\n"
+      "through sock_diag until the client's socket is gone.",
+      {"SEED-5", "RFC 9293 3.6.1"},
+  });
+  int port = 0;
+  probe.cli().add_option("--port", port, "the listener's port (0: the kernel chooses)")
+      ->check(CLI::Range(0, 65535))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    namespace tc = sockspec::tcp_close;
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = tc::listen_on(p, static_cast<uint16_t>(port));
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    server.close(listener.fd);
+    tc::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
+
+    server.close(conn.server);
+    std::string ignored;
+    p.observe("client_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
+    client.close(conn.client);
+
+    // The connection has settled when the client's (LAST-ACK) socket is gone:
+    // its FIN was acknowledged, by the first ACK or by a later one.
+    const bool settled = tc::wait_state(p.af(), conn.client_addr, conn.server_addr, "none", 5s);
+    trace.stop();
+    p.observe("settled", settled);
+    p.observe("client_states", trace.states_a());
+    p.observe("server_states", trace.states_b());
+    auto tw = p.actor("kernel").tcp_sockets(p.af());
+    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+  });
+}
