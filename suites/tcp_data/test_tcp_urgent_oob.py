@@ -1,0 +1,35 @@
+"""Urgent data: send(MSG_OOB), recv(MSG_OOB) and SO_OOBINLINE (tcp(7), RFC 9293 §3.8.5, RFC 6093)."""
+import pytest
+
+from sockspec import tcp_data_flow
+
+
+def _urgent_segment(run):
+    conn = run.connection()
+    urg = [s for s in conn.segments if conn.from_client(s) and s.has("URG")]
+    assert len(urg) == 1 and urg[0].length == len(run["sent"]), "the MSG_OOB send is one segment with URG set"
+    pointers = [u for u in tcp_data_flow.urgent_pointers(run.record.pcap) if u[0] == run["client_addr"]]
+    assert len(pointers) == 1
+    return urg[0], pointers[0][2]
+
+
+@pytest.mark.behaviour("tcp_urgent_oob")
+def test_tcp_urgent_oob(probe, family):
+    run = probe("--data", "abc")
+    assert "POLLPRI" in run["poll_revents"], "urgent data makes the socket report POLLPRI"
+    assert run["recv_oob"] == "c", "recv(MSG_OOB) returns the single urgent byte: the last one sent"
+    assert run["inline_reads"] == ["ab"], "the bytes before it are read in line, without the urgent byte"
+    segment, urp = _urgent_segment(run)
+    assert urp == segment.length, \
+        "the urgent pointer points just past the last byte (Linux/BSD semantics, RFC 6093)"
+
+
+@pytest.mark.behaviour("tcp_urgent_oob")
+@pytest.mark.control("SO_OOBINLINE on the receiver")
+def test_tcp_urgent_oob_inline_control(probe, family):
+    """With SO_OOBINLINE the urgent byte is no longer out of band."""
+    run = probe("--data", "abc", "--oobinline")
+    assert run["recv_oob"] == "EINVAL", "recv(MSG_OOB) fails with EINVAL when urgent data is in line"
+    assert "".join(run["inline_reads"]) == "abc", "the urgent byte stays in the stream"
+    assert run["inline_reads"] == ["ab", "c"], "in-line reads stop at the urgent mark"
+    _urgent_segment(run)
