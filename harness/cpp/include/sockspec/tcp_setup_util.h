@@ -25,7 +25,7 @@ SysResult get_fd_flags(Actor& a, int fd);
 std::string tcp_state_of(int fd);
 
 // How many sockets of this family sock_diag lists in the state `state_name`
-// ("NEW-SYN-RECV" for request sockets) with local port `local_port`.
+// ("SYN-RECV" for request sockets: inet_diag reports them so) with local port `local_port`.
 int count_in_state(int family, const std::string& state_name, uint16_t local_port);
 
 // A non-blocking socket, [bound to `local`], connect()ed to `to`: the

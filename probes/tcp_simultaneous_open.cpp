@@ -1,0 +1,65 @@
+// Two sockets connect() to each other at the same time: SYN, SYN, SYN+ACK, SYN+ACK, and both are connected.
+#include "sockspec/scenario.h"
+#include "sockspec/tcp_setup_util.h"
+
+namespace ts = sockspec::tcp_setup;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_simultaneous_open",
+      "two sockets that connect() to each other at once both connect (simultaneous open)",
+      "Socket A is bound to --port-a, socket B to --port-b; neither listens. A\n"
+      "connect()s to B and B to A (non-blocking). On loopback a SYN is delivered at\n"
+      "once, so the test drops both first SYNs: both sockets wait in SYN-SENT, and\n"
+      "their retransmission timers, armed microseconds apart for the same 1 s, fire\n"
+      "together, so both SYNs are in flight before either arrives. Each side then\n"
+      "receives a SYN in SYN-SENT, moves to SYN-RECEIVED and sends SYN+ACK; each\n"
+      "SYN+ACK completes the other's open (RFC 9293 3.5, figure 8). Both poll() for\n"
+      "POLLOUT, check SO_ERROR and exchange a line.",
+      {"RFC 9293 3.5", "net/ipv4/tcp_input.c tcp_rcv_synsent_state_process()"},
+  });
+  int port_a = 40001, port_b = 40002;
+  probe.cli().add_option("--port-a", port_a, "A's port")->check(CLI::Range(1, 65535))->capture_default_str();
+  probe.cli().add_option("--port-b", port_b, "B's port")->check(CLI::Range(1, 65535))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& a = p.actor("a");
+    auto& b = p.actor("b");
+    const sockspec::SockAddr addr_a = p.loopback(port_a), addr_b = p.loopback(port_b);
+    sockspec::UniqueFd fa = a.socket(p.af(), SOCK_STREAM | SOCK_NONBLOCK).fd();
+    sockspec::UniqueFd fb = b.socket(p.af(), SOCK_STREAM | SOCK_NONBLOCK).fd();
+    a.bind(fa.get(), addr_a).must();
+    b.bind(fb.get(), addr_b).must();
+    p.observe("client_addr", addr_a.to_string());
+    p.observe("server_addr", addr_b.to_string());
+    // Back to back, so that both retransmission timers are armed for the same moment.
+    sockspec::SysResult ca = a.connect(fa.get(), addr_b);
+    sockspec::SysResult cb = b.connect(fb.get(), addr_a);
+    p.observe("connect_a", ts::outcome(ca));
+    p.observe("connect_b", ts::outcome(cb));
+
+    nlohmann::json sides = nlohmann::json::object();
+    for (auto [actor, fd, name] : {std::tuple{&a, fa.get(), "a"}, std::tuple{&b, fb.get(), "b"}}) {
+      short revents = 0;
+      actor->poll(fd, POLLOUT, 5000, &revents);
+      int err = -1;
+      actor->getsockopt(fd, SOL_SOCKET, SO_ERROR, &err).must();
+      sides[name] = {{"revents", sockspec::poll_events_name(revents)},
+                     {"so_error", err == 0 ? "0" : sockspec::errno_name(err)},
+                     {"state", ts::tcp_state_of(fd)}};
+    }
+    p.observe("sides", sides);
+    a.send(fa.get(), "from A");
+    b.send(fb.get(), "from B");
+    std::string at_a, at_b;
+    short rev = 0;
+    b.poll(fb.get(), POLLIN, 5000, &rev);
+    b.recv(fb.get(), &at_b, 100);
+    a.poll(fa.get(), POLLIN, 5000, &rev);
+    a.recv(fa.get(), &at_a, 100);
+    p.observe("a_read", at_a);
+    p.observe("b_read", at_b);
+    a.close(fa);
+    b.close(fb);
+  });
+}

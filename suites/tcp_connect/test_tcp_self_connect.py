@@ -1,0 +1,38 @@
+"""A socket bound to port P connecting to its own address:P connects to itself:
+a simultaneous open with one socket (RFC 9293 §3.5;
+net/ipv4/tcp_input.c tcp_rcv_synsent_state_process())."""
+import pytest
+
+
+@pytest.mark.behaviour("tcp_self_connect")
+def test_tcp_self_connect(probe, family):
+    run = probe()
+    assert run["connect"] == "0", "connect() to its own address and port succeeds, with no listener"
+    assert run["peer"] == run["client_addr"] == run["server_addr"], "the socket's peer is itself"
+    assert run["state"] == "ESTABLISHED"
+    assert run["read_back"] == "talking to myself", "what it sends, it reads back"
+
+    me = run["client_addr"]
+    segs = [s for s in run.segments() if str(s.src) == me and str(s.dst) == me]
+    labels = [s.label for s in segs[:3]]
+    assert labels == ["SYN", "SYN+ACK", "ACK"], \
+        f"its own SYN comes back, it answers it with SYN+ACK to itself, then ACKs that: {labels}"
+    syn, synack, ack = segs[:3]
+    assert synack.seq == syn.seq and synack.ack == (syn.seq + 1) % 2**32, \
+        "the SYN+ACK repeats the socket's one ISN and acknowledges it: both ends are the same socket"
+    assert ack.seq == ack.ack == (syn.seq + 1) % 2**32
+    connect = run.call("connect", "client")
+    assert connect["t_real_ns"] <= syn.t_ns and ack.t_ns <= connect["end_real_ns"], \
+        "the whole exchange happens inside connect()"
+
+
+@pytest.mark.behaviour("tcp_self_connect")
+@pytest.mark.control("connect from a second socket bound to another port")
+def test_tcp_self_connect_other_socket_control(probe, family):
+    """The check 'connect() to P succeeds with no listener' fails when the
+    connecting socket is not the one bound to P: nobody listens, RST."""
+    run = probe("--other-socket")
+    assert run["connect"] == "ECONNREFUSED"
+    assert run["client_addr"] != run["server_addr"]
+    conn = run.connection()
+    assert [s.label for s in conn.segments] == ["SYN", "RST+ACK"]

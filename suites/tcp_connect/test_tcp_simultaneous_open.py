@@ -1,0 +1,47 @@
+"""Simultaneous open (RFC 9293 §3.5, figure 8): two sockets connect() to each
+other; both SYNs cross, each side answers the other's SYN with SYN+ACK from
+SYN-RECEIVED, and both connections complete
+(net/ipv4/tcp_input.c tcp_rcv_synsent_state_process(), tcp_send_synack())."""
+import pytest
+
+from sockspec import checks
+from sockspec.targets import Fault
+
+PORT_A, PORT_B = 40001, 40002
+# Both first SYNs: the two sockets then retransmit together, 1 s later.
+DROP_FIRST_SYNS = Fault("tcp flags == syn", 2)
+
+
+@pytest.mark.behaviour("tcp_simultaneous_open")
+def test_tcp_simultaneous_open(probe, family):
+    run = probe("--port-a", PORT_A, "--port-b", PORT_B, faults=[DROP_FIRST_SYNS])
+    assert run["connect_a"] == run["connect_b"] == "EINPROGRESS"
+    for side in ("a", "b"):
+        s = run["sides"][side]
+        assert s["revents"] == "POLLOUT" and s["so_error"] == "0" and s["state"] == "ESTABLISHED", \
+            f"{side.upper()}'s connect() succeeds: {s}"
+    assert run["a_read"] == "from B" and run["b_read"] == "from A", "data flows both ways"
+
+    conn = run.connection()  # A is the "client"
+    picture = checks.labels(conn)[:4]
+    assert sorted(picture[:2]) == ["c>SYN", "s>SYN"], f"both SYNs are on the wire before any answer: {picture}"
+    assert sorted(picture[2:4]) == ["c>SYN+ACK", "s>SYN+ACK"], \
+        f"then each side sends SYN+ACK (from SYN-RECEIVED), not a plain ACK: {picture}"
+    syn = {conn.from_client(s): s for s in conn.segments[:2]}
+    for s in conn.segments[2:4]:
+        mine, theirs = syn[conn.from_client(s)], syn[not conn.from_client(s)]
+        assert s.seq == mine.seq, "the SYN+ACK repeats the side's own SYN (same ISN)"
+        assert s.ack == (theirs.seq + 1) % 2**32, "and acknowledges the other side's SYN"
+    assert not [s for s in conn.segments[4:] if s.has("SYN")], "no further SYN or SYN+ACK: both are open"
+
+
+@pytest.mark.behaviour("tcp_simultaneous_open")
+@pytest.mark.control("only A's first SYN dropped: B's SYN arrives alone")
+def test_tcp_simultaneous_open_one_sided_control(probe, family):
+    """The check 'both SYNs cross, then two SYN+ACKs' fails when only one SYN is
+    in flight: A (in SYN-SENT) answers B's SYN with SYN+ACK, B completes with a
+    plain ACK: a three-segment handshake from B's side, though both called connect()."""
+    run = probe("--port-a", PORT_A, "--port-b", PORT_B, faults=[Fault(f"tcp sport {PORT_A} tcp flags == syn", 1)])
+    assert run["sides"]["a"]["state"] == run["sides"]["b"]["state"] == "ESTABLISHED"
+    conn = run.connection()
+    assert checks.labels(conn)[:3] == ["s>SYN", "c>SYN+ACK", "s>ACK"], checks.labels(conn)
