@@ -1,0 +1,77 @@
+// SO_RCVLOWAT: poll() and a blocking recv() wait until that many bytes are queued.
+#include <sys/ioctl.h>
+
+#include <atomic>
+#include <thread>
+
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_so_rcvlowat",
+      "with SO_RCVLOWAT=N, poll() and a blocking recv() wait until N bytes have arrived",
+      "The server sets SO_RCVLOWAT to --lowat. The client sends --first bytes: once they\n"
+      "are queued, poll(POLLIN, 0) still reports nothing. It sends --second more (the\n"
+      "total reaching the mark): poll(POLLIN) returns and recv() reads both parts. Then\n"
+      "the same with a blocking recv(): it takes the first part and waits. Linux wakes it\n"
+      "only when --lowat NEW bytes are queued, so after the second part it keeps waiting;\n"
+      "the probe then sends a third part (--lowat - --second bytes). With --lowat 1 (the default of every socket) the first part\n"
+      "alone makes the socket readable and ends the recv().",
+      {"socket(7) SO_RCVLOWAT", "net/ipv4/tcp.c tcp_poll, tcp_recvmsg_locked (sock_rcvlowat)"},
+  });
+  int lowat = 100, first = 40, second = 70;
+  probe.cli().add_option("--lowat", lowat, "the server's SO_RCVLOWAT")->check(CLI::Range(1, 65536))->capture_default_str();
+  probe.cli().add_option("--first", first, "bytes of the first send")->check(CLI::Range(1, 65536))->capture_default_str();
+  probe.cli().add_option("--second", second, "bytes of the second send")->check(CLI::Range(1, 65536))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    const int sfd = conn.server.get(), cfd = conn.client.get();
+    auto queued = [&] { int n = -1; ::ioctl(sfd, FIONREAD, &n); return n; };
+    server.setsockopt(sfd, SOL_SOCKET, SO_RCVLOWAT, lowat).must();
+    const std::string a(first, 'a'), b(second, 'b');
+
+    // poll()
+    client.send(cfd, a).must();
+    sockspec::wait_until([&] { return queued() == first; }, 5s);
+    short revents = 0;
+    server.poll(sfd, POLLIN, 0, &revents);
+    p.observe("poll_below_lowat", sockspec::poll_events_name(revents));
+    client.send(cfd, b).must();
+    server.poll(sfd, POLLIN, 5000, &revents);
+    p.observe("poll_at_lowat", sockspec::poll_events_name(revents));
+    std::string got;
+    p.observe("recv_after_poll", sockspec::outcome(server.recv(sfd, &got, 4096)));
+
+    // A blocking recv().
+    std::string got2;
+    sockspec::SysResult r;
+    std::atomic<bool> done{false};
+    std::thread reader([&] { r = server.recv(sfd, &got2, 4096); done = true; });
+    client.send(cfd, a).must();
+    const bool taken = sockspec::wait_until([&] { return queued() == 0; }, 5s);
+    p.observe("first_part_taken", taken);
+    client.send(cfd, b).must();
+    // Linux wakes a reader only when SO_RCVLOWAT bytes are queued (tcp_data_ready),
+    // not counting what the blocked recv() already took: give it time, then top up.
+    sockspec::wait_until([&] { return queued() == 0 && done.load(); }, 300ms);
+    p.observe("recv_returned_after_second", done.load());
+    if (!done.load() && lowat > second) {
+      p.observe("third", lowat - second);
+      client.send(cfd, std::string(lowat - second, 'c')).must();
+    }
+    reader.join();
+    p.observe("blocking_recv", sockspec::outcome(r));
+    p.observe("lowat", lowat);
+    p.observe("first", first);
+    p.observe("second", second);
+    client.close(conn.client);
+    server.close(conn.server);
+  });
+}
