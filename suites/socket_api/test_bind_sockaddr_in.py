@@ -1,0 +1,40 @@
+"""SEED-10: bind() with a hand-filled sockaddr_in (AF_INET, htons(port),
+inet_addr(ip)) binds that address and port (ip(7), ipv6(7)). sin_port is in
+network byte order: a port stored without htons() binds the byte-swapped port."""
+import pytest
+
+from sockspec import checks
+
+LOOPBACK = {"inet": "127.0.0.1", "inet6": "::1"}
+PORT = 8080
+SWAPPED = ((PORT & 0xFF) << 8) | (PORT >> 8)  # 36895 on a little-endian machine
+
+
+@pytest.mark.behaviour("bind_sockaddr_in")
+def test_bind_sockaddr_in(probe, family, claims):
+    run = probe("--port", PORT)
+    bound = run["bound"]
+    assert bound["htons"] == {"bind": "ok", "ip": LOOPBACK[family], "port": PORT}, \
+        "getsockname() shows the address and the htons() port"
+    assert bound["swapped"] == {"bind": "ok", "ip": LOOPBACK[family], "port": SWAPPED}, \
+        "a port stored without htons() binds the byte-swapped port"
+    assert [c["ret"] for c in run.calls("bind")] == [0, 0]
+    assert run["connect_to_port"] == "ok", f"a client reaches the socket on port {PORT}"
+
+    conn = run.connection()
+    checks.three_way_handshake(conn)
+    assert conn.segments[0].dst.port == PORT, f"the SYN goes to port {PORT}"
+    claims.verdict("SEED-10", "holds", "bind() with AF_INET, htons(port) and inet_addr(ip) binds exactly that "
+                                       "address and port (getsockname(), and a client connects to it); without "
+                                       "htons() the byte-swapped port is bound")
+
+
+@pytest.mark.behaviour("bind_sockaddr_in")
+@pytest.mark.control("the server listens on the socket bound without htons()")
+def test_bind_sockaddr_in_no_htons_control(probe, family):
+    """'a client reaches port 8080' fails when the listener is the socket whose
+    port was stored without htons(): it listens on 36895, and 8080 answers RST."""
+    run = probe("--port", PORT, "--listen-on", "swapped")
+    assert run["connect_to_port"] == "ECONNREFUSED", "nobody listens on the intended port"
+    conn = run.connection()
+    assert checks.labels(conn) == ["c>SYN", "s>RST+ACK"], "the SYN to port 8080 is answered with RST"

@@ -1,0 +1,34 @@
+"""listen(2) on an unbound socket: Linux binds it first (net/ipv4/af_inet.c
+inet_listen() -> inet_autobind()) to the wildcard address and a port from
+net.ipv4.ip_local_port_range, as bind() to port 0 would."""
+import pytest
+
+from sockspec import checks
+
+WILDCARD = {"inet": "0.0.0.0", "inet6": "::"}
+
+
+@pytest.mark.behaviour("listen_without_bind")
+def test_listen_without_bind(probe, family):
+    run = probe()
+    assert run["before_listen"].endswith(":0"), "before listen() the socket has no port"
+    assert run.call("listen")["ret"] == 0, "listen() without bind() succeeds"
+    low, high = run["port_range"]
+    after = run["after_listen"]
+    assert after["ip"] == WILDCARD[family], "the socket is bound to the wildcard address"
+    assert low <= after["port"] <= high, f"its port {after['port']} comes from {low}-{high}"
+    assert run["accepted_peer"] == run["client_addr"], "a client connecting to that port is accepted"
+    conn = run.connection()
+    checks.three_way_handshake(conn)
+    assert conn.segments[0].dst.port == after["port"]
+
+
+@pytest.mark.behaviour("listen_without_bind")
+@pytest.mark.control("net.ipv4.ip_local_port_range = 50000 50001 in the namespace")
+def test_listen_without_bind_narrow_range_control(probe, family):
+    """The automatically chosen port follows the namespace's range: with two
+    ports left it is one of them (bind() and autobind prefer the odd one)."""
+    run = probe(sysctls={"net.ipv4.ip_local_port_range": "50000 50001"})
+    assert run["port_range"] == [50000, 50001]
+    assert run["after_listen"]["port"] == 50001, "the listener takes the odd port of the range"
+    assert run["client_addr"].endswith(":50000"), "the client's connect() gets the even one"

@@ -1,0 +1,91 @@
+"""SEED-8, SEED-9: socket(domain, type, protocol) over AF_INET, AF_INET6, AF_UNIX x
+SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM, SOCK_PACKET x 0,
+IPPROTO_TCP, IPPROTO_UDP. The expected outcomes are what Linux does, from
+net/socket.c __sock_create() (AF_INET + SOCK_PACKET becomes AF_PACKET),
+net/ipv4/af_inet.c inet_create() and net/ipv6/af_inet6.c inet6_create() (the
+inetsw lookup: no entry for the type -> ESOCKTNOSUPPORT, no protocol match ->
+EPROTONOSUPPORT, SOCK_RAW without CAP_NET_RAW -> EPERM), net/unix/af_unix.c
+unix_create() (protocol must be 0; SOCK_RAW is made SOCK_DGRAM) and
+net/packet/af_packet.c packet_create() (CAP_NET_RAW first)."""
+import pytest
+
+DOMAINS = ["AF_INET", "AF_INET6", "AF_UNIX"]
+TYPES = ["SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW", "SOCK_RDM", "SOCK_PACKET"]
+PROTOCOLS = ["0", "IPPROTO_TCP", "IPPROTO_UDP"]
+NEED_CAP_NET_RAW = {("AF_INET", "SOCK_RAW"), ("AF_INET6", "SOCK_RAW"), ("AF_INET", "SOCK_PACKET")}
+
+
+def expected(domain: str, type_: str, protocol: str) -> str:
+    """What Linux returns for this socket() call with CAP_NET_RAW."""
+    if domain == "AF_UNIX":
+        if protocol != "0":
+            return "EPROTONOSUPPORT"
+        return "ESOCKTNOSUPPORT" if type_ in ("SOCK_RDM", "SOCK_PACKET") else "ok"
+    if type_ == "SOCK_PACKET":
+        return "ok" if domain == "AF_INET" else "ESOCKTNOSUPPORT"
+    if type_ in ("SOCK_SEQPACKET", "SOCK_RDM"):
+        return "ESOCKTNOSUPPORT"
+    if type_ == "SOCK_RAW":
+        return "EPROTONOSUPPORT" if protocol == "0" else "ok"
+    own = {"SOCK_STREAM": "IPPROTO_TCP", "SOCK_DGRAM": "IPPROTO_UDP"}[type_]
+    return "ok" if protocol in ("0", own) else "EPROTONOSUPPORT"
+
+
+def expected_unprivileged(domain: str, type_: str, protocol: str) -> str:
+    """Without CAP_NET_RAW: raw and packet sockets that would be made give EPERM."""
+    outcome = expected(domain, type_, protocol)
+    return "EPERM" if outcome == "ok" and (domain, type_) in NEED_CAP_NET_RAW else outcome
+
+
+def matrix(fn) -> dict[str, str]:
+    return {f"{d} {t} {p}": fn(d, t, p) for d in DOMAINS for t in TYPES for p in PROTOCOLS}
+
+
+def differences(seen: dict, want: dict) -> dict:
+    return {k: (seen.get(k), v) for k, v in want.items() if seen.get(k) != v}
+
+
+@pytest.mark.behaviour("socket_domain_type_matrix")
+def test_socket_domain_type_matrix(probe, family, claims):
+    run = probe()
+    assert run["privileged_has_cap_net_raw"] is True, "the probe runs with CAP_NET_RAW"
+    seen = run["privileged"]
+    assert differences(seen, matrix(expected)) == {}, "socket() outcomes (seen, expected) that differ"
+    assert len(run.calls("socket", "privileged")) == len(DOMAINS) * len(TYPES) * len(PROTOCOLS)
+
+    created = run["privileged_created"]
+    for d in ("AF_INET", "AF_INET6"):
+        for p in ("0", "IPPROTO_TCP"):
+            assert created[f"{d} SOCK_STREAM {p}"] == {"domain": d, "type": "SOCK_STREAM", "protocol": 6}, \
+                f"{d} SOCK_STREAM with protocol {p} is a TCP socket"
+        assert created[f"{d} SOCK_DGRAM 0"]["protocol"] == 17, f"{d} SOCK_DGRAM with protocol 0 is UDP"
+    assert created["AF_UNIX SOCK_RAW 0"]["type"] == "SOCK_DGRAM", "AF_UNIX turns SOCK_RAW into SOCK_DGRAM"
+    assert created["AF_INET SOCK_PACKET 0"]["domain"] == "AF_PACKET", "AF_INET + SOCK_PACKET is an AF_PACKET socket"
+    assert created["AF_UNIX SOCK_SEQPACKET 0"]["type"] == "SOCK_SEQPACKET"
+    assert run.packets == [], "socket() alone sends nothing"
+
+    claims.verdict("SEED-8", "partly",
+                   "AF_INET/AF_INET6 give TCP for SOCK_STREAM and UDP for SOCK_DGRAM; SOCK_RAW needs a protocol and "
+                   "CAP_NET_RAW; SOCK_SEQPACKET and SOCK_RDM give ESOCKTNOSUPPORT for AF_INET/AF_INET6 (SEQPACKET "
+                   "works for AF_UNIX, RDM nowhere here); SOCK_PACKET works only as AF_INET + SOCK_PACKET, which "
+                   "Linux turns into an obsolete AF_PACKET socket needing CAP_NET_RAW")
+    claims.verdict("SEED-9", "holds",
+                   "protocol 0 and IPPROTO_TCP both give TCP for SOCK_STREAM; a protocol of the other transport "
+                   "gives EPROTONOSUPPORT, and AF_UNIX accepts only 0")
+
+
+@pytest.mark.behaviour("socket_domain_type_matrix")
+@pytest.mark.control("CAP_NET_RAW dropped with capset(2)")
+def test_socket_domain_type_matrix_without_cap_net_raw_control(probe, family):
+    """The raw and packet sockets the main test sees made fail with EPERM once
+    the calling thread lacks CAP_NET_RAW; every other outcome stays the same."""
+    run = probe()
+    assert run["capset_dropped_cap_net_raw"] is True, "the unprivileged thread really lost CAP_NET_RAW"
+    seen = run["unprivileged"]
+    assert differences(seen, matrix(expected_unprivileged)) == {}, "socket() outcomes (seen, expected) that differ"
+    flipped = sorted(k for k in seen if seen[k] != run["privileged"][k])
+    assert flipped == sorted(k for k, v in matrix(expected).items()
+                             if v == "ok" and tuple(k.split()[:2]) in NEED_CAP_NET_RAW), \
+        "exactly the raw and packet sockets flip"
+    assert all(seen[k] == "EPERM" for k in flipped)
+    assert run.call("capset", "unprivileged")["ret"] == 0

@@ -1,0 +1,45 @@
+"""SEED-9: protocol 0 and IPPROTO_TCP give the same socket, read back with
+SO_TYPE, SO_PROTOCOL and SO_DOMAIN (socket(7)); a protocol that does not fit the
+type fails with EPROTONOSUPPORT (net/ipv4/af_inet.c inet_create())."""
+import pytest
+
+from sockspec import checks
+
+DOMAIN = {"inet": "AF_INET", "inet6": "AF_INET6"}
+
+
+@pytest.mark.behaviour("socket_type_options")
+def test_socket_type_options(probe, family, claims):
+    run = probe()
+    s = run["sockets"]
+    tcp = {"socket": "ok", "SO_TYPE": "SOCK_STREAM", "SO_PROTOCOL": "IPPROTO_TCP", "SO_DOMAIN": DOMAIN[family]}
+    udp = {"socket": "ok", "SO_TYPE": "SOCK_DGRAM", "SO_PROTOCOL": "IPPROTO_UDP", "SO_DOMAIN": DOMAIN[family]}
+    assert s["stream_0"] == tcp, "SOCK_STREAM with protocol 0 is TCP"
+    assert s["stream_protocol"] == s["stream_0"], "SOCK_STREAM with IPPROTO_TCP is the same socket as with 0"
+    assert s["dgram_0"] == udp and s["dgram_udp"] == udp, "SOCK_DGRAM with 0 or IPPROTO_UDP is UDP"
+    assert s["stream_udp"] == {"socket": "EPROTONOSUPPORT"}, "SOCK_STREAM + IPPROTO_UDP fails"
+    assert s["dgram_tcp"] == {"socket": "EPROTONOSUPPORT"}, "SOCK_DGRAM + IPPROTO_TCP fails"
+    failed = [c for c in run.calls("socket") if c["ret"] < 0]
+    assert [c["errno_name"] for c in failed] == ["EPROTONOSUPPORT"] * 2
+
+    conns = run["connections"]
+    assert conns["stream_0"]["connect"] == "ok" and conns["stream_protocol"]["connect"] == "ok"
+    for key in ("stream_0", "stream_protocol"):
+        conn = run.connection(conns[key]["addr"], run["server_addr"])
+        checks.three_way_handshake(conn)
+    claims.verdict("SEED-9", "holds", "SOCK_STREAM with protocol 0 and with IPPROTO_TCP report the same SO_TYPE, "
+                                      "SO_PROTOCOL and SO_DOMAIN and both open TCP connections; SOCK_STREAM + "
+                                      "IPPROTO_UDP fails with EPROTONOSUPPORT")
+
+
+@pytest.mark.behaviour("socket_type_options")
+@pytest.mark.control("IPPROTO_MPTCP (262) as the second stream socket's protocol")
+def test_socket_type_options_mptcp_control(probe, family):
+    """'protocol 0 and the given protocol give the same socket' fails when the
+    protocol is IPPROTO_MPTCP: still SOCK_STREAM, but SO_PROTOCOL says 262."""
+    run = probe("--protocol", 262)
+    s = run["sockets"]
+    assert s["stream_protocol"]["socket"] == "ok", "this kernel has MPTCP"
+    assert s["stream_protocol"]["SO_TYPE"] == "SOCK_STREAM"
+    assert s["stream_protocol"]["SO_PROTOCOL"] == "262", "SO_PROTOCOL reports IPPROTO_MPTCP"
+    assert s["stream_protocol"] != s["stream_0"], "the two stream sockets differ"
