@@ -21,6 +21,16 @@ Listener listen_on(Probe& p, uint16_t port) {
   return l;
 }
 
+Connection establish(Probe& p, Listener& listener, const std::function<void(int)>& configure_client) {
+  Connection c;
+  c.client = connect_to(p.client(), listener.addr, configure_client);
+  p.client().getsockname(c.client.get(), &c.client_addr).must();
+  c.server = p.server().accept(listener.fd.get()).fd();
+  c.server_addr = listener.addr;
+  observe_endpoints(p, c.client_addr, c.server_addr);
+  return c;
+}
+
 SysResult set_linger(Actor& a, int fd, int onoff, int seconds) {
   const std::string value = "{l_onoff=" + std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "}";
   return a.record("setsockopt", {{"fd", fd}, {"level", "SOL_SOCKET"}, {"optname", "SO_LINGER"}, {"value", value}},

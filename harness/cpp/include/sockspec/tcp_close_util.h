@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ namespace sockspec::tcp_close {
 
 // socket(), SO_REUSEADDR, bind() to loopback:port, listen(1), getsockname().
 Listener listen_on(Probe& p, uint16_t port);
+
+// As establish(), with configure_client(fd) called on the client socket before connect().
+Connection establish(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
 
 // setsockopt(SO_LINGER, {onoff, seconds}), recorded.
 SysResult set_linger(Actor& a, int fd, int onoff, int seconds);

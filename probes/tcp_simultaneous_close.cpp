@@ -1,0 +1,52 @@
+// SEED-6: in a simultaneous close both sides send FIN before receiving the other's, and both end in TIME-WAIT.
+#include "sockspec/tcp_close_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_simultaneous_close",
+      "when both sides close before either FIN arrives, both end in TIME-WAIT",
+      "The client and then the server close() an established connection, one right\n"
+      "after the other. The suite drops each side's first FIN (fault rules naming\n"
+      "--port), so both sockets are in FIN-WAIT-1 at once: each sent its FIN before\n"
+      "receiving the other's (RFC 9293 3.6, Figure 13). A FIN received in FIN-WAIT-1\n"
+      "moves a socket to CLOSING (tcp_fin()), the ACK of its own FIN then to\n"
+      "TIME-WAIT; a FIN that already acknowledges ours moves it to TIME-WAIT through\n"
+      "FIN-WAIT-2. The probe traces both ends' states through sock_diag until both\n"
+      "have settled.",
+      {"SEED-6", "RFC 9293 3.6", "net/ipv4/tcp_input.c tcp_fin()"},
+  });
+  int port = 0;
+  probe.cli().add_option("--port", port, "the listener's port (0: the kernel chooses)")
+      ->check(CLI::Range(0, 65535))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    namespace tc = sockspec::tcp_close;
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = tc::listen_on(p, static_cast<uint16_t>(port));
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    server.close(listener.fd);
+    tc::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
+
+    client.close(conn.client);
+    server.close(conn.server);
+
+    // Settled: neither end still waits for a FIN or an ACK.
+    auto done = [&](const sockspec::SockAddr& local, const sockspec::SockAddr& remote) {
+      const std::string st = tc::state_of(p.af(), local, remote);
+      return st == "TIME-WAIT" || st == "none";
+    };
+    const bool settled = sockspec::wait_until(
+        [&] { return done(conn.client_addr, conn.server_addr) && done(conn.server_addr, conn.client_addr); }, 5s);
+    trace.stop();
+    p.observe("settled", settled);
+    p.observe("both_fin_wait_1_at_once", trace.both_seen_in("FIN-WAIT-1"));
+    p.observe("client_states", trace.states_a());
+    p.observe("server_states", trace.states_b());
+    p.observe("client_after", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+  });
+}

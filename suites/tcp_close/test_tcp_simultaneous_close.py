@@ -1,0 +1,52 @@
+"""SEED-6 in a simultaneous close (RFC 9293 §3.6, Figure 13): both sides send FIN
+before receiving the other's, and both end in TIME-WAIT (net/ipv4/tcp_input.c
+tcp_fin(): a FIN received in FIN-WAIT-1 moves to CLOSING; the ACK of our FIN in
+CLOSING moves to TIME-WAIT)."""
+import pytest
+
+from sockspec.targets import Fault
+
+PORT = 7002
+# Each side's first FIN is lost, so both are in FIN-WAIT-1 before either FIN arrives.
+FIRST_FINS = [Fault(f"tcp dport {PORT} tcp flags & fin == fin", count=1),
+              Fault(f"tcp sport {PORT} tcp flags & fin == fin", count=1)]
+# A short RTO floor keeps the FIN retransmissions cheap.
+SYSCTLS = {"net.ipv4.tcp_rto_min_us": 50000}
+
+
+@pytest.mark.behaviour("tcp_simultaneous_close")
+def test_tcp_simultaneous_close(probe, family, claims):
+    run = probe("--port", PORT, sysctls=SYSCTLS, faults=FIRST_FINS)
+    assert run["both_fin_wait_1_at_once"], \
+        "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived"
+    assert run["settled"]
+    assert run["client_after"] == "TIME-WAIT" and run["server_after"] == "TIME-WAIT", \
+        f"both sides end in TIME-WAIT, not client {run['client_after']}, server {run['server_after']}"
+    for side in ("client", "server"):
+        states = run[f"{side}_states"]
+        assert states[:2] == ["ESTABLISHED", "FIN-WAIT-1"] and states[-1] == "TIME-WAIT", \
+            f"the {side} went from FIN-WAIT-1 to TIME-WAIT: {states}"
+        assert "CLOSE-WAIT" not in states and "LAST-ACK" not in states, \
+            f"the {side} never was the passive closer: {states}"
+
+    conn = run.connection()
+    cfin = [s for s in conn.segments if conn.from_client(s) and s.has("FIN")]
+    sfin = [s for s in conn.segments if not conn.from_client(s) and s.has("FIN")]
+    assert cfin and sfin, "each side's FIN crosses (its first copy was dropped, a retransmission is captured)"
+    assert any(not conn.from_client(s) and "ACK" in s.flags and s.ack == (cfin[0].seq + 1) % 2**32
+               for s in conn.segments), "the server acknowledges the client's FIN"
+    assert any(conn.from_client(s) and "ACK" in s.flags and s.ack == (sfin[0].seq + 1) % 2**32
+               for s in conn.segments), "the client acknowledges the server's FIN"
+    assert not any(s.has("RST") for s in conn.segments)
+    claims.verdict("SEED-6", "partly", "in a simultaneous close (both sockets in FIN-WAIT-1 at once) both sides "
+                                       "ended in TIME-WAIT, not only one of them")
+
+
+@pytest.mark.behaviour("tcp_simultaneous_close")
+@pytest.mark.control("no FIN dropped: the client's FIN arrives before the server closes")
+def test_tcp_simultaneous_close_sequential_control(probe, family):
+    run = probe("--port", PORT, sysctls=SYSCTLS)
+    assert not run["both_fin_wait_1_at_once"], "the server never was in FIN-WAIT-1"
+    assert run["client_after"] == "TIME-WAIT" and run["server_after"] == "none", \
+        "when the closes are not simultaneous only the first closer is in TIME-WAIT"
+    assert "LAST-ACK" in run["server_states"] or "CLOSE-WAIT" in run["server_states"]
