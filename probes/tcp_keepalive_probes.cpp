@@ -1,0 +1,67 @@
+// SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT: probes on an idle connection, ETIMEDOUT for a silent peer.
+#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_keepalive_probes",
+      "keepalive probes on an idle connection; the connection dies with ETIMEDOUT when none is answered",
+      "The client sets SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT and the\n"
+      "connection stays idle. After KEEPIDLE seconds the client's kernel sends a probe\n"
+      "(an empty segment with seq = snd_nxt - 1, which forces the peer to ACK), then one\n"
+      "every KEEPINTVL seconds while unanswered. In --mode answered the probe waits until\n"
+      "--keepcnt probes were sent (TcpExt TCPKeepAlive) and reports the state: still\n"
+      "established. In --mode silent (run it with a fault dropping the server's ACKs,\n"
+      "server on --port) the client blocks in recv(), which fails with ETIMEDOUT once\n"
+      "KEEPCNT probes went unanswered.",
+      {"RFC 1122 4.2.3.6 (keep-alives)", "tcp(7) TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT", "socket(7) SO_KEEPALIVE"},
+  });
+  int port = 0, idle = 1, intvl = 1, cnt = 2;
+  std::string mode = "answered";
+  probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
+  probe.cli().add_option("--keepidle", idle, "TCP_KEEPIDLE, seconds")->check(CLI::Range(1, 30))->capture_default_str();
+  probe.cli().add_option("--keepintvl", intvl, "TCP_KEEPINTVL, seconds")->check(CLI::Range(1, 30))->capture_default_str();
+  probe.cli().add_option("--keepcnt", cnt, "TCP_KEEPCNT")->check(CLI::Range(1, 10))->capture_default_str();
+  probe.cli().add_option("--mode", mode, "answered or silent")->check(CLI::IsMember({"answered", "silent"}))
+      ->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    const long long before = sockspec::tcpext("TCPKeepAlive");
+    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
+      client.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, 1).must();
+      client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle).must();
+      client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl).must();
+      client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, cnt).must();
+    });
+    const int cfd = conn.client.get();
+    p.observe("keepidle", idle);
+    p.observe("keepintvl", intvl);
+    p.observe("keepcnt", cnt);
+
+    if (mode == "answered") {
+      const auto deadline = std::chrono::seconds(idle + cnt * intvl + 5);
+      const bool sent = sockspec::wait_until([&] { return sockspec::tcpext("TCPKeepAlive") - before >= cnt; },
+                                             std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
+      // The last probe's answer has come back when no probe is outstanding.
+      sockspec::wait_until([&] {
+        sockspec::TcpInfoFull i;
+        return sockspec::read_tcp_info_full(cfd, &i) && i.probes == 0;
+      }, 2s);
+      p.observe("keepalives_sent", sockspec::tcpext("TCPKeepAlive") - before);
+      p.observe("probes_sent_in_time", sent);
+      p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
+      return;
+    }
+    std::string got;
+    sockspec::SysResult r = client.recv(cfd, &got, 100);
+    p.observe("client_recv", sockspec::outcome(r));
+    p.observe("keepalives_sent", sockspec::tcpext("TCPKeepAlive") - before);
+    p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
+  });
+}

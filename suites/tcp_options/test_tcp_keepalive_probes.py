@@ -1,0 +1,49 @@
+"""TCP keep-alives (RFC 1122 §4.2.3.6, tcp(7); tcp_keepalive_timer in tcp_timer.c)."""
+import pytest
+
+from sockspec.targets import Fault
+
+PORT = 40200
+SILENT_PEER = Fault(f"tcp sport {PORT} tcp flags == ack", count=0)  # every pure ACK of the server
+S = 1_000_000_000
+
+
+def _keepalives(conn):
+    """The client's empty ACKs one below the next sequence number: keep-alive probes."""
+    return [s for s in conn.segments
+            if conn.from_client(s) and s.flags_exactly("ACK") and s.length == 0 and conn.rel_seq(s) == 0]
+
+
+@pytest.mark.behaviour("tcp_keepalive_probes")
+def test_tcp_keepalive_probes(probe, family):
+    run = probe("--port", PORT, "--mode", "answered", "--keepidle", 1, "--keepintvl", 1, "--keepcnt", 2)
+    assert run["probes_sent_in_time"] and run["keepalives_sent"] >= 2, "the idle connection is probed"
+    assert run["client_tcp_info"]["state"] == "ESTABLISHED", "answered probes keep the connection up"
+
+    conn = run.connection()
+    probes = _keepalives(conn)
+    assert len(probes) >= 2, "keep-alive probes on the wire: empty ACKs with seq = snd_nxt - 1"
+    last_handshake = conn.segments[2].t_ns
+    assert probes[0].t_ns - last_handshake >= 0.9 * S, "the first probe comes only after TCP_KEEPIDLE of silence"
+    for p in probes[:2]:
+        i = conn.segments.index(p)
+        answer = conn.first(lambda s: not conn.from_client(s) and s.has("ACK"), i + 1)
+        assert answer is not None and conn.rel_ack(conn.segments[answer]) == 1, "the peer answers each probe with an ACK"
+
+
+@pytest.mark.behaviour("tcp_keepalive_probes")
+def test_tcp_keepalive_probes_silent_peer(probe, family):
+    run = probe("--port", PORT, "--mode", "silent", "--keepidle", 1, "--keepintvl", 1, "--keepcnt", 2,
+                faults=[SILENT_PEER])
+    assert run["client_recv"] == "ETIMEDOUT", "a blocked recv() fails with ETIMEDOUT when no probe is answered"
+    assert run["keepalives_sent"] == 2, "after TCP_KEEPCNT=2 unanswered probes"
+    recv = run.call("recv", "client")
+    assert recv["end_real_ns"] - recv["t_real_ns"] >= 2.9 * S, \
+        "not before TCP_KEEPIDLE + TCP_KEEPCNT x TCP_KEEPINTVL = 3 s"
+    conn = run.connection()
+    probes = _keepalives(conn)
+    assert len(probes) == 2, "two probes crossed the wire (their answers were dropped)"
+    assert probes[1].t_ns - probes[0].t_ns >= 0.9 * S, "TCP_KEEPINTVL apart"
+    assert any(conn.from_client(s) and s.has("RST") for s in conn.segments), \
+        "the client resets the dead connection"
+
