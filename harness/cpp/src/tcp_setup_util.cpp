@@ -5,6 +5,7 @@
 
 #include "sockspec/names.h"
 #include "sockspec/state.h"
+#include "sockspec/wait.h"
 
 namespace sockspec::tcp_setup {
 
@@ -51,6 +52,21 @@ StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local
   c.connect = a.connect(c.fd.get(), to);
   a.getsockname(c.fd.get(), &c.local).must();
   return c;
+}
+
+std::string first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline) {
+  std::string found = "undetermined";
+  wait_until([&] {
+    for (auto& s : signals) {
+      if (s.read() > s.baseline) {
+        ++s.baseline;
+        found = s.name;
+        return true;
+      }
+    }
+    return false;
+  }, deadline);
+  return found;
 }
 
 std::string outcome(const SysResult& r) { return r.ok() ? "0" : errno_name(r.err); }

@@ -3,7 +3,10 @@
 // and sock_diag questions about one port.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "sockspec/actor.h"
 #include "sockspec/probe.h"
@@ -36,6 +39,17 @@ struct StartedConnect {
   SockAddr local;
 };
 StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local = nullptr);
+
+// A number that grows when the kernel does one particular thing with a SYN
+// (the accept queue's length, a counter, the count of request sockets).
+struct Signal {
+  std::string name;  // what it means: "queued", "dropped", "cookie"
+  std::function<long long()> read;
+  long long baseline = 0;
+};
+// Waits until one signal is above its baseline; returns its name (and raises
+// that baseline by one), or "undetermined" at the deadline.
+std::string first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline);
 
 // "0" for success, else the errno's name: how probes observe a call's outcome.
 std::string outcome(const SysResult& r);

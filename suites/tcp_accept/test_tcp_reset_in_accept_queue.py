@@ -1,0 +1,38 @@
+"""A connection reset while it waits in the accept queue: Linux's accept()
+still returns it (accept(2) allows ECONNABORTED; Linux does not use it here,
+net/ipv4/inet_connection_sock.c inet_csk_accept()), and the first read
+reports the reset (net/ipv4/tcp_input.c tcp_reset())."""
+import pytest
+
+
+@pytest.mark.behaviour("tcp_reset_in_accept_queue")
+def test_tcp_reset_in_accept_queue(probe, family, claims):
+    run = probe()
+    assert run["server_end_before_accept"] == "none", "the reset socket has left the kernel's tables"
+    assert run["queue_before_accept"] == 1, "but it is still in the accept queue"
+    assert run["accept"] == "0", "accept() returns it (no ECONNABORTED on Linux)"
+    assert run["accept_peer"] == run["client_addr"], "with the client's address"
+    assert run["getpeername"] == "ENOTCONN", "the socket is no longer connected"
+    assert run["reads"] == ["ECONNRESET", "0"], "the first read reports the reset, the next one EOF"
+    assert run["queue_after_accept"] == 0
+
+    conn = run.connection()
+    labels = [("c>" if conn.from_client(s) else "s>") + s.label for s in conn.segments]
+    assert labels == ["c>SYN", "s>SYN+ACK", "c>ACK", "c>RST+ACK"], f"the client resets; no FIN: {labels}"
+    assert conn.segments[3].t_ns < run.call("accept", "server")["t_real_ns"], "the RST came before accept()"
+    claims.verdict("SEED-15", "partly", "accept() takes the connection off the queue even when it was reset while "
+                                        "queued; what waits on the new socket is then the reset (ECONNRESET), not data")
+
+
+@pytest.mark.behaviour("tcp_reset_in_accept_queue")
+@pytest.mark.control("the client closes normally (FIN)")
+def test_tcp_reset_in_accept_queue_graceful_control(probe, family):
+    """The check 'the first read gives ECONNRESET' fails when the client closes
+    with FIN: the queued socket is in CLOSE-WAIT and reads EOF."""
+    run = probe("--graceful")
+    assert run["server_end_before_accept"] == "CLOSE-WAIT"
+    assert run["accept"] == "0"
+    assert run["getpeername"] == run["client_addr"]
+    assert run["reads"] == ["0", "0"]
+    conn = run.connection()
+    assert not [s for s in conn.segments if s.has("RST")]

@@ -1,0 +1,77 @@
+"""SEED-13: the half-open (SYN) queue. With every handshake's final ACK
+dropped, connections stay request sockets. Linux bounds them by the listen
+backlog (include/net/inet_connection_sock.h inet_csk_reqsk_queue_is_full():
+qlen > backlog); past that, tcp_syncookies decides: 1 answers with a cookie and
+keeps nothing, 0 drops the SYN. Without cookies, tcp_max_syn_backlog also
+holds back its last quarter for proven peers
+(net/ipv4/tcp_input.c tcp_conn_request())."""
+import pytest
+
+from sockspec.targets import Fault
+
+DROP_ACKS = Fault("tcp flags == ack", 0)  # every pure ACK: no handshake completes at the server
+BACKLOG = 4
+
+
+def outcomes(run):
+    return [c["outcome"] for c in run["clients"]]
+
+
+@pytest.mark.behaviour("tcp_syn_queue_overflow")
+def test_tcp_syn_queue_overflow_drop(probe, family, claims):
+    run = probe("--backlog", BACKLOG, "--clients", BACKLOG + 3,
+                sysctls={"net.ipv4.tcp_syncookies": 0}, faults=[DROP_ACKS])
+    assert outcomes(run) == ["held"] * (BACKLOG + 1) + ["dropped"] * 2, \
+        "backlog+1 half-open connections are held, then SYNs are dropped"
+    assert run["request_sockets"] == BACKLOG + 1
+    assert run["accept_queue"] == 0, "none completed: the accept queue is empty"
+    assert run["counters"]["TCPReqQFullDrop"] == 2, "the drops are counted as SYN-queue-full drops"
+    assert run["counters"]["ListenOverflows"] == 0, "not as accept-queue overflows"
+    assert [c["state"] for c in run["clients"]] == ["ESTABLISHED"] * (BACKLOG + 1) + ["SYN-SENT"] * 2, \
+        "held clients got their SYN+ACK (and think they are connected); dropped ones wait in SYN-SENT"
+    for c in run["clients"]:
+        conn = run.connection(c["client"], run["server_addr"])
+        answered = [s for s in conn.segments if not conn.from_client(s)]
+        if c["outcome"] == "held":
+            assert answered and answered[0].has("SYN", "ACK"), f"{c['client']}: a SYN+ACK"
+        else:
+            assert not answered, f"{c['client']}: its SYN is dropped without an answer"
+    claims.verdict("SEED-13", "partly",
+                   f"two queues exist, but the half-open one is not a separate fixed-size queue: with listen({BACKLOG}) "
+                   f"{BACKLOG + 1} request sockets were held (bounded by the same backlog as the accept queue), then "
+                   "SYNs were dropped with tcp_syncookies=0, or answered with stateless cookies with tcp_syncookies=1; "
+                   "tcp_max_syn_backlog only matters without cookies")
+
+
+@pytest.mark.behaviour("tcp_syn_queue_overflow")
+def test_tcp_syn_queue_overflow_cookies(probe, family):
+    run = probe("--backlog", BACKLOG, "--clients", BACKLOG + 3,
+                sysctls={"net.ipv4.tcp_syncookies": 1}, faults=[DROP_ACKS])
+    assert outcomes(run) == ["held"] * (BACKLOG + 1) + ["cookie"] * 2, \
+        "with tcp_syncookies=1, the SYNs beyond the full SYN queue get a cookie"
+    assert run["request_sockets"] == BACKLOG + 1, "a cookie keeps no request socket"
+    assert run["counters"]["TCPReqQFullDoCookies"] == 2
+    assert run["counters"]["ListenDrops"] == 0, "nothing is dropped"
+    assert all(c["state"] == "ESTABLISHED" for c in run["clients"]), "every client got a SYN+ACK"
+
+
+@pytest.mark.behaviour("tcp_syn_queue_overflow")
+def test_tcp_syn_queue_overflow_max_syn_backlog(probe, family):
+    """A large backlog and tcp_max_syn_backlog = 8 without cookies: the drop
+    starts when fewer than 8/4 = 2 free slots remain, after 7 request sockets."""
+    run = probe("--backlog", 64, "--clients", 9,
+                sysctls={"net.ipv4.tcp_syncookies": 0, "net.ipv4.tcp_max_syn_backlog": 8}, faults=[DROP_ACKS])
+    assert outcomes(run) == ["held"] * 7 + ["dropped"] * 2, \
+        "tcp_max_syn_backlog = 8 holds 7 half-open connections from unproven peers"
+    assert run["counters"]["TCPReqQFullDrop"] == 0, "not the backlog's bound: a different drop path"
+
+
+@pytest.mark.behaviour("tcp_syn_queue_overflow")
+@pytest.mark.control("net.ipv4.tcp_syncookies=1 with tcp_max_syn_backlog=8")
+def test_tcp_syn_queue_overflow_max_syn_backlog_cookies_control(probe, family):
+    """The check 'tcp_max_syn_backlog limits the half-open connections' fails
+    when cookies are on: that clause applies only without them, and the backlog
+    (64) is the only bound."""
+    run = probe("--backlog", 64, "--clients", 9,
+                sysctls={"net.ipv4.tcp_syncookies": 1, "net.ipv4.tcp_max_syn_backlog": 8}, faults=[DROP_ACKS])
+    assert outcomes(run) == ["held"] * 9
