@@ -1,0 +1,51 @@
+// TCP_USER_TIMEOUT: unacknowledged data aborts the connection after that time, not after tcp_retries2.
+#include <sys/time.h>
+
+#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_data_util.h"
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_user_timeout",
+      "with TCP_USER_TIMEOUT, data left unacknowledged that long aborts the connection with ETIMEDOUT",
+      "The client sets TCP_USER_TIMEOUT to --user-timeout-ms, sends a line and blocks\n"
+      "in recv() (with SO_RCVTIMEO --wait-ms so it cannot block forever). Run it with\n"
+      "the server on --port and a fault dropping the server's ACKs: the client\n"
+      "retransmits, and once the data has gone unacknowledged for the user timeout the\n"
+      "kernel aborts the connection and recv() fails with ETIMEDOUT, long before\n"
+      "tcp_retries2 retransmissions (about 15 minutes by default) would. With\n"
+      "--user-timeout-ms 0 the option is not set and the connection is still trying\n"
+      "when the recv() times out (EAGAIN).",
+      {"RFC 5482 (TCP User Timeout)", "RFC 9293 3.8.3", "tcp(7) TCP_USER_TIMEOUT"},
+  });
+  int port = 0, user_timeout = 500, wait_ms = 2000;
+  probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
+  probe.cli().add_option("--user-timeout-ms", user_timeout, "TCP_USER_TIMEOUT (0: not set)")
+      ->check(CLI::Range(0, 60000))->capture_default_str();
+  probe.cli().add_option("--wait-ms", wait_ms, "SO_RCVTIMEO of the client's recv()")->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    const int cfd = conn.client.get();
+    if (user_timeout) client.setsockopt(cfd, IPPROTO_TCP, TCP_USER_TIMEOUT, user_timeout).must();
+    client.record("setsockopt", {{"fd", cfd}, {"optname", "SO_RCVTIMEO"}, {"value_ms", wait_ms}},
+                  "setsockopt(" + std::to_string(cfd) + ", SOL_SOCKET, SO_RCVTIMEO, " + std::to_string(wait_ms) + " ms)",
+                  [&] {
+                    timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+                    return ::setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                  }).must();
+    client.send(cfd, "are you there?\n").must();
+    std::string got;
+    sockspec::SysResult r = client.recv(cfd, &got, 100);
+    p.observe("client_recv", sockspec::outcome(r));
+    p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
+    p.observe("user_timeout_ms", user_timeout);
+    p.observe("tcp_retries2", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_retries2").value_or("-1")));
+    client.close(conn.client);
+    server.close(conn.server);
+  });
+}
