@@ -1,6 +1,8 @@
 #include "sockspec/tcp_close_util.h"
 
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 
 #include "sockspec/wait.h"
 
@@ -72,6 +74,22 @@ bool wait_state(int af, const SockAddr& local, const SockAddr& remote, const std
                 std::chrono::milliseconds deadline) {
   return wait_until([&] { return state_of(af, local, remote) == state; }, deadline);
 }
+
+std::string fd_state(int fd) {
+  auto info = read_tcp_info(fd);
+  return info ? tcp_state_name(info->tcpi_state) : "unknown";
+}
+
+bool wait_fd_state(int fd, const std::string& state, std::chrono::milliseconds deadline) {
+  return wait_until([&] { return fd_state(fd) == state; }, deadline);
+}
+
+long unread_bytes(int fd) {
+  int n = -1;
+  return ::ioctl(fd, SIOCINQ, &n) == 0 ? n : -1;
+}
+
+long long tcp_mib(const std::string& name) { return read_net_counter("Tcp", name).value_or(0); }
 
 StateTrace::StateTrace(int af, SockAddr a, SockAddr b) : af_(af), a_(a), b_(b) {
   poll_once();

@@ -44,6 +44,18 @@ std::string state_of(int af, const SockAddr& local, const SockAddr& remote);
 bool wait_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
                 std::chrono::milliseconds deadline);
 
+// The state of a socket we hold, from TCP_INFO ("CLOSE-WAIT", "CLOSE", ...).
+std::string fd_state(int fd);
+
+// Waits until fd_state(fd) is `state`; returns whether it is.
+bool wait_fd_state(int fd, const std::string& state, std::chrono::milliseconds deadline);
+
+// Bytes waiting to be read on fd (SIOCINQ), not recorded: for wait_until() predicates.
+long unread_bytes(int fd);
+
+// A counter of /proc/net/snmp's "Tcp:" lines (InSegs, OutRsts, ...), 0 when absent.
+long long tcp_mib(const std::string& name);
+
 // Polls sock_diag in a thread and keeps, for each end of one connection, the
 // distinct states it went through in order ("FIN-WAIT-1", "CLOSING", ...).
 class StateTrace {

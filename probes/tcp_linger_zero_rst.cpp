@@ -1,0 +1,50 @@
+// SO_LINGER {1, 0}: close() aborts the connection with RST and leaves no TIME-WAIT.
+#include "sockspec/tcp_close_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_linger_zero_rst",
+      "SO_LINGER with a zero timeout makes close() send RST and leave no TIME-WAIT",
+      "The client sets SO_LINGER {l_onoff=1, l_linger=0} and close()s an established\n"
+      "connection: the kernel aborts it (tcp_close() -> tcp_disconnect()), sends RST\n"
+      "instead of FIN, and the socket is gone at once, no TIME-WAIT (socket(7)). The\n"
+      "server's read gives ECONNRESET. With --linger off the client closes normally:\n"
+      "FIN, and after the server closes too the client is in TIME-WAIT.",
+      {"socket(7) SO_LINGER", "RFC 9293 3.10.4 (ABORT)", "net/ipv4/tcp.c __tcp_close()"},
+  });
+  std::string linger = "zero";
+  probe.cli().add_option("--linger", linger, "the client's SO_LINGER: zero ({1, 0}) or off (not set)")
+      ->check(CLI::IsMember({"zero", "off"}))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    namespace tc = sockspec::tcp_close;
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    server.close(listener.fd);
+
+    if (linger == "zero") tc::set_linger(client, conn.client.get(), 1, 0).must();
+    p.observe("client_close", tc::outcome(client.close(conn.client)));
+    p.observe("client_after_close", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
+
+    sockspec::wait_until([&] {
+      const std::string s = tc::fd_state(conn.server.get());
+      return s == "CLOSE" || s == "CLOSE-WAIT";
+    }, 3s);
+    p.observe("server_state", tc::fd_state(conn.server.get()));
+    std::string ignored;
+    p.observe("server_read", tc::outcome(server.recv(conn.server.get(), &ignored, 100)));
+    server.close(conn.server);
+    // Settled: the client's end is gone or in TIME-WAIT, the server's gone.
+    sockspec::wait_until([&] {
+      const std::string c = tc::state_of(p.af(), conn.client_addr, conn.server_addr);
+      return (c == "none" || c == "TIME-WAIT") && tc::state_of(p.af(), conn.server_addr, conn.client_addr) == "none";
+    }, 3s);
+    p.observe("client_after", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+  });
+}

@@ -1,0 +1,59 @@
+// Writing to a connection the peer has closed: the first write draws RST, the next fails with EPIPE and SIGPIPE.
+#include <signal.h>
+
+#include <atomic>
+
+#include "sockspec/tcp_close_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+std::atomic<int> g_sigpipes{0};
+void on_sigpipe(int) { ++g_sigpipes; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_write_after_peer_close",
+      "after the peer closed, the first write succeeds and draws RST; the next gives EPIPE and SIGPIPE",
+      "The server close()s; the client's socket is in CLOSE-WAIT. The client's first\n"
+      "write succeeds (a FIN only says the peer sends no more) and its data reaches a\n"
+      "socket that was closed, which answers with RST (tcp_rcv_state_process(): data\n"
+      "after shutdown). The reset of a CLOSE-WAIT socket records EPIPE (tcp_reset()),\n"
+      "so the second write fails with EPIPE and raises SIGPIPE, as later writes do\n"
+      "(send(2)). The probe counts SIGPIPEs with a handler. With --nosignal every\n"
+      "write uses MSG_NOSIGNAL: the same errors, no signal.",
+      {"send(2) EPIPE", "RFC 9293 3.10.7.4", "net/ipv4/tcp_input.c tcp_reset()"},
+  });
+  bool nosignal = false;
+  probe.cli().add_flag("--nosignal", nosignal, "write with MSG_NOSIGNAL");
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    namespace tc = sockspec::tcp_close;
+    struct sigaction sa{};
+    sa.sa_handler = on_sigpipe;
+    sigaction(SIGPIPE, &sa, nullptr);
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish(p, listener);
+    server.close(listener.fd);
+
+    server.close(conn.server);
+    p.observe("client_state_after_fin", tc::wait_fd_state(conn.client.get(), "CLOSE-WAIT", 3s)
+                                            ? "CLOSE-WAIT" : tc::fd_state(conn.client.get()));
+    const int flags = nosignal ? MSG_NOSIGNAL : 0;
+    p.observe("first_write", tc::outcome(client.send(conn.client.get(), "first write\n", flags)));
+    p.observe("sigpipes_after_first", g_sigpipes.load());
+    tc::wait_fd_state(conn.client.get(), "CLOSE", 3s);
+    p.observe("client_state_after_first", tc::fd_state(conn.client.get()));
+    p.observe("second_write", tc::outcome(client.send(conn.client.get(), "second write\n", flags)));
+    p.observe("sigpipes_after_second", g_sigpipes.load());
+    p.observe("third_write", tc::outcome(client.send(conn.client.get(), "third write\n", flags)));
+    p.observe("sigpipes_after_third", g_sigpipes.load());
+    std::string ignored;
+    p.observe("read_after", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
+    client.close(conn.client);
+  });
+}
