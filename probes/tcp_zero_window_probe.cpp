@@ -1,0 +1,67 @@
+// A receiver that stops reading advertises a zero window; the sender probes it; reading reopens it.
+#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_zero_window_probe",
+      "a receiver that does not read advertises a zero window; the sender sends window probes until it reopens",
+      "The server's socket has a small SO_RCVBUF (--rcvbuf, set on the listener) and\n"
+      "does not read. The client (SO_SNDBUF --sndbuf) sends without blocking until EAGAIN. The server's\n"
+      "receive buffer fills and it advertises a zero window; the client's kernel arms\n"
+      "its zero-window probe timer (sock_diag timer 4) and sends probes, backing off,\n"
+      "each answered by the server with an ACK that still says window 0. The probe\n"
+      "waits until --probes were sent (TcpExt TCPWinProbe), then the server reads\n"
+      "everything: a window update reopens the window and the rest of the data flows.",
+      {"RFC 9293 3.8.6.1 (zero-window probing)", "RFC 1122 4.2.2.17", "net/ipv4/tcp_output.c tcp_write_wakeup"},
+  });
+  int rcvbuf = 4096, sndbuf = 16384, probes = 2;
+  probe.cli().add_option("--rcvbuf", rcvbuf, "server SO_RCVBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--sndbuf", sndbuf, "client SO_SNDBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--probes", probes, "zero-window probes to wait for")->check(CLI::Range(0, 5))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_port(p, 0, 1, [&](int fd) {
+      server.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf).must();
+    });
+    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
+      client.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf).must();
+    });
+    const int cfd = conn.client.get();
+    client.set_nonblocking(cfd).must();
+    long accepted = 0;
+    const std::string chunk(65536, 'z');
+    for (int i = 0; i < 100; ++i) {
+      sockspec::SysResult r = client.send(cfd, chunk);
+      if (!r.ok()) break;
+      accepted += r.ret;
+    }
+    p.observe("accepted", accepted);
+    auto info = [&] { sockspec::TcpInfoFull i; sockspec::read_tcp_info_full(cfd, &i); return i; };
+    p.observe("zero_window_seen", sockspec::wait_until([&] { return info().snd_wnd == 0; }, 5s));
+    const long long before = sockspec::tcpext("TCPWinProbe");
+    const bool probed = sockspec::wait_until([&] { return sockspec::tcpext("TCPWinProbe") - before >= probes; }, 5s);
+    p.observe("window_probes_sent", sockspec::tcpext("TCPWinProbe") - before);
+    p.observe("probes_in_time", probed);
+    for (const auto& s : client.tcp_sockets(p.af()))
+      if (s.local.to_string() == conn.client_addr.to_string()) p.observe("client_socket", s.to_json());
+    p.observe("client_tcp_info_closed", sockspec::tcp_info_json(cfd));
+
+    const long long reopened = sockspec::tcpext("TCPFromZeroWindowAdv");
+    std::string got;
+    while (static_cast<long>(got.size()) < accepted) {
+      std::string part;
+      if (server.recv(conn.server.get(), &part, 1 << 20).must() == 0) break;
+      got += part;
+    }
+    p.observe("server_read", got.size());
+    p.observe("from_zero_window_adverts", sockspec::tcpext("TCPFromZeroWindowAdv") - reopened);
+    sockspec::wait_until([&] { return info().unacked == 0; }, 5s);
+    p.observe("client_tcp_info_end", sockspec::tcp_info_json(cfd));
+  });
+}

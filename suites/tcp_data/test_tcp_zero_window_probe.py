@@ -1,0 +1,34 @@
+"""Zero window and window probes (RFC 9293 §3.8.6.1; tcp_write_wakeup in tcp_output.c)."""
+import pytest
+
+TIMER_ZERO_WINDOW_PROBE = 4  # inet_diag idiag_timer
+
+
+@pytest.mark.behaviour("tcp_zero_window_probe")
+def test_tcp_zero_window_probe(probe, family):
+    run = probe("--rcvbuf", 4096, "--probes", 2)
+    assert run["zero_window_seen"], "the sender learns a zero window"
+    assert run["probes_in_time"] and run["window_probes_sent"] >= 2, "the sender sends zero-window probes"
+    assert run["client_socket"]["timer"] == TIMER_ZERO_WINDOW_PROBE, "the zero-window probe timer is armed"
+    assert run["client_tcp_info_closed"]["notsent_bytes"] > 0, "data waits for the window to reopen"
+    assert run["server_read"] == run["accepted"], "once the receiver reads, everything arrives"
+    assert run["from_zero_window_adverts"] >= 1, "the receiver advertised a window again (TcpExt TCPFromZeroWindowAdv)"
+
+    conn = run.connection()
+    zero = conn.first(lambda s: not conn.from_client(s) and s.win == 0)
+    assert zero is not None, "the receiver advertises window 0 on the wire"
+    zero_ack = conn.rel_ack(conn.segments[zero])
+    probes = [s for s in conn.segments[zero + 1:]
+              if conn.from_client(s) and s.length == 0 and s.flags_exactly("ACK")
+              and conn.rel_seq(s) == zero_ack - 1]
+    assert len(probes) >= 2, "window probes: empty ACKs with seq = snd_una - 1"
+    for p in probes[:2]:
+        i = conn.segments.index(p)
+        answer = conn.first(lambda s: not conn.from_client(s), i + 1)
+        assert conn.segments[answer].win == 0 or conn.segments[answer].t_ns > run.call("recv", "server")["t_real_ns"], \
+            "each probe is answered, still with window 0 while the receiver is not reading"
+    first_read = run.call("recv", "server")
+    update = conn.first(lambda s: not conn.from_client(s) and s.win > 0 and s.t_ns > first_read["t_real_ns"], zero)
+    assert update is not None, "reading sends a window update"
+    more = [s for s in conn.segments[update:] if conn.from_client(s) and s.length]
+    assert more, "data flows again after the window update"
