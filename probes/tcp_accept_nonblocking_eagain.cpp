@@ -1,0 +1,61 @@
+// A non-blocking listener with an empty queue: accept() fails with EAGAIN; poll() gives POLLIN once a connection is ready.
+#include "sockspec/scenario.h"
+#include "sockspec/tcp_setup_util.h"
+
+namespace ts = sockspec::tcp_setup;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_accept_nonblocking_eagain",
+      "accept() on a non-blocking listener with nothing queued fails with EAGAIN; poll() POLLIN means one is ready",
+      "The listener is non-blocking. accept() with an empty accept queue fails at once\n"
+      "with EAGAIN (EWOULDBLOCK), and poll() for POLLIN with a zero timeout reports\n"
+      "nothing. A client connects; poll() now reports POLLIN (a completed connection\n"
+      "is a readable event on a listener), accept() returns it, and the next\n"
+      "accept() fails with EAGAIN again (accept(2), poll(2)). With --rcvtimeo-ms the\n"
+      "listener is left blocking with SO_RCVTIMEO instead: accept() then waits that\n"
+      "long and fails with EAGAIN too (socket(7) SO_RCVTIMEO).",
+      {"accept(2) EAGAIN", "poll(2)", "socket(7) SO_RCVTIMEO"},
+  });
+  int rcvtimeo_ms = 0;
+  probe.cli().add_option("--rcvtimeo-ms", rcvtimeo_ms, "blocking listener with this SO_RCVTIMEO instead")
+      ->check(CLI::Range(0, 10000))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 4);
+    const int lfd = listener.fd.get();
+    if (rcvtimeo_ms == 0) {
+      server.set_nonblocking(lfd).must();
+    } else {
+      server.record("setsockopt", {{"fd", lfd}, {"optname", "SO_RCVTIMEO"}, {"ms", rcvtimeo_ms}},
+                    "setsockopt(" + std::to_string(lfd) + ", SOL_SOCKET, SO_RCVTIMEO, {" +
+                        std::to_string(rcvtimeo_ms) + " ms})",
+                    [&] {
+                      timeval tv{rcvtimeo_ms / 1000, (rcvtimeo_ms % 1000) * 1000};
+                      return ::setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                    }).must();
+    }
+    p.observe("accept_empty", ts::outcome(server.accept(lfd)));
+    short revents = 0;
+    p.observe("poll_empty", server.poll(lfd, POLLIN, 0, &revents).ret);
+
+    auto& client = p.client();
+    sockspec::UniqueFd cfd = sockspec::connect_to(client, listener.addr);
+    sockspec::SockAddr local;
+    client.getsockname(cfd.get(), &local).must();
+    sockspec::observe_endpoints(p, local, listener.addr);
+    revents = 0;
+    sockspec::SysResult pr = server.poll(lfd, POLLIN, 5000, &revents);
+    p.observe("poll_ready", pr.ret);
+    p.observe("poll_ready_revents", sockspec::poll_events_name(revents));
+    sockspec::SockAddr peer;
+    sockspec::SysResult a = server.accept(lfd, &peer);
+    p.observe("accept_ready", ts::outcome(a));
+    p.observe("accept_peer", a.ok() ? peer.to_string() : "");
+    sockspec::UniqueFd conn = a.ok() ? a.fd() : sockspec::UniqueFd();
+    p.observe("accept_again", ts::outcome(server.accept(lfd)));
+    if (conn) server.close(conn);
+    client.close(cfd);
+  });
+}

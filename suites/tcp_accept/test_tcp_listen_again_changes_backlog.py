@@ -1,0 +1,39 @@
+"""listen() on a listening socket only adjusts its backlog
+(net/ipv4/af_inet.c __inet_listen_sk()); the new cap (backlog+1 queued,
+include/net/sock.h sk_acceptq_is_full()) applies to the next SYN."""
+import pytest
+
+
+@pytest.mark.behaviour("tcp_listen_again_changes_backlog")
+def test_tcp_listen_again_changes_backlog(probe, family):
+    run = probe("--first", 1, "--second", 3, "--third", 0)
+    assert run["backlog_1"] == 1
+    assert run["queue_1"] == 2, "listen(fd, 1): two connections queue, the third SYN is dropped"
+    assert run["listen_2"] == "0", "listen() again on a listening socket succeeds"
+    assert run["backlog_2"] == 3, "TCP_INFO shows the new backlog"
+    assert run["dropped_client_retransmit"] == "queued", \
+        "the SYN dropped under the old cap fits when it is retransmitted"
+    assert run["queue_2"] == 4, "the queue now fills to the new backlog + 1"
+    assert [c["outcome"] for c in run["clients"]] == ["queued", "queued", "dropped", "queued", "dropped"]
+    assert run["listen_3"] == "0" and run["backlog_3"] == 0, "listen() can shrink the backlog too"
+    assert run["queue_3"] == 4, "the connections already queued stay"
+    assert run["accept_after_shrink"] == "0"
+
+    dropped = run["clients"][2]["client"]
+    conn = run.connection(dropped, run["server_addr"])
+    syns = [s for s in conn.segments if conn.from_client(s) and s.flags_exactly("SYN")]
+    assert len(syns) == 2 and syns[1].t_ns - syns[0].t_ns >= 900_000_000, "dropped once, retransmitted after 1 s"
+    second_listen = run.call("listen", "server", 1)
+    assert syns[0].t_ns < second_listen["t_real_ns"] < syns[1].t_ns
+    assert [s.label for s in conn.segments[2:4]] == ["SYN+ACK", "ACK"], "the retransmitted SYN is answered"
+
+
+@pytest.mark.behaviour("tcp_listen_again_changes_backlog")
+@pytest.mark.control("the second listen() keeps the same backlog")
+def test_tcp_listen_again_changes_backlog_same_control(probe, family):
+    """The check 'the dropped SYN fits when retransmitted' fails when the
+    second listen() does not raise the backlog."""
+    run = probe("--first", 1, "--second", 1, "--third", 1)
+    assert run["backlog_2"] == 1
+    assert run["dropped_client_retransmit"] == "dropped", "the retransmitted SYN is dropped again"
+    assert run["queue_2"] == 2
