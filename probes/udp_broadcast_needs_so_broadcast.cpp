@@ -19,16 +19,14 @@ int main(int argc, char** argv) {
   });
   std::string to = "127.255.255.255";
   bool broadcast_first = false;
-  probe.cli().add_option("--to", to, "the broadcast address")->capture_default_str();
+  probe.cli().add_option("--to", to, "the broadcast address (IPv4)")->check(CLI::ValidIPV4)->capture_default_str();
   probe.cli().add_flag("--broadcast-first", broadcast_first, "set SO_BROADCAST before the first sendto()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
     sockspec::SockAddr bcast;
-    if (!sockspec::SockAddr::parse(to, 0, &bcast) || bcast.family() != AF_INET) {
-      throw sockspec::EnvironmentFailure("--to " + to + " is not an IPv4 address", EINVAL);
-    }
+    sockspec::SockAddr::parse(to, 0, &bcast);  // --to is checked to be IPv4
     sockspec::UniqueFd rx = server.socket(AF_INET, SOCK_DGRAM).fd();
     server.bind(rx.get(), sockspec::SockAddr::any(sockspec::Family::kInet)).must();
     sockspec::SockAddr rx_addr;
