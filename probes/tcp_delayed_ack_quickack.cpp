@@ -1,0 +1,79 @@
+// Delayed ACK for a small segment, and TCP_QUICKACK forcing the ACK out at once.
+#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_data_util.h"
+#include "sockspec/wait.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe({
+      "tcp_delayed_ack_quickack",
+      "a receiver delays the ACK of a small segment; TCP_QUICKACK sends it at once",
+      "Client and server first make --exchanges request/response rounds, which take\n"
+      "the server out of the quick-ACK mode every connection starts in (it becomes\n"
+      "'interactive': its replies follow requests closely). Then the client sends one\n"
+      "small segment and the server does not answer or read: its kernel holds the ACK\n"
+      "until the delayed-ACK timer fires (TcpExt DelayedACKs counts it). With\n"
+      "--quickack the server sets TCP_QUICKACK=1 before the segment is sent, and its\n"
+      "kernel ACKs it at once. With --quickack-when queued it sets the option only once\n"
+      "the segment is queued, unread: Linux then sends the pending ACK only if the\n"
+      "receive queue is empty (__tcp_cleanup_rbuf), so the ACK stays delayed. The probe\n"
+      "waits until the client's data is acknowledged (retrying a round, up to 3, if\n"
+      "the timer fired before the setsockopt()).",
+      {"RFC 1122 4.2.3.2 (delayed ACK)", "RFC 9293 3.8.6.3", "tcp(7) TCP_QUICKACK", "net/ipv4/tcp_input.c __tcp_ack_snd_check"},
+  });
+  int exchanges = 3;
+  bool quickack = false;
+  std::string when = "before";
+  probe.cli().add_option("--exchanges", exchanges, "request/response rounds before the measured segment")
+      ->check(CLI::Range(0, 20))->capture_default_str();
+  probe.cli().add_flag("--quickack", quickack, "the server sets TCP_QUICKACK=1");
+  probe.cli().add_option("--quickack-when", when, "before the segment is sent, or once it is queued")
+      ->check(CLI::IsMember({"before", "queued"}))->capture_default_str();
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    auto& server = p.server();
+    auto& client = p.client();
+    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
+    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
+      client.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1).must();
+    });
+    const int cfd = conn.client.get(), sfd = conn.server.get();
+    server.setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, 1).must();
+    auto unacked = [&] { sockspec::TcpInfoFull i; sockspec::read_tcp_info_full(cfd, &i); return i.unacked; };
+    for (int i = 0; i < exchanges; ++i) {
+      std::string req, resp;
+      client.send(cfd, "request " + std::to_string(i) + "\n").must();
+      server.recv(sfd, &req, 100).must();
+      server.send(sfd, "response " + std::to_string(i) + "\n").must();
+      client.recv(cfd, &resp, 100).must();
+    }
+    sockspec::wait_until([&] { return unacked() == 0; }, 2s);
+
+    nlohmann::json rounds = nlohmann::json::array();
+    for (int attempt = 1; attempt <= (quickack ? 3 : 1); ++attempt) {
+      const long long before = sockspec::tcpext("DelayedACKs");
+      if (quickack && when == "before") server.setsockopt(sfd, IPPROTO_TCP, TCP_QUICKACK, 1).must();
+      client.send(cfd, "small " + std::to_string(attempt) + "\n").must();
+      short revents = 0;
+      server.poll(sfd, POLLIN, 2000, &revents);
+      bool too_late = false;
+      if (quickack && when == "queued") {
+        too_late = unacked() == 0;  // the timer already sent the ACK
+        server.setsockopt(sfd, IPPROTO_TCP, TCP_QUICKACK, 1).must();
+      }
+      const bool acked = sockspec::wait_until([&] { return unacked() == 0; }, 2s);
+      rounds.push_back({{"acked", acked}, {"delayed_acks", sockspec::tcpext("DelayedACKs") - before},
+                        {"acked_before_quickack", too_late}});
+      std::string drain;
+      server.recv(sfd, &drain, 100).must();
+      if (!too_late) break;
+    }
+    p.observe("rounds", rounds);
+    p.observe("measured", rounds.back());
+    p.observe("exchanges", exchanges);
+    p.observe("quickack", quickack);
+    client.close(conn.client);
+    server.close(conn.server);
+  });
+}

@@ -1,0 +1,56 @@
+"""Delayed ACK and TCP_QUICKACK (RFC 1122 §4.2.3.2, tcp(7); __tcp_ack_snd_check in tcp_input.c).
+
+Whether the ACK came from the delayed-ACK timer is read from the namespace's
+TcpExt DelayedACKs counter, not guessed from timings."""
+import pytest
+
+MS = 1_000_000
+
+
+def _small_and_ack(run):
+    conn = run.connection()
+    small = [s for s in conn.segments if conn.from_client(s) and s.payload.startswith(b"small")][-1]
+    i = conn.segments.index(small)
+    ack = conn.first(lambda s: not conn.from_client(s)
+                     and conn.rel_ack(s) >= conn.rel_seq(small) + small.length, i + 1)
+    assert ack is not None, "the small segment is acknowledged"
+    return small, conn.segments[ack]
+
+
+@pytest.mark.behaviour("tcp_delayed_ack_quickack")
+def test_tcp_delayed_ack_quickack(probe, family):
+    run = probe("--exchanges", 3)
+    m = run["measured"]
+    assert m["acked"] and m["delayed_acks"] == 1, "the ACK was sent by the delayed-ACK timer"
+    small, ack = _small_and_ack(run)
+    assert ack.length == 0 and not ack.has("FIN"), "a pure ACK, nothing to piggyback it on"
+    assert ack.t_ns - small.t_ns >= 20 * MS, "it came after the delayed-ACK timeout (about 40 ms), not at once"
+
+
+@pytest.mark.behaviour("tcp_delayed_ack_quickack")
+def test_tcp_delayed_ack_quickack_connection_start(probe, family):
+    """A connection starts in quick-ACK mode: its first small segment is ACKed at once."""
+    run = probe("--exchanges", 0)
+    assert run["measured"]["acked"] and run["measured"]["delayed_acks"] == 0, "no delayed ACK at connection start"
+    small, ack = _small_and_ack(run)
+    assert ack.length == 0
+
+
+@pytest.mark.behaviour("tcp_delayed_ack_quickack")
+def test_tcp_delayed_ack_quickack_after_arrival(probe, family):
+    """TCP_QUICKACK set while the segment sits unread does not flush the pending ACK
+    (__tcp_cleanup_rbuf acks only once the receive queue is empty)."""
+    run = probe("--exchanges", 3, "--quickack", "--quickack-when", "queued")
+    assert run["measured"]["delayed_acks"] == 1, "the timer still sent the ACK"
+
+
+@pytest.mark.behaviour("tcp_delayed_ack_quickack")
+@pytest.mark.control("TCP_QUICKACK=1 on the receiver")
+def test_tcp_delayed_ack_quickack_control(probe, family):
+    """The same interactive connection, with TCP_QUICKACK set before the segment: no delayed ACK."""
+    run = probe("--exchanges", 3, "--quickack", "--quickack-when", "before")
+    m = run["measured"]
+    assert m["acked"] and m["delayed_acks"] == 0, "the ACK went out at once, not from the timer"
+    small, ack = _small_and_ack(run)
+    quick = [c for c in run.calls("setsockopt", "server") if "TCP_QUICKACK" in c["text"]][-1]
+    assert quick["end_real_ns"] < small.t_ns < ack.t_ns
