@@ -8,13 +8,15 @@ from sockspec import checks
 from sockspec.targets import Fault
 
 PORT_A, PORT_B = 40001, 40002
-# Both first SYNs: the two sockets then retransmit together, 1 s later.
-DROP_FIRST_SYNS = Fault("tcp flags == syn", 2)
+ATTEMPTS = 3
+# Both first SYNs of each attempt's pair of ports: the two sockets then retransmit together, 1 s later.
+DROP_FIRST_SYNS = [Fault(f"tcp sport {port} tcp flags == syn", 1) for port in range(PORT_A, PORT_A + 2 * ATTEMPTS)]
 
 
 @pytest.mark.behaviour("tcp_simultaneous_open")
 def test_tcp_simultaneous_open(probe, family):
-    run = probe("--port-a", PORT_A, "--port-b", PORT_B, faults=[DROP_FIRST_SYNS])
+    run = probe("--port-a", PORT_A, "--port-b", PORT_B, "--attempts", ATTEMPTS, faults=DROP_FIRST_SYNS)
+    assert run["crossed"] is True, f"the SYNs crossed within {ATTEMPTS} attempts"
     assert run["connect_a"] == run["connect_b"] == "EINPROGRESS"
     for side in ("a", "b"):
         s = run["sides"][side]
@@ -41,7 +43,9 @@ def test_tcp_simultaneous_open_one_sided_control(probe, family):
     """The check 'both SYNs cross, then two SYN+ACKs' fails when only one SYN is
     in flight: A (in SYN-SENT) answers B's SYN with SYN+ACK, B completes with a
     plain ACK: a three-segment handshake from B's side, though both called connect()."""
-    run = probe("--port-a", PORT_A, "--port-b", PORT_B, faults=[Fault(f"tcp sport {PORT_A} tcp flags == syn", 1)])
+    run = probe("--port-a", PORT_A, "--port-b", PORT_B, "--attempts", 1,
+                faults=[Fault(f"tcp sport {PORT_A} tcp flags == syn", 1)])
     assert run["sides"]["a"]["state"] == run["sides"]["b"]["state"] == "ESTABLISHED"
+    assert run["crossed"] is False and run["sides"]["b"]["syn_retransmitted"] is False
     conn = run.connection()
     assert checks.labels(conn)[:3] == ["s>SYN", "c>SYN+ACK", "s>ACK"], checks.labels(conn)
