@@ -21,7 +21,6 @@ def test_tcp_accept_nonblocking_eagain(probe, family):
     assert accepts[0]["end_real_ns"] < conn.segments[0].t_ns, "the EAGAIN came before any SYN"
     assert conn.segments[2].t_ns < run.call("poll", "server", 1)["end_real_ns"], \
         "POLLIN came once the handshake had completed"
-    assert accepts[0]["end_real_ns"] - accepts[0]["t_real_ns"] < 1_000_000_000, "EAGAIN without waiting"
 
 
 @pytest.mark.behaviour("tcp_accept_nonblocking_eagain")
