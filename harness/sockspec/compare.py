@@ -221,7 +221,12 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
                      "kernel_release": env["kernel_release"], "kernel_version": env["kernel_version"],
                      "machine": env["machine"], "sysctls": env.get("sysctls") or {}, "tools": tools,
                      "extra": extra, "summary": c.data["summary"]})
+    # The behaviour shown beside the claims: the first that differs (the
+    # backlog, where there is one), so the page's first screen shows a ladder.
+    featured = next((b for b in behaviours if b["differs"] and b["name"] == "tcp_listen_backlog"),
+                    next((b for b in behaviours if b["differs"]), None))
     return {"columns": [c.label for c in columns], "environments": envs, "claims": claims, "rows": rows,
+            "featured": featured,
             "behaviours": behaviours,
             "differing": [r for r in rows if r["differs"]],
             "differing_behaviours": [b["name"] for b in behaviours if b["differs"]]}
@@ -299,6 +304,7 @@ def render_html(model: dict[str, Any]) -> str:
 def _write_atomic(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.fchmod(fd, 0o644)
     with os.fdopen(fd, "w") as f:
         f.write(text)
     return Path(tmp)

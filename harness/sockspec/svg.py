@@ -9,11 +9,11 @@ from html import escape
 
 from .timeline import Entry
 
-WIDTH = 980
+WIDTH = 800
 ROW = 17
 TOP = 34
-CLIENT_X = 380
-SERVER_X = 640
+CLIENT_X = 300
+SERVER_X = 520
 CHAR_W = 6.1  # 10.5px monospace
 MAX_ENTRIES = 90
 

@@ -52,6 +52,11 @@ TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP,
 PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
 
 
+# A probe that exits 1 (the environment stopped it) with one of these errnos
+# met something gVisor does not implement (e.g. sock_diag: EPROTONOSUPPORT).
+UNIMPLEMENTED = re.compile(r"\b(EPROTONOSUPPORT|ENOSYS|EOPNOTSUPP|ENOPROTOOPT|EAFNOSUPPORT)\b")
+
+
 class FaultsUnsupported(Unsupported):
     """The target cannot inject packet faults (no nftables in gVisor's netstack)."""
 
@@ -178,6 +183,11 @@ class GvisorTarget(Target):
         unavailable = None if capture or not invocation.capture else self._capture_reason
         record = record_from_reply(reply, invocation, self.name, self._tmp(), wire_unavailable=unavailable)
         self.overheads.append(wall - record.duration_s)
+        missing = UNIMPLEMENTED.search(record.stderr or "") if record.exit_code == 1 else None
+        if missing:
+            # The probe stopped because the sandbox lacks a facility (sock_diag,
+            # a socket option): a skip with that reason, not a failure of the behaviour.
+            raise Unsupported(f"gVisor lacks what the probe needs: {record.stderr.strip().splitlines()[-1][:200]}")
         return record
 
     def _fields(self, invocation: Invocation, probe: Path, capture: bool) -> dict[str, Any]:
