@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
       "the port. Dual stack: the IPv6 socket accepts it, and accept()/getpeername() give\n"
       "the IPv4-mapped address [::ffff:127.0.0.1]:port; on the wire it is plain IPv4.\n"
       "With IPV6_V6ONLY=1 the listener takes only IPv6: the IPv4 SYN finds no socket\n"
-      "and is answered with RST (ECONNREFUSED). An IPv6 client to [::1] connects either way.",
+      "and is answered with RST (ECONNREFUSED). An AF_INET6 client connecting to\n"
+      "[::ffff:127.0.0.1] speaks IPv4 too, and is refused the same way. An IPv6 client to\n"
+      "[::1] connects either way. Changing IPV6_V6ONLY after bind() fails (EINVAL).",
       {"ipv6(7) (IPV6_V6ONLY, IPv4-mapped addresses)", "RFC 4291 2.5.5.2", "RFC 3493 5.3"},
   });
   std::string v6only = "default";
@@ -36,6 +38,9 @@ int main(int argc, char** argv) {
     sockspec::SockAddr laddr;
     server.getsockname(lfd.get(), &laddr).must();
     p.observe("listen_addr", laddr.to_string());
+    // The option is fixed once the socket is bound.
+    sockspec::SysResult late = server.setsockopt(lfd.get(), IPPROTO_IPV6, IPV6_V6ONLY, !value);
+    p.observe("v6only_change_after_bind", late.ok() ? "ok" : sockspec::errno_name(late.err));
 
     // The IPv4 client.
     const sockspec::SockAddr v4_server = sockspec::SockAddr::loopback(sockspec::Family::kInet, laddr.port());
@@ -60,6 +65,21 @@ int main(int argc, char** argv) {
       server.close(a);
     }
     client.close(c4);
+
+    // An AF_INET6 client to the IPv4-mapped address: IPv4 on the wire, from an IPv6 socket.
+    sockspec::UniqueFd cm = client.socket(AF_INET6, SOCK_STREAM).fd();
+    sockspec::SockAddr mapped;
+    sockspec::SockAddr::parse("::ffff:127.0.0.1", laddr.port(), &mapped);
+    sockspec::SysResult rm = client.connect(cm.get(), mapped);
+    p.observe("mapped_client_connect", outcome(rm));
+    if (rm.ok()) {
+      sockspec::SockAddr local;
+      client.getsockname(cm.get(), &local).must();
+      p.observe("mapped_client_local", local.to_string());
+      sockspec::UniqueFd a = server.accept(lfd.get()).fd();
+      server.close(a);
+    }
+    client.close(cm);
 
     // The IPv6 client.
     sockspec::UniqueFd c6 = client.socket(AF_INET6, SOCK_STREAM).fd();

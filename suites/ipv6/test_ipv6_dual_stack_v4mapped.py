@@ -24,10 +24,19 @@ def test_ipv6_dual_stack_v4mapped(probe, family):
     assert run["ipv4_data"] == "hello over IPv4"
     assert run["ipv6_connect"] == "connected" and run["ipv6_accepted_peer_ip"] == "::1"
 
+    assert run["v6only_change_after_bind"] == "EINVAL", "IPV6_V6ONLY cannot be changed once the socket is bound"
     conn = run.connection()
     checks.three_way_handshake(conn)
     assert all(s.src.ip == "127.0.0.1" and s.dst.ip == "127.0.0.1" for s in conn.segments), \
         "on the wire the connection is plain IPv4: the mapping exists only at the socket API"
+
+    assert run["mapped_client_connect"] == "connected", "an AF_INET6 socket connects to [::ffff:127.0.0.1]"
+    assert run["mapped_client_local"].startswith("[::ffff:127.0.0.1]:")
+    mapped_port = run["mapped_client_local"].rpartition(":")[2]
+    mapped = run.connection(f"127.0.0.1:{mapped_port}", run["server_addr"])
+    checks.three_way_handshake(mapped)
+    assert all(s.src.ip == "127.0.0.1" for s in mapped.segments), \
+        "the AF_INET6 socket's connection to a v4-mapped address is IPv4 on the wire"
 
 
 @pytest.mark.behaviour("ipv6_dual_stack_v4mapped")
@@ -36,6 +45,9 @@ def test_ipv6_dual_stack_v4mapped_v6only_refuses_ipv4(probe, family):
     assert run["v6only"] == 1
     assert run["ipv4_connect"] == "ECONNREFUSED", "with IPV6_V6ONLY=1 the IPv4 connect() is refused"
     assert run["ipv6_connect"] == "connected", "IPv6 clients still connect"
+    assert run["mapped_client_connect"] == "ECONNREFUSED", \
+        "an AF_INET6 client to the v4-mapped address is IPv4 too, and refused the same way"
+    assert run["v6only_change_after_bind"] == "EINVAL"
     _ipv4_refused(run)
 
 
