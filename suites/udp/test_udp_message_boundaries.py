@@ -24,6 +24,7 @@ def test_udp_message_boundaries(probe, family, claims):
     wire = checks_udp.datagrams(run.packets, run["client_addr"], run["server_addr"])
     assert [d.length for d in wire] == sent, \
         f"each send() is one datagram on the wire, of the sent length: {checks_udp.picture(run.packets)}"
+    assert wire[0].payload == b"first datagram" and wire[1].payload == b"b" * 100, "the data crosses whole"
     recv_call = run.call("recv", "server")
     assert all(d.t_ns < recv_call["t_real_ns"] for d in wire), "all datagrams crossed before the first read"
     claims.verdict("SEED-8", "holds", "SOCK_DGRAM keeps datagram boundaries: each read returned one whole "
