@@ -1,4 +1,6 @@
 // SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT: probes on an idle connection, ETIMEDOUT for a silent peer.
+#include <sys/time.h>
+
 #include "sockspec/tcp_data_tcpinfo.h"
 #include "sockspec/tcp_data_util.h"
 #include "sockspec/wait.h"
@@ -16,17 +18,23 @@ int main(int argc, char** argv) {
       "--keepcnt probes were sent (TcpExt TCPKeepAlive) and reports the state: still\n"
       "established. In --mode silent (run it with a fault dropping the server's ACKs,\n"
       "server on --port) the client blocks in recv(), which fails with ETIMEDOUT once\n"
-      "KEEPCNT probes went unanswered.",
+      "KEEPCNT probes went unanswered. --no-keepalive leaves SO_KEEPALIVE off: nothing\n"
+      "is sent and the recv() (bounded by --wait-ms) just times out.",
       {"RFC 1122 4.2.3.6 (keep-alives)", "tcp(7) TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT", "socket(7) SO_KEEPALIVE"},
   });
   int port = 0, idle = 1, intvl = 1, cnt = 2;
   std::string mode = "answered";
+  bool no_keepalive = false;
+  int wait_ms = 0;
   probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
   probe.cli().add_option("--keepidle", idle, "TCP_KEEPIDLE, seconds")->check(CLI::Range(1, 30))->capture_default_str();
   probe.cli().add_option("--keepintvl", intvl, "TCP_KEEPINTVL, seconds")->check(CLI::Range(1, 30))->capture_default_str();
   probe.cli().add_option("--keepcnt", cnt, "TCP_KEEPCNT")->check(CLI::Range(1, 10))->capture_default_str();
   probe.cli().add_option("--mode", mode, "answered or silent")->check(CLI::IsMember({"answered", "silent"}))
       ->capture_default_str();
+  probe.cli().add_flag("--no-keepalive", no_keepalive, "leave SO_KEEPALIVE off (negative control)");
+  probe.cli().add_option("--wait-ms", wait_ms, "SO_RCVTIMEO of the silent-mode recv() (0: none)")
+      ->check(CLI::Range(0, 60000))->capture_default_str();
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
@@ -34,7 +42,7 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
     const long long before = sockspec::tcpext("TCPKeepAlive");
     sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
-      client.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, 1).must();
+      client.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, no_keepalive ? 0 : 1).must();
       client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle).must();
       client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl).must();
       client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, cnt).must();
@@ -57,6 +65,14 @@ int main(int argc, char** argv) {
       p.observe("probes_sent_in_time", sent);
       p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
       return;
+    }
+    if (wait_ms) {
+      client.record("setsockopt", {{"fd", cfd}, {"optname", "SO_RCVTIMEO"}, {"value_ms", wait_ms}},
+                    "setsockopt(" + std::to_string(cfd) + ", SOL_SOCKET, SO_RCVTIMEO, " + std::to_string(wait_ms) + " ms)",
+                    [&] {
+                      timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+                      return ::setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+                    }).must();
     }
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);

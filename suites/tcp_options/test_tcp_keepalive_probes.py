@@ -47,3 +47,19 @@ def test_tcp_keepalive_probes_silent_peer(probe, family):
     assert any(conn.from_client(s) and s.has("RST") for s in conn.segments), \
         "the client resets the dead connection"
 
+
+
+@pytest.mark.behaviour("tcp_keepalive_probes")
+@pytest.mark.control("SO_KEEPALIVE off")
+def test_tcp_keepalive_probes_silent_peer_control(probe, family):
+    """The same silent peer and timers, without SO_KEEPALIVE: no probe, no ETIMEDOUT;
+    the idle connection outlives TCP_KEEPIDLE + TCP_KEEPCNT x TCP_KEEPINTVL."""
+    run = probe("--port", PORT, "--mode", "silent", "--keepidle", 1, "--keepintvl", 1, "--keepcnt", 2,
+                "--no-keepalive", "--wait-ms", 3300, faults=[SILENT_PEER])
+    assert run["client_recv"] == "EAGAIN", "recv() only times out (SO_RCVTIMEO); the connection is not aborted"
+    assert run["keepalives_sent"] == 0
+    assert run["client_tcp_info"]["state"] == "ESTABLISHED"
+    conn = run.connection()
+    recv = run.call("recv", "client")
+    assert not _keepalives(conn), "no keep-alive probe on the wire"
+    assert not any(s.has("RST") and s.t_ns < recv["end_real_ns"] for s in conn.segments), "no reset"
