@@ -1,4 +1,6 @@
 // A receiver that stops reading advertises a zero window; the sender probes it; reading reopens it.
+#include <algorithm>
+
 #include "sockspec/tcp_data_tcpinfo.h"
 #include "sockspec/tcp_data_util.h"
 #include "sockspec/wait.h"
@@ -15,12 +17,17 @@ int main(int argc, char** argv) {
       "its zero-window probe timer (sock_diag timer 4) and sends probes, backing off,\n"
       "each answered by the server with an ACK that still says window 0. The probe\n"
       "waits until --probes were sent (TcpExt TCPWinProbe), then the server reads\n"
-      "everything: a window update reopens the window and the rest of the data flows.",
+      "everything: a window update reopens the window and the rest of the data flows.\n"
+      "--bytes caps what the client sends (with a big --rcvbuf: no zero window, no probe).",
       {"RFC 9293 3.8.6.1 (zero-window probing)", "RFC 1122 4.2.2.17", "net/ipv4/tcp_output.c tcp_write_wakeup"},
   });
-  int rcvbuf = 4096, sndbuf = 16384, probes = 2;
+  int rcvbuf = 4096, sndbuf = 16384, probes = 2, bytes = 0, wait_ms = 5000;
   probe.cli().add_option("--rcvbuf", rcvbuf, "server SO_RCVBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
   probe.cli().add_option("--sndbuf", sndbuf, "client SO_SNDBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
+  probe.cli().add_option("--bytes", bytes, "send at most this much (0: until EAGAIN)")->check(CLI::Range(0, 1 << 24))
+      ->capture_default_str();
+  probe.cli().add_option("--wait-ms", wait_ms, "how long to wait for the zero window, then for the probes")
+      ->check(CLI::Range(1, 60000))->capture_default_str();
   probe.cli().add_option("--probes", probes, "zero-window probes to wait for")->check(CLI::Range(0, 5))->capture_default_str();
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
@@ -36,16 +43,18 @@ int main(int argc, char** argv) {
     client.set_nonblocking(cfd).must();
     long accepted = 0;
     const std::string chunk(65536, 'z');
-    for (int i = 0; i < 100; ++i) {
-      sockspec::SysResult r = client.send(cfd, chunk);
+    for (int i = 0; i < 100 && (bytes == 0 || accepted < bytes); ++i) {
+      const size_t n = bytes ? std::min<size_t>(chunk.size(), bytes - accepted) : chunk.size();
+      sockspec::SysResult r = client.send(cfd, chunk.substr(0, n));
       if (!r.ok()) break;
       accepted += r.ret;
     }
     p.observe("accepted", accepted);
     auto info = [&] { sockspec::TcpInfoFull i; sockspec::read_tcp_info_full(cfd, &i); return i; };
-    p.observe("zero_window_seen", sockspec::wait_until([&] { return info().snd_wnd == 0; }, 5s));
+    p.observe("zero_window_seen", sockspec::wait_until([&] { return info().snd_wnd == 0; }, std::chrono::milliseconds(wait_ms)));
     const long long before = sockspec::tcpext("TCPWinProbe");
-    const bool probed = sockspec::wait_until([&] { return sockspec::tcpext("TCPWinProbe") - before >= probes; }, 5s);
+    const bool probed = sockspec::wait_until([&] { return sockspec::tcpext("TCPWinProbe") - before >= probes; },
+                                             std::chrono::milliseconds(wait_ms));
     p.observe("window_probes_sent", sockspec::tcpext("TCPWinProbe") - before);
     p.observe("probes_in_time", probed);
     for (const auto& s : client.tcp_sockets(p.af()))

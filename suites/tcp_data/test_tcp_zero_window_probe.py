@@ -6,7 +6,7 @@ TIMER_ZERO_WINDOW_PROBE = 4  # inet_diag idiag_timer
 
 @pytest.mark.behaviour("tcp_zero_window_probe")
 def test_tcp_zero_window_probe(probe, family):
-    run = probe("--rcvbuf", 4096, "--probes", 2)
+    run = probe("--rcvbuf", 4096, "--bytes", 16384, "--probes", 2)
     assert run["zero_window_seen"], "the sender learns a zero window"
     assert run["probes_in_time"] and run["window_probes_sent"] >= 2, "the sender sends zero-window probes"
     assert run["client_socket"]["timer"] == TIMER_ZERO_WINDOW_PROBE, "the zero-window probe timer is armed"
@@ -32,3 +32,15 @@ def test_tcp_zero_window_probe(probe, family):
     assert update is not None, "reading sends a window update"
     more = [s for s in conn.segments[update:] if conn.from_client(s) and s.length]
     assert more, "data flows again after the window update"
+
+
+@pytest.mark.behaviour("tcp_zero_window_probe")
+@pytest.mark.control("a receive buffer big enough for the data (SO_RCVBUF 256 KiB)")
+def test_tcp_zero_window_probe_control(probe, family):
+    """The same 16 KiB to a receiver that does not read, but whose buffer holds it all:
+    the window never closes and no probe is sent."""
+    run = probe("--rcvbuf", 262144, "--bytes", 16384, "--probes", 2, "--wait-ms", 500)
+    assert not run["zero_window_seen"] and run["window_probes_sent"] == 0
+    assert run["client_socket"]["timer"] != TIMER_ZERO_WINDOW_PROBE
+    conn = run.connection()
+    assert all(s.win > 0 for s in conn.segments if not conn.from_client(s)), "no zero window on the wire"
