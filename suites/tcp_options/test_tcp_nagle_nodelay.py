@@ -25,7 +25,9 @@ def _new_data_segments(conn):
 
 @pytest.mark.behaviour("tcp_nagle_nodelay")
 def test_tcp_nagle_nodelay(probe, family):
-    run = probe("--port", PORT, "--writes", 5, "--size", 10, faults=[DROP_FIRST_ACK])
+    # A 500 ms minimum RTO keeps the first segment outstanding well past the writes, even under load.
+    run = probe("--port", PORT, "--writes", 5, "--size", 10, faults=[DROP_FIRST_ACK],
+                sysctls={"net.ipv4.tcp_rto_min_us": 500_000})
     writes, size = run["writes"], run["size"]
     assert run["received"] == writes * size and run["all_acked"]
     assert run["data_segs_out_after_writes"] == 1, \
