@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "made with --backlog. After each SYN the probe waits until the kernel has either\n"
       "kept a request socket (held), answered with a SYN cookie and kept nothing\n"
       "(TcpExt SyncookiesSent: cookie), or dropped the SYN (TcpExt ListenDrops:\n"
-      "dropped). Linux bounds the SYN queue by the listen backlog\n"
+      "dropped), or, when no ACK is dropped, completed it (the accept queue grows:\n"
+      "completed). Linux bounds the SYN queue by the listen backlog\n"
       "(inet_csk_reqsk_queue_is_full()), and, with tcp_syncookies=0, also keeps its\n"
       "last quarter of net.ipv4.tcp_max_syn_backlog for proven peers\n"
       "(net/ipv4/tcp_input.c tcp_conn_request()).",
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
         {"held", [&] { return static_cast<long long>(ts::count_in_state(p.af(), "SYN-RECV", port)); }, 0},
         {"cookie", [] { return ts::tcpext("SyncookiesSent"); }, before[4]},
         {"dropped", [] { return ts::tcpext("ListenDrops"); }, before[0]},
+        // Only when the ACKs are not dropped (a run by hand): the handshake completed.
+        {"completed", [&] { return static_cast<long long>(sockspec::read_listener_queue(listener.fd.get()).queued); }, 0},
     };
     std::vector<sockspec::UniqueFd> fds;
     nlohmann::json outcomes = nlohmann::json::array();
