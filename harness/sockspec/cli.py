@@ -60,7 +60,7 @@ def build() -> Path:
     """Configures (once) and builds the probes and the C++ tests; returns the build dir."""
     bdir = build_dir()
     if not (bdir / "CMakeCache.txt").exists():
-        _check([ "cmake", "-S", str(REPO), "-B", str(bdir), "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], "cmake configure")
+        _check(["cmake", "-S", str(REPO), "-B", str(bdir)], "cmake configure")
     _check(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)], "build", quiet=True)
     return bdir
 
