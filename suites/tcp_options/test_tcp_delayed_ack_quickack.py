@@ -19,7 +19,7 @@ def _small_and_ack(run):
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
 def test_tcp_delayed_ack_quickack(probe, family):
-    run = probe("--exchanges", 3)
+    run = probe("--exchanges", 5)
     m = run["measured"]
     assert m["acked"] and m["delayed_acks"] == 1, "the ACK was sent by the delayed-ACK timer"
     small, ack = _small_and_ack(run)
@@ -40,7 +40,7 @@ def test_tcp_delayed_ack_quickack_connection_start(probe, family):
 def test_tcp_delayed_ack_quickack_after_arrival(probe, family):
     """TCP_QUICKACK set while the segment sits unread does not flush the pending ACK
     (__tcp_cleanup_rbuf acks only once the receive queue is empty)."""
-    run = probe("--exchanges", 3, "--quickack", "--quickack-when", "queued")
+    run = probe("--exchanges", 5, "--quickack", "--quickack-when", "queued")
     assert run["measured"]["delayed_acks"] == 1, "the timer still sent the ACK"
 
 
@@ -48,7 +48,7 @@ def test_tcp_delayed_ack_quickack_after_arrival(probe, family):
 @pytest.mark.control("TCP_QUICKACK=1 on the receiver")
 def test_tcp_delayed_ack_quickack_control(probe, family):
     """The same interactive connection, with TCP_QUICKACK set before the segment: no delayed ACK."""
-    run = probe("--exchanges", 3, "--quickack", "--quickack-when", "before")
+    run = probe("--exchanges", 5, "--quickack", "--quickack-when", "before")
     m = run["measured"]
     assert m["acked"] and m["delayed_acks"] == 0, "the ACK went out at once, not from the timer"
     small, ack = _small_and_ack(run)
