@@ -4,6 +4,7 @@ type fails with EPROTONOSUPPORT (net/ipv4/af_inet.c inet_create())."""
 import pytest
 
 from sockspec import checks
+from sockspec.checks_socket_api import TCPOPT_MPTCP, tcp_option_kinds
 
 DOMAIN = {"inet": "AF_INET", "inet6": "AF_INET6"}
 
@@ -27,6 +28,7 @@ def test_socket_type_options(probe, family, claims):
     for key in ("stream_0", "stream_protocol"):
         conn = run.connection(conns[key]["addr"], run["server_addr"])
         checks.three_way_handshake(conn)
+        assert TCPOPT_MPTCP not in tcp_option_kinds(run.record.pcap, conn.segments[0]), f"{key}: a plain TCP SYN"
     claims.verdict("SEED-9", "holds", "SOCK_STREAM with protocol 0 and with IPPROTO_TCP report the same SO_TYPE, "
                                       "SO_PROTOCOL and SO_DOMAIN and both open TCP connections; SOCK_STREAM + "
                                       "IPPROTO_UDP fails with EPROTONOSUPPORT")
@@ -36,10 +38,15 @@ def test_socket_type_options(probe, family, claims):
 @pytest.mark.control("IPPROTO_MPTCP (262) as the second stream socket's protocol")
 def test_socket_type_options_mptcp_control(probe, family):
     """'protocol 0 and the given protocol give the same socket' fails when the
-    protocol is IPPROTO_MPTCP: still SOCK_STREAM, but SO_PROTOCOL says 262."""
+    protocol is IPPROTO_MPTCP: still SOCK_STREAM, but SO_PROTOCOL says 262 and
+    its SYN carries the MP_CAPABLE option (RFC 8684 §3.1). A kernel without
+    MPTCP refuses the socket instead, which is a flip too."""
     run = probe("--protocol", 262)
     s = run["sockets"]
-    assert s["stream_protocol"]["socket"] == "ok", "this kernel has MPTCP"
+    assert s["stream_protocol"] != s["stream_0"], "the two stream sockets differ"
+    if s["stream_protocol"]["socket"] != "ok":
+        return
     assert s["stream_protocol"]["SO_TYPE"] == "SOCK_STREAM"
     assert s["stream_protocol"]["SO_PROTOCOL"] == "262", "SO_PROTOCOL reports IPPROTO_MPTCP"
-    assert s["stream_protocol"] != s["stream_0"], "the two stream sockets differ"
+    conn = run.connection(run["connections"]["stream_protocol"]["addr"], run["server_addr"])
+    assert TCPOPT_MPTCP in tcp_option_kinds(run.record.pcap, conn.segments[0]), "the SYN offers MPTCP"
