@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
     sockspec::UniqueFd fa, fb;
     for (int attempt = 0; attempt < attempts; ++attempt) {
       const sockspec::SockAddr addr_a = p.loopback(port_a + 2 * attempt), addr_b = p.loopback(port_b + 2 * attempt);
+      if (fa) a.close(fa);
+      if (fb) b.close(fb);
       fa = a.socket(p.af(), SOCK_STREAM | SOCK_NONBLOCK).fd();
       fb = b.socket(p.af(), SOCK_STREAM | SOCK_NONBLOCK).fd();
       a.bind(fa.get(), addr_a).must();
