@@ -14,7 +14,11 @@ int main(int argc, char** argv) {
       "for every SYN (the server's ISN encodes the connection, no request socket is\n"
       "kept) and rebuilds the connection from the ACK that returns it\n"
       "(net/ipv4/syncookies.c cookie_v4_check(), tcp(7) tcp_syncookies). With 1 (the\n"
-      "default) cookies are only sent when the SYN queue overflows; with 0 never.",
+      "default) cookies are only sent when the SYN queue overflows; with 0 never.\n"
+      "The client sends its line before the server accept()s: when the test drops\n"
+      "the bare final ACK, the data segment's ACK completes the handshake. The probe\n"
+      "counts the request sockets (SYN-RECV in sock_diag) right after connect():\n"
+      "a cookie leaves none.",
       {"tcp(7) tcp_syncookies", "RFC 4987 3.6", "net/ipv4/syncookies.c"},
   });
 
@@ -25,8 +29,15 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 3; ++i) before[i] = ts::tcpext(names[i]);
 
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 4);
-    sockspec::Connection conn = sockspec::establish(p, listener);
+    sockspec::Connection conn;
+    conn.client = sockspec::connect_to(p.client(), listener.addr);
+    p.client().getsockname(conn.client.get(), &conn.client_addr).must();
+    sockspec::observe_endpoints(p, conn.client_addr, listener.addr);
+    p.observe("request_sockets_after_connect", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
+    p.observe("queue_after_connect", p.server().listener_queue(listener.fd.get()).queued);
+    // The data's ACK completes the handshake when the bare final ACK was lost.
     p.client().send(conn.client.get(), "hello from client").must();
+    conn.server = p.server().accept(listener.fd.get()).fd();
     std::string at_server, at_client;
     p.server().recv(conn.server.get(), &at_server, 100).must();
     p.server().send(conn.server.get(), "hello from server").must();
