@@ -37,12 +37,24 @@ class Endpoint:
 
     @classmethod
     def parse(cls, text: str) -> "Endpoint":
-        """'127.0.0.1:80' or '[::1]:80', as the probes write addresses."""
+        """'127.0.0.1:80' or '[::1]:80', as the probes write addresses; ValueError otherwise."""
         if text.startswith("["):
             ip, _, port = text[1:].partition("]:")
         else:
             ip, _, port = text.rpartition(":")
-        return cls(ip, int(port))
+        try:
+            socket.inet_pton(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip)
+            return cls(ip, int(port))
+        except (OSError, ValueError):
+            raise ValueError(f"not an IP endpoint: {text!r}") from None
+
+    @classmethod
+    def maybe(cls, text) -> "Endpoint | None":
+        """The endpoint, or None for anything else (a unix address, a missing value)."""
+        try:
+            return cls.parse(text) if isinstance(text, str) else None
+        except ValueError:
+            return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +138,9 @@ def _tcp_options(tcp: dpkt.tcp.TCP) -> dict:
         parsed = dpkt.tcp.parse_opts(tcp.opts)
     except (dpkt.UnpackError, struct.error, IndexError):
         return {"unparsed": tcp.opts.hex()}
+    # Every option kind present, in order, NOP and EOL aside: the named keys
+    # below decode the common ones, `kinds` keeps the rest (MPTCP is 30, ...).
+    opts["kinds"] = [kind for kind, _ in parsed if kind not in (dpkt.tcp.TCP_OPT_NOP, dpkt.tcp.TCP_OPT_EOL)]
     for kind, data in parsed:
         if kind == dpkt.tcp.TCP_OPT_MSS and len(data) == 2:
             opts["mss"] = struct.unpack("!H", data)[0]

@@ -203,10 +203,8 @@ class Run:
 
     def ladder(self) -> str:
         packets = self.packets if self.record.pcap is not None else []
-        servers = []
-        if "server_addr" in self.observations:
-            servers.append(flow.Endpoint.parse(self.observations["server_addr"]))
-        return timeline.render_ladder(timeline.build(self.events, packets, servers))
+        server = flow.Endpoint.maybe(self.observations.get("server_addr"))
+        return timeline.render_ladder(timeline.build(self.events, packets, [server] if server else []))
 
 
 class ProbeRunner:

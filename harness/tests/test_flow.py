@@ -105,3 +105,10 @@ def test_unknown_link_type_is_an_error(fixtures, tmp_path):
     other.write_bytes(bytes(data))
     with pytest.raises(PcapError, match="unsupported link type 147"):
         flow.read_pcap(other)
+
+
+def test_endpoint_maybe_is_none_for_unix_addresses():
+    assert flow.Endpoint.maybe("unix:@sockspec") is None
+    assert flow.Endpoint.maybe(None) is None
+    with pytest.raises(ValueError, match="not an IP endpoint"):
+        flow.Endpoint.parse("unix:/tmp/x")

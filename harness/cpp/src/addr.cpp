@@ -1,6 +1,9 @@
 #include "sockspec/addr.h"
 
 #include <arpa/inet.h>
+#include <sys/un.h>
+
+#include <cstddef>
 
 #include <cstring>
 
@@ -78,6 +81,14 @@ std::string SockAddr::to_string() const {
   if (family() == AF_INET6) return "[" + ip() + "]:" + std::to_string(port());
   if (family() == AF_INET) return ip() + ":" + std::to_string(port());
   if (family() == AF_UNSPEC) return "AF_UNSPEC";
+  if (family() == AF_UNIX) {
+    // A path, "@name" for the abstract namespace (leading NUL), or "unnamed".
+    const auto* sun = reinterpret_cast<const sockaddr_un*>(raw());
+    const size_t path_len = len_ > offsetof(sockaddr_un, sun_path) ? len_ - offsetof(sockaddr_un, sun_path) : 0;
+    if (path_len == 0) return "unix:unnamed";
+    if (sun->sun_path[0] == '\0') return "unix:@" + std::string(sun->sun_path + 1, path_len - 1);
+    return "unix:" + std::string(sun->sun_path, strnlen(sun->sun_path, path_len));
+  }
   return "family " + std::to_string(family());
 }
 

@@ -54,8 +54,9 @@ void EventLog::header(const nlohmann::json& probe) {
     line(nlohmann::json{{"probe", probe}}.dump());
     return;
   }
-  line(probe.value("name", std::string()) + " (" + probe.value("family_title", std::string()) +
-       "): " + probe.value("summary", std::string()));
+  const std::string family = probe.value("family_title", std::string());
+  line(probe.value("name", std::string()) + (family.empty() ? "" : " (" + family + ")") + ": " +
+       probe.value("summary", std::string()));
   std::string claims;
   for (const auto& c : probe.value("claims", nlohmann::json::array())) {
     claims += (claims.empty() ? "" : ", ") + c.get<std::string>();
