@@ -53,8 +53,11 @@ int main(int argc, char** argv) {
     std::string got2;
     sockspec::SysResult r;
     std::atomic<bool> done{false};
-    std::thread reader([&] { r = server.recv(sfd, &got2, 4096); done = true; });
+    // The first part is queued before recv() starts (a reader already asleep is
+    // not woken for less than SO_RCVLOWAT bytes); recv() copies it and waits.
     client.send(cfd, a).must();
+    sockspec::wait_until([&] { return queued() == first; }, 5s);
+    std::thread reader([&] { r = server.recv(sfd, &got2, 4096); done = true; });
     const bool taken = sockspec::wait_until([&] { return queued() == 0; }, 5s);
     p.observe("first_part_taken", taken);
     client.send(cfd, b).must();

@@ -1,6 +1,8 @@
 """recv(2) flags on TCP: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (tcp_recvmsg_locked in net/ipv4/tcp.c)."""
 import pytest
 
+from sockspec.tcp_data_flow import new_data_segments
+
 
 @pytest.mark.behaviour("tcp_recv_flags")
 def test_tcp_recv_flags(probe, family):
@@ -19,7 +21,7 @@ def test_tcp_recv_flags(probe, family):
     assert waitall["end_real_ns"] > second["t_real_ns"], "MSG_WAITALL's recv() returned after the second send began"
 
     conn = run.connection()
-    data = [s for s in conn.segments if conn.from_client(s) and s.length > 0]
+    data = new_data_segments(conn)
     assert [s.length for s in data] == [len("peek at me\n"), run["part_a"], run["part_b"]], \
         "the two parts crossed the wire as two segments"
     assert waitall["end_real_ns"] > data[-1].t_ns, "recv(MSG_WAITALL) returned after the second segment arrived"

@@ -1,10 +1,11 @@
 """SO_RCVLOWAT on TCP (socket(7); tcp_poll, tcp_recvmsg_locked, tcp_data_ready in the kernel)."""
 import pytest
 
+from sockspec.tcp_data_flow import new_data_segments
+
 
 def _data_segments(run):
-    conn = run.connection()
-    return [s for s in conn.segments if conn.from_client(s) and s.length]
+    return new_data_segments(run.connection())
 
 
 @pytest.mark.behaviour("tcp_so_rcvlowat")

@@ -6,11 +6,11 @@ from sockspec import tcp_data_flow
 
 def _urgent_segment(run):
     conn = run.connection()
-    urg = [s for s in conn.segments if conn.from_client(s) and s.has("URG")]
+    urg = [s for s in tcp_data_flow.new_data_segments(conn) if s.has("URG")]
     assert len(urg) == 1 and urg[0].length == len(run["sent"]), "the MSG_OOB send is one segment with URG set"
-    pointers = [u for u in tcp_data_flow.urgent_pointers(run.record.pcap) if u[0] == run["client_addr"]]
-    assert len(pointers) == 1
-    return urg[0], pointers[0][2]
+    pointers = {seq: urp for src, seq, urp in tcp_data_flow.urgent_pointers(run.record.pcap)
+                if src == run["client_addr"]}
+    return urg[0], pointers[urg[0].seq]
 
 
 @pytest.mark.behaviour("tcp_urgent_oob")

@@ -1,10 +1,11 @@
 """TCP_CORK (tcp(7)): partial segments wait for the uncork."""
 import pytest
 
+from sockspec.tcp_data_flow import new_data_segments
+
 
 def _client_data(run):
-    conn = run.connection()
-    return [s for s in conn.segments if conn.from_client(s) and s.length]
+    return new_data_segments(run.connection())
 
 
 @pytest.mark.behaviour("tcp_cork")

@@ -6,21 +6,10 @@ timer, at least 200 ms), instead of relying on loopback's timing."""
 import pytest
 
 from sockspec.targets import Fault
+from sockspec.tcp_data_flow import new_data_segments
 
 PORT = 40100
 DROP_FIRST_ACK = Fault(f"tcp sport {PORT} tcp flags == ack", count=1)
-
-
-def _new_data_segments(conn):
-    """The client's segments that carry data not sent before (retransmissions excluded)."""
-    sent_up_to, out = 0, []
-    for s in conn.segments:
-        if conn.from_client(s) and s.length:
-            end = conn.rel_seq(s) + s.length
-            if end > sent_up_to:
-                out.append(s)
-                sent_up_to = end
-    return out
 
 
 @pytest.mark.behaviour("tcp_nagle_nodelay")
@@ -35,7 +24,7 @@ def test_tcp_nagle_nodelay(probe, family):
     assert run["notsent_after_writes"] == (writes - 1) * size, "the other writes wait in the send buffer"
 
     conn = run.connection()
-    new = _new_data_segments(conn)
+    new = new_data_segments(conn)
     assert new[0].length == size, "the first write leaves alone"
     assert len(new) < writes, f"the small writes are coalesced on the wire: {[s.length for s in new]}"
     assert sum(s.length for s in new) == writes * size
@@ -51,5 +40,5 @@ def test_tcp_nagle_nodelay_control(probe, family):
     run = probe("--port", PORT, "--writes", 5, "--size", 10, "--nodelay", faults=[DROP_FIRST_ACK],
                 sysctls={"net.ipv4.tcp_autocorking": 0})  # autocorking could merge writes too
     assert run["data_segs_out_after_writes"] == run["writes"], "each write left at once"
-    new = _new_data_segments(run.connection())
+    new = new_data_segments(run.connection())
     assert [s.length for s in new] == [run["size"]] * run["writes"], "one segment per write on the wire"
