@@ -32,6 +32,7 @@ def test_tcp_keepalive_probes(probe, family):
 
 
 @pytest.mark.behaviour("tcp_keepalive_probes")
+@pytest.mark.slow  # waits out TCP_KEEPIDLE + 2 x TCP_KEEPINTVL = 3 s
 def test_tcp_keepalive_probes_silent_peer(probe, family):
     run = probe("--port", PORT, "--mode", "silent", "--keepidle", 1, "--keepintvl", 1, "--keepcnt", 2,
                 faults=[SILENT_PEER])
@@ -51,6 +52,7 @@ def test_tcp_keepalive_probes_silent_peer(probe, family):
 
 @pytest.mark.behaviour("tcp_keepalive_probes")
 @pytest.mark.control("SO_KEEPALIVE off")
+@pytest.mark.slow  # waits 3.3 s, past when keep-alive would have killed the connection
 def test_tcp_keepalive_probes_silent_peer_control(probe, family):
     """The same silent peer and timers, without SO_KEEPALIVE: no probe, no ETIMEDOUT;
     the idle connection outlives TCP_KEEPIDLE + TCP_KEEPCNT x TCP_KEEPINTVL."""
