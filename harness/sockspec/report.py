@@ -9,7 +9,9 @@ from . import results as results_mod
 
 def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
     """Each seed claim's verdict on this run: the tests' explicit verdicts
-    (the weakest wins), else pass/fail of the tests that name the claim."""
+    (the weakest wins), else from the outcomes of the tests that name the
+    claim: any fail "does not hold", else any varying "varies", else any pass
+    "holds", else "untested" (skipped, or errors: the probe could not run)."""
     order = {"does not hold": 0, "partly": 1, "holds": 2}
     out: dict[str, dict] = {}
     for cid, claim in catalog.claims.items():
@@ -23,9 +25,22 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
             verdict = worst["verdict"]
             details = sorted({v["detail"] for v in explicit if v["verdict"] == verdict})
         elif tests:
-            failed = [t for t in tests if t["outcome"] in ("fail", "error")]
-            verdict = "does not hold" if failed else "holds" if any(t["outcome"] == "pass" for t in tests) else "untested"
-            details = [f"{t['id']}: {t['reason']}" for t in failed]
+            # A failed check is evidence against the claim; an error (the probe
+            # could not run to its end) is no evidence either way; a varying
+            # test is evidence of nondeterminism.
+            failed = [t for t in tests if t["outcome"] == "fail"]
+            varying = [t for t in tests if t["outcome"] == "varying"]
+            errored = [t for t in tests if t["outcome"] == "error"]
+            if failed:
+                verdict, shown = "does not hold", failed
+            elif varying:
+                verdict, shown = "varies", varying
+            elif any(t["outcome"] == "pass" for t in tests):
+                verdict, shown = "holds", []
+            else:
+                verdict, shown = "untested", errored
+            details = [f"{t['id']}: {(t['reason'] or '').splitlines()[0] if t['reason'] else t['outcome']}"
+                       for t in shown]
         else:
             verdict, details = "untested", []
         out[cid] = {"verdict": verdict, "details": details, "tests": [t["id"] for t in tests]}
@@ -36,7 +51,8 @@ def summary_markdown(data: dict, catalog: catalog_mod.Catalog | None = None) -> 
     catalog = catalog or catalog_mod.default()
     env, s = data["environment"], data["summary"]
     lines = [f"# sockspec on {env['target']}: {env['kernel_release']}", "",
-             f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors "
+             f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
+             + (f", {s['varying']} varying (repeated {env.get('repeat')} times)" if s.get("varying") else "") + " "
              f"({len(data['tests'])} tests, {env.get('duration_s', '?')} s, suite {env.get('suite_revision')}, "
              f"started {env.get('started_at')}).", "",
              f"Kernel `{env['kernel_version']}` on {env['machine']}; tcpdump {env.get('tcpdump_version')}, "
