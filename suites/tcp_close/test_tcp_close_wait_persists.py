@@ -1,0 +1,36 @@
+"""CLOSE-WAIT lasts until the application closes (RFC 9293 §3.6): Linux gives it
+no timer, unlike the peer's orphaned FIN-WAIT-2 (tcp_fin_timeout)."""
+import pytest
+
+SYSCTLS = {"net.ipv4.tcp_fin_timeout": 1}  # the peer's orphaned FIN-WAIT-2 expires after 1 s
+
+
+@pytest.mark.behaviour("tcp_close_wait_persists")
+def test_tcp_close_wait_persists(probe, family):
+    run = probe(sysctls=SYSCTLS)
+    assert run["server_read"] == "0", "the server reads EOF"
+    assert run["server_end"]["state"] == "CLOSE-WAIT" and run["server_end"]["timer"] == 0, \
+        "the server's socket is in CLOSE-WAIT with no timer"
+    assert run["client_end"]["state"] == "FIN-WAIT-2", "the peer waits in FIN-WAIT-2"
+    assert run["peer_gone"], "the peer's orphaned FIN-WAIT-2 socket expired"
+    assert run["server_end_after_peer_gone"]["state"] == "CLOSE-WAIT", "CLOSE-WAIT outlives the peer"
+    assert run["server_state_after_peer_gone"] == "CLOSE-WAIT"
+    assert run["server_end_after_close"]["state"] == "none", "close() ends it"
+
+    conn = run.connection()
+    close = run.calls("close", side="server")[-1]
+    sfin = [s for s in conn.segments if not conn.from_client(s) and s.has("FIN")]
+    assert len(sfin) == 1 and sfin[0].t_ns >= close["t_real_ns"], "the server's FIN leaves only with its close()"
+    after = conn.segments[conn.segments.index(sfin[0]) + 1:]
+    assert any(conn.from_client(s) and s.has("RST") for s in after), \
+        "the late FIN reaches no socket and is answered with RST"
+
+
+@pytest.mark.behaviour("tcp_close_wait_persists")
+@pytest.mark.control("the server closes as soon as it reads EOF")
+def test_tcp_close_wait_persists_close_at_eof_control(probe, family):
+    run = probe("--close-at-eof", sysctls=SYSCTLS)
+    assert run["server_end"]["state"] == "none", "no CLOSE-WAIT socket remains after close()"
+    assert run["client_end"]["state"] == "TIME-WAIT", "the peer completes an orderly close"
+    conn = run.connection()
+    assert not any(s.has("RST") for s in conn.segments)

@@ -1,0 +1,39 @@
+"""shutdown(SHUT_RDWR) (shutdown(2); RFC 9293 §3.6; net/ipv4/tcp.c tcp_shutdown()
+sends FIN for SEND_SHUTDOWN; the file stays open until close())."""
+import pytest
+
+
+def client_fins(conn):
+    return [s for s in conn.segments if conn.from_client(s) and s.has("FIN")]
+
+
+@pytest.mark.behaviour("tcp_shutdown_rdwr")
+def test_tcp_shutdown_rdwr(probe, family):
+    run = probe("--how", "rdwr")
+    assert run["server_read"] == "0", "the peer reads EOF: a FIN was sent"
+    assert run["client_state"] == "FIN-WAIT-2"
+    assert run["client_read"] == "0", "reads return 0"
+    assert run["client_write"] == "EPIPE", "writes fail with EPIPE"
+    assert run["getsockopt_so_type"] == "0" and run["getpeername"] == "0", "the descriptor is still valid"
+    assert run["client_end"] == "FIN-WAIT-2", "the socket still exists before close()"
+    assert run["close"] == "0" and run["close_again"] == "EBADF", "close() releases the descriptor"
+
+    conn = run.connection()
+    shutdown = run.call("shutdown", side="client")
+    close = run.calls("close", side="client")[-2]
+    fins = client_fins(conn)
+    assert len(fins) == 1, "one FIN from the client"
+    assert shutdown["t_real_ns"] <= fins[0].t_ns <= close["t_real_ns"], "the FIN is sent by shutdown(), before close()"
+    assert not any(conn.from_client(s) and s.length > 0 for s in conn.segments), "the failed write sent nothing"
+    assert not any(s.has("RST") for s in conn.segments)
+
+
+@pytest.mark.behaviour("tcp_shutdown_rdwr")
+@pytest.mark.control("SHUT_RD instead of SHUT_RDWR")
+def test_tcp_shutdown_rdwr_rd_only_control(probe, family):
+    run = probe("--how", "rd")
+    assert run["client_state"] == "ESTABLISHED" and run["client_read"] == "0"
+    assert run["client_write"] == str(len("after shutdown\n")), "without SHUT_WR writing still works"
+    conn = run.connection()
+    close = run.calls("close", side="client")[-2]
+    assert all(f.t_ns >= close["t_real_ns"] for f in client_fins(conn)), "no FIN before close()"
