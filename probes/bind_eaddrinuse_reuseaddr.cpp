@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     p.note("case 1: a bound socket, no options");
     sockspec::UniqueFd a1 = fresh(false), a2 = fresh(false);
     server.bind(a1.get(), p.loopback(0)).must();
-    cases["bound_plain"] = {{"second_bind", sa::outcome(server.bind(a2.get(), p.loopback(bound_port(a1.get()))))}};
+    cases["bound_plain"] = {{"second_bind", sockspec::outcome(server.bind(a2.get(), p.loopback(bound_port(a1.get()))))}};
 
     p.note("case 2: SO_REUSEADDR on both, neither listening yet");
     sockspec::UniqueFd b1 = fresh(true), b2 = fresh(true);
@@ -52,14 +52,14 @@ int main(int argc, char** argv) {
     const sockspec::SysResult b2_bind = server.bind(b2.get(), p.loopback(bound_port(b1.get())));
     const sockspec::SysResult b1_listen = server.listen(b1.get(), 4);
     const sockspec::SysResult b2_listen = server.listen(b2.get(), 4);
-    cases["both_reuseaddr"] = {{"second_bind", sa::outcome(b2_bind)}, {"first_listen", sa::outcome(b1_listen)},
-                               {"second_listen", sa::outcome(b2_listen)}};
+    cases["both_reuseaddr"] = {{"second_bind", sockspec::outcome(b2_bind)}, {"first_listen", sockspec::outcome(b1_listen)},
+                               {"second_listen", sockspec::outcome(b2_listen)}};
 
     p.note("case 3: a listener with SO_REUSEADDR");
     sockspec::UniqueFd c1 = fresh(true), c2 = fresh(true);
     server.bind(c1.get(), p.loopback(0)).must();
     server.listen(c1.get(), 4).must();
-    cases["listener_reuseaddr"] = {{"second_bind", sa::outcome(server.bind(c2.get(), p.loopback(bound_port(c1.get()))))}};
+    cases["listener_reuseaddr"] = {{"second_bind", sockspec::outcome(server.bind(c2.get(), p.loopback(bound_port(c1.get()))))}};
 
     // Cases 4 and 5: the server closes first and leaves TIME-WAIT on the listener's port.
     auto time_wait_case = [&](bool listener_reuse) {
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
         if (listener_reuse) server.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1).must();
       });
       sockspec::Connection conn = sockspec::establish(p, listener);
-      if (linger_zero) sa::set_linger(server, conn.server.get(), 1, 0).must();
+      if (linger_zero) server.set_linger(conn.server.get(), 1, 0).must();
       server.close(conn.server);
       std::string eof;
       p.client().recv(conn.client.get(), &eof, 16);
@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
       sockspec::UniqueFd d1 = fresh(false), d2 = fresh(true);
       const sockspec::SysResult plain = server.bind(d1.get(), listener.addr);
       const sockspec::SysResult reuse = plain.ok() ? plain : server.bind(d2.get(), listener.addr);
-      nlohmann::json tw = {{"server_end_state", state}, {"bind_plain", sa::outcome(plain)},
-                           {"bind_reuseaddr", sa::outcome(reuse)}, {"client_addr", conn.client_addr.to_string()},
+      nlohmann::json tw = {{"server_end_state", state}, {"bind_plain", sockspec::outcome(plain)},
+                           {"bind_reuseaddr", sockspec::outcome(reuse)}, {"client_addr", conn.client_addr.to_string()},
                            {"server_addr", listener.addr.to_string()}};
       sockspec::UniqueFd& relistener = plain.ok() ? d1 : d2;
       if (reuse.ok()) {
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
         sockspec::SysResult r = client2.connect(c.get(), listener.addr);
         sockspec::SockAddr local;
         client2.getsockname(c.get(), &local).must();
-        tw.update({{"new_connect", sa::outcome(r)}, {"new_client_addr", local.to_string()}});
+        tw.update({{"new_connect", sockspec::outcome(r)}, {"new_client_addr", local.to_string()}});
         if (r.ok()) {
           sockspec::UniqueFd accepted = server.accept(relistener.get()).fd();
           server.close(accepted);

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     sockspec::SockAddr bound;
     server.getsockname(fd.get(), &bound).must();
     p.observe("address", address);
-    p.observe("bind", sa::outcome(b));
+    p.observe("bind", sockspec::outcome(b));
     p.observe("bound", bound.to_string());
     server.close(fd);
 
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
       sockspec::SockAddr other;
       sockspec::SockAddr::parse("127.0.0.2", 0, &other);
       sockspec::UniqueFd fd2 = server.socket(AF_INET, SOCK_STREAM).fd();
-      p.observe("bind_127_0_0_2", sa::outcome(server.bind(fd2.get(), other)));
+      p.observe("bind_127_0_0_2", sockspec::outcome(server.bind(fd2.get(), other)));
       server.close(fd2);
     }
     p.observe("ipv4_ip_nonlocal_bind", sockspec::read_sysctl("net.ipv4.ip_nonlocal_bind").value_or(""));

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
       sockspec::SysResult b = server.bind(fds.back().get(), p.loopback(0));
       sockspec::SockAddr local;
       server.getsockname(fds.back().get(), &local).must();
-      binds.push_back({{"bind", sockspec::socket_api::outcome(b)}, {"port", local.port()}});
+      binds.push_back({{"bind", sockspec::outcome(b)}, {"port", local.port()}});
     }
     p.observe("binds", binds);
     if (binds[0]["bind"] != "ok") return;
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     const sockspec::SockAddr target = p.loopback(binds[0]["port"].get<uint16_t>());
     sockspec::UniqueFd client = p.client().socket(p.af(), SOCK_STREAM).fd();
     sockspec::SysResult c = p.client().connect(client.get(), target);
-    p.observe("client_connect", sockspec::socket_api::outcome(c));
+    p.observe("client_connect", sockspec::outcome(c));
     if (c.ok()) {
       sockspec::SockAddr local;
       p.client().getsockname(client.get(), &local).must();

@@ -36,12 +36,12 @@ int main(int argc, char** argv) {
       sockspec::SysResult b = server.bind(listeners[i].get(), addr);
       sockspec::SysResult l = b.ok() ? server.listen(listeners[i].get(), 64) : b;
       if (i == 0) server.getsockname(listeners[0].get(), &addr).must();
-      setup.push_back({{"bind", sa::outcome(b)}, {"listen", sa::outcome(l)}});
+      setup.push_back({{"bind", sockspec::outcome(b)}, {"listen", sockspec::outcome(l)}});
       server.set_nonblocking(listeners[i].get()).must();
     }
     sockspec::UniqueFd plain = server.socket(p.af(), SOCK_STREAM).fd();
     p.observe("listeners", setup);
-    p.observe("bind_without_reuseport", sa::outcome(server.bind(plain.get(), addr)));
+    p.observe("bind_without_reuseport", sockspec::outcome(server.bind(plain.get(), addr)));
     p.observe("server_addr", addr.to_string());
 
     std::vector<sockspec::UniqueFd> conns;

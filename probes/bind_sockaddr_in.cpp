@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
       sockspec::SysResult b = server.bind(fds[how].get(), by_hand(p.family(), wanted, with_htons));
       sockspec::SockAddr local;
       server.getsockname(fds[how].get(), &local).must();
-      bound[how] = {{"bind", sockspec::socket_api::outcome(b)}, {"ip", local.ip()}, {"port", local.port()}};
+      bound[how] = {{"bind", sockspec::outcome(b)}, {"ip", local.ip()}, {"port", local.port()}};
     }
     p.observe("port", port);
     p.observe("bound", bound);
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
     const sockspec::SockAddr target = p.loopback(wanted);
     sockspec::UniqueFd client = p.client().socket(p.af(), SOCK_STREAM).fd();
     sockspec::SysResult c = p.client().connect(client.get(), target);
-    p.observe("connect_to_port", sockspec::socket_api::outcome(c));
+    p.observe("connect_to_port", sockspec::outcome(c));
     sockspec::SockAddr local;
     p.client().getsockname(client.get(), &local).must();
     // A refused connect() leaves the local address unset but the port chosen: the SYN came from loopback.

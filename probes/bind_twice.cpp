@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
       const sockspec::SysResult same = server.bind(fd.get(), first);
       const sockspec::SysResult zero = server.bind(fd.get(), p.loopback(0));
       server.getsockname(fd.get(), &after).must();
-      result[key] = {{"rebind_same", sa::outcome(same)}, {"rebind_port_zero", sa::outcome(zero)},
+      result[key] = {{"rebind_same", sockspec::outcome(same)}, {"rebind_port_zero", sockspec::outcome(zero)},
                      {"address_kept", first.to_string() == after.to_string()}};
       if (type == SOCK_STREAM) {
         tcp = std::move(fd);

@@ -2,7 +2,7 @@
 #include "sockspec/scenario.h"
 
 namespace {
-std::string outcome(const sockspec::SysResult& r) { return r.ok() ? "connected" : sockspec::errno_name(r.err); }
+std::string connect_outcome(const sockspec::SysResult& r) { return r.ok() ? "connected" : sockspec::errno_name(r.err); }
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     client.getsockname(c4.get(), &c4_addr).must();
     sockspec::observe_endpoints(p, c4_addr, v4_server);
     sockspec::SysResult r4 = client.connect(c4.get(), v4_server);
-    p.observe("ipv4_connect", outcome(r4));
+    p.observe("ipv4_connect", connect_outcome(r4));
     if (r4.ok()) {
       sockspec::SockAddr peer, local;
       sockspec::UniqueFd a = server.accept(lfd.get(), &peer).fd();
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     sockspec::SockAddr mapped;
     sockspec::SockAddr::parse("::ffff:127.0.0.1", laddr.port(), &mapped);
     sockspec::SysResult rm = client.connect(cm.get(), mapped);
-    p.observe("mapped_client_connect", outcome(rm));
+    p.observe("mapped_client_connect", connect_outcome(rm));
     if (rm.ok()) {
       sockspec::SockAddr local;
       client.getsockname(cm.get(), &local).must();
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     // The IPv6 client.
     sockspec::UniqueFd c6 = client.socket(AF_INET6, SOCK_STREAM).fd();
     sockspec::SysResult r6 = client.connect(c6.get(), sockspec::SockAddr::loopback(sockspec::Family::kInet6, laddr.port()));
-    p.observe("ipv6_connect", outcome(r6));
+    p.observe("ipv6_connect", connect_outcome(r6));
     if (r6.ok()) {
       sockspec::SockAddr peer;
       sockspec::UniqueFd a = server.accept(lfd.get(), &peer).fd();

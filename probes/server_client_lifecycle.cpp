@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       sockspec::Actor& client = p.actor("client-" + std::to_string(i));
       sockspec::UniqueFd c = client.socket(p.af(), SOCK_STREAM).fd();
       const sockspec::SysResult connected = client.connect(c.get(), addr);
-      nlohmann::json entry = {{"connect", sa::outcome(connected)}};
+      nlohmann::json entry = {{"connect", sockspec::outcome(connected)}};
       if (!connected.ok()) {
         served.push_back(entry);
         client.close(c);

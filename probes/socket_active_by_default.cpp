@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     p.note("1: accept() on a socket that never called listen()");
     sockspec::UniqueFd fresh = app.socket(p.af(), SOCK_STREAM).fd();
     app.bind(fresh.get(), p.loopback(0)).must();
-    p.observe("accept_on_active", sa::outcome(app.accept(fresh.get())));
+    p.observe("accept_on_active", sockspec::outcome(app.accept(fresh.get())));
 
     p.note("2: connect() from a passive (listening) socket");
     sockspec::UniqueFd passive = app.socket(p.af(), SOCK_STREAM).fd();
@@ -36,18 +36,18 @@ int main(int argc, char** argv) {
     sockspec::SockAddr passive_addr;
     app.getsockname(passive.get(), &passive_addr).must();
     p.observe("passive_addr", passive_addr.to_string());
-    p.observe("connect_on_passive", sa::outcome(app.connect(passive.get(), target.addr)));
+    p.observe("connect_on_passive", sockspec::outcome(app.connect(passive.get(), target.addr)));
 
     p.note("3: listen() and accept() on a UDP socket");
     sockspec::UniqueFd udp = app.socket(p.af(), SOCK_DGRAM).fd();
     app.bind(udp.get(), p.loopback(0)).must();
-    p.observe("listen_on_udp", sa::outcome(app.listen(udp.get(), 4)));
-    p.observe("accept_on_udp", sa::outcome(app.accept(udp.get())));
+    p.observe("listen_on_udp", sockspec::outcome(app.listen(udp.get(), 4)));
+    p.observe("accept_on_udp", sockspec::outcome(app.accept(udp.get())));
 
     p.note("4: connect() from a new socket");
     sockspec::UniqueFd active = app.socket(p.af(), SOCK_STREAM).fd();
     const sockspec::SysResult c = app.connect(active.get(), target.addr);
-    p.observe("connect_on_new", sa::outcome(c));
+    p.observe("connect_on_new", sockspec::outcome(c));
     sockspec::SockAddr local;
     app.getsockname(active.get(), &local).must();
     sockspec::observe_endpoints(p, local, target.addr);

@@ -28,7 +28,7 @@ void run_matrix(sockspec::Actor& actor, nlohmann::json& outcomes, nlohmann::json
       for (const Named& proto : kProtocols) {
         const std::string key = std::string(d.name) + " " + t.name + " " + proto.name;
         sockspec::SysResult r = actor.socket(d.value, t.value, proto.value);
-        outcomes[key] = sockspec::socket_api::outcome(r);
+        outcomes[key] = sockspec::outcome(r);
         if (!r.ok()) continue;
         sockspec::UniqueFd fd = r.fd();
         int type = -1, domain = -1, protocol = -1;

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     nlohmann::json sockets = nlohmann::json::object();
     for (const Made& m : wanted) {
       sockspec::SysResult r = client.socket(p.af(), m.type, m.protocol);
-      nlohmann::json entry = {{"socket", sockspec::socket_api::outcome(r)}};
+      nlohmann::json entry = {{"socket", sockspec::outcome(r)}};
       if (r.ok()) {
         fds[m.key] = r.fd();
         int type = -1, protocol = -1, domain = -1;
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
       sockspec::SysResult c = client.connect(fds[key].get(), listener.addr);
       sockspec::SockAddr local;
       if (c.ok()) client.getsockname(fds[key].get(), &local).must();
-      clients[key] = {{"connect", sockspec::socket_api::outcome(c)}, {"addr", c.ok() ? local.to_string() : ""}};
+      clients[key] = {{"connect", sockspec::outcome(c)}, {"addr", c.ok() ? local.to_string() : ""}};
       if (c.ok()) p.server().accept(listener.fd.get()).fd();
     }
     p.observe("connections", clients);

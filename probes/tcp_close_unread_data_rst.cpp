@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         if (server.recv(conn.server.get(), &got, 4096).must() == 0) break;
     }
     p.observe("server_unread_at_close", tc::unread_bytes(conn.server.get()));
-    p.observe("server_close", tc::outcome(server.close(conn.server)));
+    p.observe("server_close", sockspec::ret_or_errno(server.close(conn.server)));
 
     // The client has heard from the server: reset (CLOSE) or FIN (CLOSE-WAIT).
     sockspec::wait_until([&] {
@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
     }, 3s);
     p.observe("client_state", tc::fd_state(conn.client.get()));
     std::string ignored;
-    p.observe("client_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
-    p.observe("client_read_again", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("client_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("client_read_again", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
     client.close(conn.client);
   });
 }

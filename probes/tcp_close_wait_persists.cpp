@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
 
     client.close(conn.client);
     std::string ignored;
-    p.observe("server_read", tc::outcome(server.recv(conn.server.get(), &ignored, 100)));
+    p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
     if (close_at_eof) server.close(conn.server);
     tc::wait_state(p.af(), conn.client_addr, conn.server_addr, close_at_eof ? "TIME-WAIT" : "FIN-WAIT-2", 3s);
     p.observe("client_end", describe(client_end()));

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     }
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);
-    p.observe("client_recv", sockspec::outcome(r));
+    p.observe("client_recv", sockspec::ret_or_errno(r));
     p.observe("keepalives_sent", sockspec::tcpext("TCPKeepAlive") - before);
     p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
   });

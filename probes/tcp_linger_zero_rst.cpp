@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
     sockspec::Connection conn = sockspec::establish(p, listener);
     server.close(listener.fd);
 
-    if (linger == "zero") tc::set_linger(client, conn.client.get(), 1, 0).must();
-    p.observe("client_close", tc::outcome(client.close(conn.client)));
+    if (linger == "zero") client.set_linger(conn.client.get(), 1, 0).must();
+    p.observe("client_close", sockspec::ret_or_errno(client.close(conn.client)));
     p.observe("client_after_close", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
 
     sockspec::wait_until([&] {
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     }, 3s);
     p.observe("server_state", tc::fd_state(conn.server.get()));
     std::string ignored;
-    p.observe("server_read", tc::outcome(server.recv(conn.server.get(), &ignored, 100)));
+    p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
     server.close(conn.server);
     // Settled: the client's end is gone or in TIME-WAIT, the server's gone.
     sockspec::wait_until([&] {

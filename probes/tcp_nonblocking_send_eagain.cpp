@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       });
       sockspec::SysResult r = client.send(cfd, std::string(total, 'x'));
       t.join();
-      p.observe("blocking_send", sockspec::outcome(r));
+      p.observe("blocking_send", sockspec::ret_or_errno(r));
       p.observe("total", total);
       return;
     }
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       accepted += r.ret;
       last_ok = r.ret;
     }
-    p.observe("send_error", sockspec::outcome(r));
+    p.observe("send_error", sockspec::ret_or_errno(r));
     p.observe("accepted", accepted);
     p.observe("chunk", chunk);
     p.observe("last_successful_send", last_ok);

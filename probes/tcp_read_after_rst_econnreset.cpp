@@ -27,16 +27,16 @@ int main(int argc, char** argv) {
     sockspec::Connection conn = sockspec::establish(p, listener);
     server.close(listener.fd);
 
-    if (peer_close == "rst") tc::set_linger(server, conn.server.get(), 1, 0).must();
+    if (peer_close == "rst") server.set_linger(conn.server.get(), 1, 0).must();
     server.close(conn.server);
     const std::string expect = peer_close == "rst" ? "CLOSE" : "CLOSE-WAIT";
     tc::wait_fd_state(conn.client.get(), expect, 3s);
     p.observe("client_state", tc::fd_state(conn.client.get()));
     std::string ignored;
-    p.observe("first_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
-    p.observe("second_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
-    p.observe("third_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
-    p.observe("write_after", tc::outcome(client.send(conn.client.get(), "late\n", MSG_NOSIGNAL)));
+    p.observe("first_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("second_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("third_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("write_after", sockspec::ret_or_errno(client.send(conn.client.get(), "late\n", MSG_NOSIGNAL)));
     client.close(conn.client);
   });
 }

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     auto queued = [&] { int n = -1; ::ioctl(sfd, FIONREAD, &n); return n; };
 
     std::string none;
-    p.observe("dontwait_empty", sockspec::outcome(server.recv(sfd, &none, 100, MSG_DONTWAIT)));
+    p.observe("dontwait_empty", sockspec::ret_or_errno(server.recv(sfd, &none, 100, MSG_DONTWAIT)));
 
     const std::string line = "peek at me\n";
     client.send(conn.client.get(), line).must();
@@ -64,10 +64,10 @@ int main(int argc, char** argv) {
     sockspec::SysResult second = client.send(conn.client.get(), b);
     reader.join();
     p.observe("waitall_flag", !no_waitall);
-    p.observe("waitall_ret", sockspec::outcome(whole));
+    p.observe("waitall_ret", sockspec::ret_or_errno(whole));
     p.observe("part_a", part_a);
     p.observe("part_b", part_b);
-    p.observe("second_send", sockspec::outcome(second));
+    p.observe("second_send", sockspec::ret_or_errno(second));
     client.close(conn.client);
     server.close(conn.server);
   });

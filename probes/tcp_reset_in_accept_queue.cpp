@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     sockspec::observe_endpoints(p, local, listener.addr);
     sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued == 1; }, 3s);
 
-    if (!graceful) ts::set_linger(client, fd.get(), 1, 0).must();
+    if (!graceful) client.set_linger(fd.get(), 1, 0).must();
     client.close(fd);
     // The server's end, still in the accept queue, leaves ESTABLISHED (gone after RST, CLOSE-WAIT after FIN).
     auto server_end = [&] {

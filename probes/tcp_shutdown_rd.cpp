@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
 
     client.shutdown(conn.client.get(), SHUT_RD).must();
     std::string got;
-    p.observe("read_after_shutdown", tc::outcome(client.recv(conn.client.get(), &got, 100)));
+    p.observe("read_after_shutdown", sockspec::ret_or_errno(client.recv(conn.client.get(), &got, 100)));
     short revents = 0;
     client.poll(conn.client.get(), POLLIN | POLLRDHUP, 0, &revents);
     p.observe("poll_after_shutdown", sockspec::poll_events_name(revents));
@@ -43,10 +43,10 @@ int main(int argc, char** argv) {
     p.observe("late_data_queued", queued);
     p.observe("late_data_unread", tc::unread_bytes(conn.client.get()));
     got.clear();
-    p.observe("read_late", tc::outcome(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
+    p.observe("read_late", sockspec::ret_or_errno(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
     p.observe("read_late_data", got);
-    p.observe("read_again", tc::outcome(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
-    p.observe("client_write", tc::outcome(client.send(conn.client.get(), "the write side still works\n")));
+    p.observe("read_again", sockspec::ret_or_errno(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
+    p.observe("client_write", sockspec::ret_or_errno(client.send(conn.client.get(), "the write side still works\n")));
     client.close(conn.client);
     server.close(conn.server);
   });

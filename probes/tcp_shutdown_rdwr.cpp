@@ -33,19 +33,19 @@ int main(int argc, char** argv) {
 
     client.shutdown(cfd, how == "rdwr" ? SHUT_RDWR : how == "rd" ? SHUT_RD : SHUT_WR).must();
     std::string got;
-    if (how != "rd") p.observe("server_read", tc::outcome(server.recv(conn.server.get(), &got, 100)));
+    if (how != "rd") p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &got, 100)));
     if (how != "rd") tc::wait_fd_state(cfd, "FIN-WAIT-2", 3s);
     p.observe("client_state", tc::fd_state(cfd));
-    p.observe("client_read", tc::outcome(client.recv(cfd, &got, 100, MSG_DONTWAIT)));
-    p.observe("client_write", tc::outcome(client.send(cfd, "after shutdown\n", MSG_NOSIGNAL)));
+    p.observe("client_read", sockspec::ret_or_errno(client.recv(cfd, &got, 100, MSG_DONTWAIT)));
+    p.observe("client_write", sockspec::ret_or_errno(client.send(cfd, "after shutdown\n", MSG_NOSIGNAL)));
     int type = 0;
-    p.observe("getsockopt_so_type", tc::outcome(client.getsockopt(cfd, SOL_SOCKET, SO_TYPE, &type)));
+    p.observe("getsockopt_so_type", sockspec::ret_or_errno(client.getsockopt(cfd, SOL_SOCKET, SO_TYPE, &type)));
     sockspec::SockAddr peer;
-    p.observe("getpeername", tc::outcome(client.getpeername(cfd, &peer)));
+    p.observe("getpeername", sockspec::ret_or_errno(client.getpeername(cfd, &peer)));
     p.observe("client_end", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
     const int raw = conn.client.release();
-    p.observe("close", tc::outcome(client.close(raw)));
-    p.observe("close_again", tc::outcome(client.close(raw)));
+    p.observe("close", sockspec::ret_or_errno(client.close(raw)));
+    p.observe("close_again", sockspec::ret_or_errno(client.close(raw)));
     server.close(conn.server);
   });
 }

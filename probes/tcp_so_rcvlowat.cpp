@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     server.poll(sfd, POLLIN, 5000, &revents);
     p.observe("poll_at_lowat", sockspec::poll_events_name(revents));
     std::string got;
-    p.observe("recv_after_poll", sockspec::outcome(server.recv(sfd, &got, 4096)));
+    p.observe("recv_after_poll", sockspec::ret_or_errno(server.recv(sfd, &got, 4096)));
 
     // A blocking recv().
     std::string got2;
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
       client.send(cfd, std::string(lowat - second, 'c')).must();
     }
     reader.join();
-    p.observe("blocking_recv", sockspec::outcome(r));
+    p.observe("blocking_recv", sockspec::ret_or_errno(r));
     p.observe("lowat", lowat);
     p.observe("first", first);
     p.observe("second", second);

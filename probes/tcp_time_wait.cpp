@@ -35,14 +35,7 @@ int main(int argc, char** argv) {
     const sockspec::SockAddr active_addr = client_first ? conn.client_addr : conn.server_addr;
     const sockspec::SockAddr passive_addr = client_first ? conn.server_addr : conn.client_addr;
 
-    if (linger_zero) {
-      active.record("setsockopt", {{"fd", active_fd.get()}, {"optname", "SO_LINGER"}, {"value", "{1, 0}"}},
-                    "setsockopt(" + std::to_string(active_fd.get()) + ", SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0})",
-                    [&] {
-                      linger l{1, 0};
-                      return ::setsockopt(active_fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
-                    }).must();
-    }
+    if (linger_zero) active.set_linger(active_fd.get(), 1, 0).must();
     active.close(active_fd);
     std::string ignored;
     sockspec::SysResult r = passive.recv(passive_fd.get(), &ignored, 100);

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
     server.close(conn.server);
     std::string ignored;
-    p.observe("client_read", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("client_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
     client.close(conn.client);
 
     // The connection has settled when the client's (LAST-ACK) socket is gone:

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     client.send(cfd, "are you there?\n").must();
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);
-    p.observe("client_recv", sockspec::outcome(r));
+    p.observe("client_recv", sockspec::ret_or_errno(r));
     p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
     p.observe("user_timeout_ms", user_timeout);
     p.observe("tcp_retries2", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_retries2").value_or("-1")));

@@ -44,16 +44,16 @@ int main(int argc, char** argv) {
     p.observe("client_state_after_fin", tc::wait_fd_state(conn.client.get(), "CLOSE-WAIT", 3s)
                                             ? "CLOSE-WAIT" : tc::fd_state(conn.client.get()));
     const int flags = nosignal ? MSG_NOSIGNAL : 0;
-    p.observe("first_write", tc::outcome(client.send(conn.client.get(), "first write\n", flags)));
+    p.observe("first_write", sockspec::ret_or_errno(client.send(conn.client.get(), "first write\n", flags)));
     p.observe("sigpipes_after_first", g_sigpipes.load());
     tc::wait_fd_state(conn.client.get(), "CLOSE", 3s);
     p.observe("client_state_after_first", tc::fd_state(conn.client.get()));
-    p.observe("second_write", tc::outcome(client.send(conn.client.get(), "second write\n", flags)));
+    p.observe("second_write", sockspec::ret_or_errno(client.send(conn.client.get(), "second write\n", flags)));
     p.observe("sigpipes_after_second", g_sigpipes.load());
-    p.observe("third_write", tc::outcome(client.send(conn.client.get(), "third write\n", flags)));
+    p.observe("third_write", sockspec::ret_or_errno(client.send(conn.client.get(), "third write\n", flags)));
     p.observe("sigpipes_after_third", g_sigpipes.load());
     std::string ignored;
-    p.observe("read_after", tc::outcome(client.recv(conn.client.get(), &ignored, 100)));
+    p.observe("read_after", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
     client.close(conn.client);
   });
 }

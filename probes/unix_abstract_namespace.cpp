@@ -6,7 +6,6 @@
 #include "sockspec/unix_util.h"
 
 namespace {
-std::string outcome(const sockspec::SysResult& r) { return r.ok() ? "ok" : sockspec::errno_name(r.err); }
 
 // stat(path), recorded: "socket", "other" or the errno.
 std::string file_kind(sockspec::Actor& a, const std::string& path) {
@@ -47,25 +46,25 @@ int main(int argc, char** argv) {
     p.observe("unix_addr", kind == "abstract" ? "@<name>" : "<dir>/<name>");
 
     sockspec::UniqueFd s1 = server.socket(AF_UNIX, SOCK_STREAM).fd();
-    p.observe("bind", outcome(sockspec::unix_bind(server, s1.get(), addr)));
+    p.observe("bind", sockspec::outcome(sockspec::unix_bind(server, s1.get(), addr)));
     p.observe("file_at_path", file_kind(server, path));
     p.observe("listed_in_proc_net_unix", sockspec::unix_proc_lists(addr.to_string()));
     server.listen(s1.get(), 1).must();
 
     sockspec::UniqueFd s2 = server.socket(AF_UNIX, SOCK_STREAM).fd();
-    p.observe("second_bind_while_bound", outcome(sockspec::unix_bind(server, s2.get(), addr)));
+    p.observe("second_bind_while_bound", sockspec::outcome(sockspec::unix_bind(server, s2.get(), addr)));
     sockspec::UniqueFd c = client.socket(AF_UNIX, SOCK_STREAM).fd();
-    p.observe("connect", outcome(sockspec::unix_connect(client, c.get(), addr)));
+    p.observe("connect", sockspec::outcome(sockspec::unix_connect(client, c.get(), addr)));
     client.close(c);
     server.close(s1);
     p.observe("file_after_close", file_kind(server, path));
 
     sockspec::UniqueFd s3 = server.socket(AF_UNIX, SOCK_STREAM).fd();
-    p.observe("bind_after_close", outcome(sockspec::unix_bind(server, s3.get(), addr)));
+    p.observe("bind_after_close", sockspec::outcome(sockspec::unix_bind(server, s3.get(), addr)));
     if (kind == "path") {
       server.record("unlink", {{"path", path}}, "unlink(\"" + path + "\")", [&] { return ::unlink(path.c_str()); });
       sockspec::UniqueFd s4 = server.socket(AF_UNIX, SOCK_STREAM).fd();
-      p.observe("bind_after_unlink", outcome(sockspec::unix_bind(server, s4.get(), addr)));
+      p.observe("bind_after_unlink", sockspec::outcome(sockspec::unix_bind(server, s4.get(), addr)));
       server.close(s4);
       server.record("unlink", {{"path", path}}, "unlink(\"" + path + "\")", [&] { return ::unlink(path.c_str()); });
     }

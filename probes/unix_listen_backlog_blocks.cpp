@@ -13,7 +13,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-std::string outcome(const sockspec::SysResult& r) { return r.ok() ? "ok" : sockspec::errno_name(r.err); }
 
 // Whether thread tid sleeps inside connect(): /proc/self/task/<tid>/syscall names
 // the syscall only while the task is blocked in it ("running" otherwise).
@@ -73,7 +72,7 @@ int main(int argc, char** argv) {
       auto& c = p.actor("client-" + std::to_string(i + 1));
       clients.push_back(c.socket(family, SOCK_STREAM | SOCK_NONBLOCK).fd());
       sockspec::SysResult r = connect(c, clients.back().get());
-      results.push_back(outcome(r));
+      results.push_back(sockspec::outcome(r));
       if (!is_unix) {  // TCP: wait until this SYN is either queued or dropped
         sockspec::wait_until([&] {
           return sockspec::read_listener_queue(lfd.get()).queued > static_cast<uint32_t>(i) || overflows() > overflows0;
@@ -100,7 +99,7 @@ int main(int argc, char** argv) {
     timed.record("setsockopt", {{"fd", tfd.get()}, {"optname", "SO_SNDTIMEO"}, {"ms", sndtimeo_ms}},
                  "setsockopt(" + std::to_string(tfd.get()) + ", SOL_SOCKET, SO_SNDTIMEO, " + std::to_string(sndtimeo_ms) + " ms)",
                  [&] { return ::setsockopt(tfd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv); }).must();
-    p.observe("timed_connect", outcome(connect(timed, tfd.get())));
+    p.observe("timed_connect", sockspec::outcome(connect(timed, tfd.get())));
     if (!is_unix) return;
 
     // A blocking client, released by accept().
@@ -110,7 +109,7 @@ int main(int argc, char** argv) {
     std::thread t([&] {
       sockspec::UniqueFd fd = waiter.socket(AF_UNIX, SOCK_STREAM).fd();
       tid = static_cast<pid_t>(::syscall(SYS_gettid));
-      blocking_result = outcome(connect(waiter, fd.get()));
+      blocking_result = sockspec::outcome(connect(waiter, fd.get()));
     });
     const bool blocked = sockspec::wait_until([&] { return tid != 0 && blocked_in_connect(tid); }, 5s);
     p.observe("blocking_connect_asleep_before_accept", blocked);

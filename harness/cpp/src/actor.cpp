@@ -13,6 +13,10 @@ namespace sockspec {
 EnvironmentFailure::EnvironmentFailure(const std::string& call, int err)
     : std::runtime_error(call + " failed: " + errno_name(err)), call_(call), err_(err) {}
 
+std::string outcome(const SysResult& r) { return r.ok() ? "ok" : errno_name(r.err); }
+
+std::string ret_or_errno(const SysResult& r) { return r.ok() ? std::to_string(r.ret) : errno_name(r.err); }
+
 long SysResult::must() const {
   if (ret < 0) throw EnvironmentFailure(text, err);
   return ret;
@@ -199,6 +203,15 @@ SysResult Actor::set_nonblocking(int fd) {
                 "fcntl(" + fds(fd) + ", F_SETFL, O_NONBLOCK)", [&] {
                   const int flags = ::fcntl(fd, F_GETFL);
                   return flags < 0 ? flags : ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+                });
+}
+
+SysResult Actor::set_linger(int fd, int onoff, int seconds) {
+  const std::string value = "{l_onoff=" + std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "}";
+  return record("setsockopt", {{"fd", fd}, {"level", "SOL_SOCKET"}, {"optname", "SO_LINGER"}, {"value", value}},
+                "setsockopt(" + fds(fd) + ", SOL_SOCKET, SO_LINGER, " + value + ")", [&] {
+                  linger l{onoff, seconds};
+                  return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
                 });
 }
 

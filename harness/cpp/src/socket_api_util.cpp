@@ -19,19 +19,6 @@ SockAddr from_raw(const void* sa, socklen_t len) {
   return out;
 }
 
-std::string outcome(const SysResult& r) { return r.ok() ? "ok" : errno_name(r.err); }
-
-SysResult set_linger(Actor& actor, int fd, int onoff, int seconds) {
-  const std::string value = "{" + std::to_string(onoff) + ", " + std::to_string(seconds) + "}";
-  return actor.record("setsockopt", {{"fd", fd}, {"level", "SOL_SOCKET"}, {"optname", "SO_LINGER"}, {"value", value}},
-                      "setsockopt(" + std::to_string(fd) + ", SOL_SOCKET, SO_LINGER, {l_onoff=" +
-                          std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "})",
-                      [&] {
-                        linger l{onoff, seconds};
-                        return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-                      });
-}
-
 namespace {
 bool read_caps(__user_cap_data_struct (&data)[2]) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

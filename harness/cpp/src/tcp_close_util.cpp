@@ -33,22 +33,11 @@ Connection establish(Probe& p, Listener& listener, const std::function<void(int)
   return c;
 }
 
-SysResult set_linger(Actor& a, int fd, int onoff, int seconds) {
-  const std::string value = "{l_onoff=" + std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "}";
-  return a.record("setsockopt", {{"fd", fd}, {"level", "SOL_SOCKET"}, {"optname", "SO_LINGER"}, {"value", value}},
-                  "setsockopt(" + std::to_string(fd) + ", SOL_SOCKET, SO_LINGER, " + value + ")", [&] {
-                    linger l{onoff, seconds};
-                    return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-                  });
-}
-
 SysResult set_rto_min_us(Actor& a, int fd, int us) {
   return a.record("setsockopt", {{"fd", fd}, {"level", "IPPROTO_TCP"}, {"optname", "TCP_RTO_MIN_US"}, {"value", us}},
                   "setsockopt(" + std::to_string(fd) + ", IPPROTO_TCP, TCP_RTO_MIN_US, " + std::to_string(us) + ")",
                   [&] { return ::setsockopt(fd, IPPROTO_TCP, TCP_RTO_MIN_US, &us, sizeof us); });
 }
-
-std::string outcome(const SysResult& r) { return r.ok() ? std::to_string(r.ret) : errno_name(r.err); }
 
 namespace {
 std::optional<TcpSocketState> find_in(const std::vector<TcpSocketState>& all, const SockAddr& local,

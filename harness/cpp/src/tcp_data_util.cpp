@@ -53,6 +53,4 @@ long outq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCOUTQ, "SIOCOUTQ"); }
 
 long long tcpext(const std::string& name) { return read_net_counter("TcpExt", name).value_or(0); }
 
-std::string outcome(const SysResult& r) { return r.ok() ? std::to_string(r.ret) : errno_name(r.err); }
-
 }  // namespace sockspec

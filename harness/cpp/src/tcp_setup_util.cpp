@@ -11,16 +11,6 @@ namespace sockspec::tcp_setup {
 
 long long tcpext(const std::string& name) { return read_net_counter("TcpExt", name).value_or(-1); }
 
-SysResult set_linger(Actor& a, int fd, int onoff, int seconds) {
-  return a.record("setsockopt", {{"fd", fd}, {"optname", "SO_LINGER"}, {"l_onoff", onoff}, {"l_linger", seconds}},
-                  "setsockopt(" + std::to_string(fd) + ", SOL_SOCKET, SO_LINGER, {l_onoff=" +
-                      std::to_string(onoff) + ", l_linger=" + std::to_string(seconds) + "})",
-                  [&] {
-                    linger l{onoff, seconds};
-                    return ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-                  });
-}
-
 SysResult get_fl(Actor& a, int fd) {
   return a.record("fcntl", {{"fd", fd}, {"cmd", "F_GETFL"}}, "fcntl(" + std::to_string(fd) + ", F_GETFL)",
                   [&] { return ::fcntl(fd, F_GETFL); },

@@ -45,6 +45,12 @@ struct SysResult {
   UniqueFd fd() const { return UniqueFd(static_cast<int>(must())); }
 };
 
+// "ok", or the errno's name: whether a call succeeded, as an observation
+// (descriptor numbers and the like are noise in a comparison).
+std::string outcome(const SysResult& r);
+// The return value in decimal, or the errno's name: when the value matters (bytes sent).
+std::string ret_or_errno(const SysResult& r);
+
 class Actor {
  public:
   Actor(EventLog& log, std::string side) : log_(log), side_(std::move(side)) {}
@@ -101,6 +107,8 @@ class Actor {
   SysResult poll(int fd, short events, int timeout_ms, short* revents);
   // fcntl(F_SETFL, O_NONBLOCK), keeping the other flags.
   SysResult set_nonblocking(int fd);
+  // setsockopt(SO_LINGER, {l_onoff, l_linger}).
+  SysResult set_linger(int fd, int onoff, int seconds);
 
   // Kernel state reads, recorded as events so they sit on the timeline.
   ListenerQueue listener_queue(int fd);

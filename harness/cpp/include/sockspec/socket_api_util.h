@@ -12,11 +12,7 @@ namespace sockspec::socket_api {
 // A SockAddr holding exactly these bytes (a sockaddr_in/sockaddr_in6 filled in by hand).
 SockAddr from_raw(const void* sa, socklen_t len);
 
-// "ok" when the call succeeded, else its errno name ("EADDRINUSE").
-std::string outcome(const SysResult& r);
 
-// setsockopt(fd, SOL_SOCKET, SO_LINGER, {onoff, seconds}), recorded.
-SysResult set_linger(Actor& actor, int fd, int onoff, int seconds);
 
 // Whether the calling thread has this capability in its effective set.
 bool has_capability(int cap);

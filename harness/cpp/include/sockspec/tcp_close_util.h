@@ -24,14 +24,10 @@ Listener listen_on(Probe& p, uint16_t port);
 // As establish(), with configure_client(fd) called on the client socket before connect().
 Connection establish(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
 
-// setsockopt(SO_LINGER, {onoff, seconds}), recorded.
-SysResult set_linger(Actor& a, int fd, int onoff, int seconds);
 
 // setsockopt(TCP_RTO_MIN_US, us), recorded: this socket's minimum retransmission timeout.
 SysResult set_rto_min_us(Actor& a, int fd, int us);
 
-// The errno name of a failed call, or its return value as a string.
-std::string outcome(const SysResult& r);
 
 // The socket whose local and remote ends are these (no listener), as sock_diag
 // reports it; nullopt when the kernel holds none.

@@ -31,7 +31,5 @@ long outq(Actor& a, int fd);
 // A TcpExt counter of this namespace (0 when absent), e.g. "DelayedACKs".
 long long tcpext(const std::string& name);
 
-// The errno name of a failed call, or its return value as a string.
-std::string outcome(const SysResult& r);
 
 }  // namespace sockspec

@@ -17,8 +17,6 @@ using namespace sockspec;
 // A TcpExt counter of the namespace (/proc/net/netstat); -1 when absent.
 long long tcpext(const std::string& name);
 
-// setsockopt(SO_LINGER, {onoff, seconds}), recorded.
-SysResult set_linger(Actor& a, int fd, int onoff, int seconds);
 
 // fcntl(fd, F_GETFL) / fcntl(fd, F_GETFD), recorded; the flags word.
 SysResult get_fl(Actor& a, int fd);
