@@ -32,6 +32,7 @@ from pathlib import Path
 from . import catalog as catalog_mod
 from . import flow, netns, timeline
 from .errors import SockspecError, UsageError
+from .targets.base import TargetError
 from .paths import REPO, RESULTS_DIR, SUITES_DIR, build_dir, probe_path
 
 PYTHON = "/usr/bin/python3"
@@ -56,12 +57,14 @@ def install_deps() -> None:
         raise SockspecError(f"scripts/install-deps failed (exit {result.returncode})")
 
 
-def build() -> Path:
-    """Configures (once) and builds the probes and the C++ tests; returns the build dir."""
+def build(target: str | None = None) -> Path:
+    """Configures (once) and builds the probes and the C++ tests, or only
+    `target`; returns the build dir."""
     bdir = build_dir()
     if not (bdir / "CMakeCache.txt").exists():
         _check(["cmake", "-S", str(REPO), "-B", str(bdir)], "cmake configure")
-    _check(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)], "build", quiet=True)
+    _check(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)] + (["--target", target] if target else []),
+           "build", quiet=True)
     return bdir
 
 
@@ -246,11 +249,15 @@ def cmd_probe(args) -> int:
     require_root()
     from .targets import Invocation, make_target
 
-    if not probe_path(args.name).exists():
-        build()
-    if not probe_path(args.name).exists():
-        known = sorted(p.name for p in (build_dir() / "probes").iterdir()) if (build_dir() / "probes").is_dir() else []
+    from .targets import Fault, Unsupported
+
+    known = sorted(p.stem for p in (REPO / "probes").glob("*.cpp"))
+    if args.name not in known:
         raise UsageError(f"no probe named {args.name!r} (known: {', '.join(known)})")
+    build(args.name)  # only this probe: a broken one elsewhere does not stop it
+    if args.drop_count < 0:
+        raise UsageError("--drop-count must be 0 (every match) or more")
+    faults = [Fault(expr, args.drop_count) for expr in args.drop]
     sysctls = {}
     for item in args.sysctl:
         key, sep, value = item.partition("=")
@@ -265,12 +272,16 @@ def cmd_probe(args) -> int:
     out_dir = Path(args.out) if args.out else build_dir() / "captures"
     pcap = out_dir / f"{args.name}-{time.strftime('%Y%m%d-%H%M%S')}.pcap"
     target = make_target("host", build_dir())
-    record = target.run(Invocation(args.name, probe_args, sysctls, True, pcap))
+    try:
+        record = target.run(Invocation(args.name, probe_args, sysctls, True, pcap, faults))
+    except Unsupported as e:
+        raise UsageError(str(e)) from None
     if record.exit_code == 2:
         sys.stderr.write(record.stderr)
         return 2
     packets = flow.read_pcap(pcap)
-    servers = [flow.Endpoint.parse(record.observations["server_addr"])] if "server_addr" in record.observations else []
+    server = flow.Endpoint.maybe(record.observations.get("server_addr"))
+    servers = [server] if server else []
     header = next((e["probe"] for e in record.events if "probe" in e), {})
     print(f"{args.name} ({header.get('family_title', '')}): {header.get('summary', '')}")
     if header.get("claims"):
@@ -313,10 +324,18 @@ def main(argv: list[str] | None = None) -> int:
     p_test.add_argument("--jobs", "-j", type=int, default=4)
     p_test.set_defaults(fn=cmd_test)
 
-    p_probe = sub.add_parser("probe", help="one probe in a fresh namespace with capture, shown as a ladder")
+    p_probe = sub.add_parser("probe", help="one probe in a fresh namespace with capture, shown as a ladder",
+                             description="Runs one probe in a fresh namespace with capture and prints the syscalls "
+                                         "and packets on one timeline. sockspec's options go before NAME, the "
+                                         "probe's own flags after it (see: scripts/sockspec probe NAME --help).")
     p_probe.add_argument("--sysctl", action="append", default=[], metavar="KEY=VALUE",
                          help="set inside the probe's namespace (repeatable)")
     p_probe.add_argument("--out", default=None, help="directory for the pcap (default build/captures)")
+    p_probe.add_argument("--drop", action="append", default=[], metavar="NFT_EXPR",
+                         help="drop packets matching this nftables expression in the namespace, e.g. "
+                              "'tcp flags == ack' (repeatable; dropped packets are absent from the capture)")
+    p_probe.add_argument("--drop-count", type=int, default=0, metavar="N",
+                         help="drop only the first N matches of each --drop (default 0: every one)")
     p_probe.add_argument("name")
     p_probe.add_argument("probe_args", nargs=argparse.REMAINDER, help="the probe's own flags")
     p_probe.set_defaults(fn=cmd_probe)
@@ -341,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     except SockspecError as e:
         print(f"sockspec: {e}", file=sys.stderr)
         return e.exit_code
+    except TargetError as e:
+        print(f"sockspec: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         netns.sweep_stale()
         print("sockspec: interrupted", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from .errors import SockspecError
+from .errors import UsageError
 from .targets.base import Fault
 
 
@@ -37,4 +37,5 @@ def install(ns, faults: list[Fault]) -> None:
     rules = ruleset(faults)
     result = subprocess.run(ns.exec_argv(["nft", "-f", "-"]), input=rules, capture_output=True, text=True)
     if result.returncode != 0:
-        raise SockspecError(f"nft rejected the fault rules: {result.stderr.strip()}")
+        first = (result.stderr.strip().splitlines() or ["(no message)"])[0]
+        raise UsageError(f"nft rejected the fault rules {[f.match for f in faults]}: {first}")
