@@ -5,7 +5,7 @@ from sockspec import checks
 
 
 @pytest.mark.behaviour("tcp_handshake")
-def test_tcp_handshake(probe, family):
+def test_tcp_handshake(probe, family, claims):
     run = probe()
     conn = run.connection()
 
@@ -15,3 +15,5 @@ def test_tcp_handshake(probe, family):
     syn_ack = conn.segments[1]
     assert connect["t_real_ns"] < syn_ack.t_ns < connect["end_real_ns"], \
         "connect() returns after the SYN+ACK arrives (the client's side of the handshake is done in the call)"
+    claims.verdict("SEED-1", "holds", "SYN, SYN+ACK, ACK with consistent sequence and acknowledgement numbers; "
+                                      "connect() returned once the SYN+ACK arrived")
