@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = tc::listen_on(p, static_cast<uint16_t>(port));
+    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
     sockspec::Connection conn = sockspec::establish(p, listener);
     server.close(listener.fd);
     tc::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);

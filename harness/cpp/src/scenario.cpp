@@ -30,6 +30,28 @@ Connection establish(Probe& p, Listener& listener) {
   return c;
 }
 
+Listener listen_on_port(Probe& p, uint16_t port, int backlog, const std::function<void(int)>& configure) {
+  Actor& server = p.server();
+  Listener l;
+  l.fd = server.socket(p.af(), SOCK_STREAM).fd();
+  server.setsockopt(l.fd.get(), SOL_SOCKET, SO_REUSEADDR, 1).must();
+  server.bind(l.fd.get(), p.loopback(port)).must();
+  if (configure) configure(l.fd.get());
+  server.listen(l.fd.get(), backlog).must();
+  server.getsockname(l.fd.get(), &l.addr).must();
+  return l;
+}
+
+Connection establish_with(Probe& p, Listener& listener, const std::function<void(int)>& configure_client) {
+  Connection c;
+  c.client = connect_to(p.client(), listener.addr, configure_client);
+  p.client().getsockname(c.client.get(), &c.client_addr).must();
+  c.server = p.server().accept(listener.fd.get()).fd();
+  c.server_addr = listener.addr;
+  observe_endpoints(p, c.client_addr, c.server_addr);
+  return c;
+}
+
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());

@@ -12,27 +12,6 @@
 
 namespace sockspec::tcp_close {
 
-Listener listen_on(Probe& p, uint16_t port) {
-  Actor& server = p.server();
-  Listener l;
-  l.fd = server.socket(p.af(), SOCK_STREAM).fd();
-  server.setsockopt(l.fd.get(), SOL_SOCKET, SO_REUSEADDR, 1).must();
-  server.bind(l.fd.get(), p.loopback(port)).must();
-  server.listen(l.fd.get(), 1).must();
-  server.getsockname(l.fd.get(), &l.addr).must();
-  return l;
-}
-
-Connection establish(Probe& p, Listener& listener, const std::function<void(int)>& configure_client) {
-  Connection c;
-  c.client = connect_to(p.client(), listener.addr, configure_client);
-  p.client().getsockname(c.client.get(), &c.client_addr).must();
-  c.server = p.server().accept(listener.fd.get()).fd();
-  c.server_addr = listener.addr;
-  observe_endpoints(p, c.client_addr, c.server_addr);
-  return c;
-}
-
 SysResult set_rto_min_us(Actor& a, int fd, int us) {
   return a.record("setsockopt", {{"fd", fd}, {"level", "IPPROTO_TCP"}, {"optname", "TCP_RTO_MIN_US"}, {"value", us}},
                   "setsockopt(" + std::to_string(fd) + ", IPPROTO_TCP, TCP_RTO_MIN_US, " + std::to_string(us) + ")",

@@ -34,6 +34,16 @@ struct Connection {
 // driver uses to find the connection in the capture.
 Connection establish(Probe& p, Listener& listener);
 
+// As listen_on_loopback(), but on the given port (0: the kernel chooses), with
+// SO_REUSEADDR: a fixed port lets a Fault rule name the listener.
+Listener listen_on_port(Probe& p, uint16_t port, int backlog = 1,
+                        const std::function<void(int)>& configure = nullptr);
+
+// A connected pair on that listener: the client socket is configured by
+// configure_client before connect(); the accepted socket inherits the
+// listener's options. Observes client_addr and server_addr.
+Connection establish_with(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
+
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
 

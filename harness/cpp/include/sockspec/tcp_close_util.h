@@ -18,11 +18,7 @@
 
 namespace sockspec::tcp_close {
 
-// socket(), SO_REUSEADDR, bind() to loopback:port, listen(1), getsockname().
-Listener listen_on(Probe& p, uint16_t port);
 
-// As establish(), with configure_client(fd) called on the client socket before connect().
-Connection establish(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
 
 
 // setsockopt(TCP_RTO_MIN_US, us), recorded: this socket's minimum retransmission timeout.

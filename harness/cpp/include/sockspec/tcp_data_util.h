@@ -11,15 +11,6 @@
 
 namespace sockspec {
 
-// As listen_on_loopback(), but on the given port (0: the kernel chooses).
-Listener listen_on_port(Probe& p, uint16_t port, int backlog = 1,
-                        const std::function<void(int)>& configure = nullptr);
-
-// A connected pair on that listener: the client socket is configured by
-// configure_client before connect(); the accepted socket inherits the
-// listener's options. Observes client_addr and server_addr.
-Connection establish_with(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
-
 // TCP_INFO fields the data probes reason about, as a JSON object:
 // state, unacked, data_segs_out/in, total_retrans, snd_wnd, notsent_bytes, bytes_acked, probes, backoff.
 nlohmann::json tcp_info_json(int fd);
