@@ -51,12 +51,6 @@ def require_root() -> None:
                          "Run it as root, e.g. sudo scripts/sockspec run")
 
 
-def install_deps() -> None:
-    result = subprocess.run([str(REPO / "scripts" / "install-deps")])
-    if result.returncode != 0:
-        raise SockspecError(f"scripts/install-deps failed (exit {result.returncode})")
-
-
 def build(target: str | None = None) -> Path:
     """Configures (once) and builds the probes and the C++ tests, or only
     `target`; returns the build dir."""
@@ -159,7 +153,6 @@ def cmd_run(args) -> int:
     if args.out and len(targets) > 1:
         raise UsageError("--out names one results directory: give one --target with it")
     require_root()
-    install_deps()
     build()
     netns.sweep_stale()
     t_all = time.monotonic()
@@ -225,7 +218,6 @@ def cmd_docs(args) -> int:
 
 def cmd_test(args) -> int:
     require_root()
-    install_deps()
     bdir = build()
     netns.sweep_stale()
     failures = []
@@ -297,11 +289,6 @@ def cmd_probe(args) -> int:
     return record.exit_code
 
 
-def cmd_install_deps(args) -> int:
-    install_deps()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = Parser(prog="sockspec", description="socket behaviour test harness and conformance suite")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -349,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     p_docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
     p_docs.set_defaults(fn=cmd_docs)
 
-    p_deps = sub.add_parser("install-deps", help="apt-get what is missing (idempotent)")
-    p_deps.set_defaults(fn=cmd_install_deps)
+    # scripts/sockspec runs scripts/install-deps itself, before Python starts.
+    sub.add_parser("install-deps", help="apt-get what is missing (idempotent)")
 
     try:
         args = parser.parse_args(argv)
