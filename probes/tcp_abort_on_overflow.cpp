@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       fillers.push_back(sockspec::connect_to(p.actor("filler-" + std::to_string(i + 1)), listener.addr));
       sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued > uint32_t(i); }, 3s);
     }
-    p.observe("accept_queue_full", server.listener_queue(listener.fd.get()).queued);
+    p.observe("accept_queue_full", server.listener_queue(listener.fd.get()).queued_json());
 
     auto& late = p.actor("late");
     ts::StartedConnect lc = ts::start_connect(late, listener.addr);
@@ -60,6 +60,6 @@ int main(int argc, char** argv) {
     std::string ignored;
     p.observe("victim_read", ts::outcome(victim.recv(vfd.get(), &ignored, 100, MSG_DONTWAIT)));
     p.observe("listen_overflows", overflows());
-    p.observe("accept_queue_after", server.listener_queue(listener.fd.get()).queued);
+    p.observe("accept_queue_after", server.listener_queue(listener.fd.get()).queued_json());
   });
 }

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       return ts::tcpext("TCPDeferAcceptDrop") > drops0 || sockspec::read_listener_queue(listener.fd.get()).queued > 0;
     }, 3s);
     p.observe("ack_dropped", ts::tcpext("TCPDeferAcceptDrop") - drops0);
-    p.observe("queue_before_data", server.listener_queue(listener.fd.get()).queued);
+    p.observe("queue_before_data", server.listener_queue(listener.fd.get()).queued_json());
     p.observe("request_sockets_before_data", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
     sockspec::SysResult early = server.accept(listener.fd.get());
     p.observe("accept_before_data", ts::outcome(early));

@@ -47,22 +47,22 @@ int main(int argc, char** argv) {
         if (what != "queued") return;
       }
     };
-    p.observe("backlog_1", server.listener_queue(lfd).backlog);
+    p.observe("backlog_1", server.listener_queue(lfd).backlog_json());
     fill();
-    p.observe("queue_1", server.listener_queue(lfd).queued);
+    p.observe("queue_1", server.listener_queue(lfd).queued_json());
 
     p.observe("listen_2", ts::outcome(server.listen(lfd, second)));
-    p.observe("backlog_2", server.listener_queue(lfd).backlog);
+    p.observe("backlog_2", server.listener_queue(lfd).backlog_json());
     // The dropped client's SYN comes again after 1 s: queued or dropped again.
     signals[0].baseline = sockspec::read_listener_queue(lfd).queued;
     p.observe("dropped_client_retransmit", ts::first_signal(signals, 4s));
     fill();
-    p.observe("queue_2", server.listener_queue(lfd).queued);
+    p.observe("queue_2", server.listener_queue(lfd).queued_json());
     p.observe("clients", clients);
 
     p.observe("listen_3", ts::outcome(server.listen(lfd, third)));
-    p.observe("backlog_3", server.listener_queue(lfd).backlog);
-    p.observe("queue_3", server.listener_queue(lfd).queued);
+    p.observe("backlog_3", server.listener_queue(lfd).backlog_json());
+    p.observe("queue_3", server.listener_queue(lfd).queued_json());
     sockspec::SysResult a = server.accept(lfd);
     p.observe("accept_after_shrink", ts::outcome(a));
     if (a.ok()) close(a.ret);

@@ -1,4 +1,5 @@
 // SEED-12, SEED-13: listen()'s backlog caps the queue of completed connections.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -35,8 +36,11 @@ int main(int argc, char** argv) {
     const sockspec::ListenerQueue q0 = server.listener_queue(listener.fd.get());
     p.observe("server_addr", listener.addr.to_string());
     p.observe("backlog_requested", backlog);
-    p.observe("backlog_effective", q0.backlog);
-    p.observe("somaxconn", std::stoi(sockspec::read_sysctl("net.core.somaxconn").value_or("-1")));
+    p.observe("backlog_effective", q0.backlog_json());
+    const auto somaxconn = sockspec::read_sysctl("net.core.somaxconn");
+    p.observe("somaxconn", somaxconn ? nlohmann::json(std::stoi(*somaxconn))
+                                     : sockspec::unobservable("no net.core.somaxconn sysctl"));
+    const bool have_overflows = sockspec::read_net_counter("TcpExt", "ListenOverflows").has_value();
 
     const long long overflows0 = listen_overflows();
     std::vector<sockspec::UniqueFd> conns;
@@ -69,21 +73,25 @@ int main(int argc, char** argv) {
     }
     server.listener_queue(listener.fd.get());
     p.observe("clients", outcomes);
-    p.observe("queued", queued);
-    p.observe("dropped", dropped);
+    // A count whose signal this stack does not give is unobservable, not 0.
+    p.observe("queued", q0.valid ? nlohmann::json(queued) : sockspec::unobservable(q0.unobservable));
+    p.observe("dropped", have_overflows ? nlohmann::json(dropped)
+                                        : sockspec::unobservable("no TcpExt ListenOverflows counter"));
 
     if (dropped > 0 && wait_retransmit) {
       const bool seen = sockspec::wait_until([&] { return listen_overflows() - overflows0 >= 2LL * dropped; }, 5s);
       p.observe("retransmitted_syns_dropped", seen);
       p.note("every dropped client's SYN was retransmitted and dropped again");
     }
-    p.observe("listen_overflows", listen_overflows() - overflows0);
-    p.observe("queue_length", server.listener_queue(listener.fd.get()).queued);
+    p.observe("listen_overflows", have_overflows ? nlohmann::json(listen_overflows() - overflows0)
+                                                 : sockspec::unobservable("no TcpExt ListenOverflows counter"));
+    p.observe("queue_length", server.listener_queue(listener.fd.get()).queued_json());
 
     nlohmann::json states = nlohmann::json::array();
     for (auto& c : conns) {
       auto info = sockspec::read_tcp_info(c.get());
-      states.push_back(info ? sockspec::tcp_state_name(info->tcpi_state) : "?");
+      states.push_back(info ? nlohmann::json(sockspec::tcp_state_name(info->tcpi_state))
+                            : sockspec::unobservable("getsockopt(TCP_INFO) failed"));
     }
     p.observe("client_states", states);
   });

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     };
     sockspec::wait_until([&] { return server_end() != "ESTABLISHED"; }, 3s);
     p.observe("server_end_before_accept", server_end());
-    p.observe("queue_before_accept", server.listener_queue(listener.fd.get()).queued);
+    p.observe("queue_before_accept", server.listener_queue(listener.fd.get()).queued_json());
 
     sockspec::SockAddr peer;
     sockspec::SysResult a = server.accept(listener.fd.get(), &peer);
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
       p.observe("reads", reads);
       server.close(conn);
     }
-    p.observe("queue_after_accept", server.listener_queue(listener.fd.get()).queued);
+    p.observe("queue_after_accept", server.listener_queue(listener.fd.get()).queued_json());
     server.close(listener.fd);
   });
 }

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     p.client().getsockname(conn.client.get(), &conn.client_addr).must();
     sockspec::observe_endpoints(p, conn.client_addr, listener.addr);
     p.observe("request_sockets_after_connect", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
-    p.observe("queue_after_connect", p.server().listener_queue(listener.fd.get()).queued);
+    p.observe("queue_after_connect", p.server().listener_queue(listener.fd.get()).queued_json());
     // The data's ACK completes the handshake when the bare final ACK was lost.
     p.client().send(conn.client.get(), "hello from client").must();
     conn.server = p.server().accept(listener.fd.get()).fd();

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     }
     p.observe("clients", outcomes);
     p.observe("request_sockets", ts::count_in_state(p.af(), "SYN-RECV", port));
-    p.observe("accept_queue", server.listener_queue(listener.fd.get()).queued);
+    p.observe("accept_queue", server.listener_queue(listener.fd.get()).queued_json());
     nlohmann::json delta = nlohmann::json::object();
     for (int i = 0; i < 5; ++i) delta[counters[i]] = ts::tcpext(counters[i]) - before[i];
     p.observe("counters", delta);

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     client.getsockname(fd.get(), &local).must();
     sockspec::observe_endpoints(p, local, listener.addr);
     p.observe("client_state", ts::tcp_state_of(fd.get()));
-    p.observe("queue_after_connect", server.listener_queue(listener.fd.get()).queued);
+    p.observe("queue_after_connect", server.listener_queue(listener.fd.get()).queued_json());
     p.observe("request_sockets_after_connect",
               ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
 

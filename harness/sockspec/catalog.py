@@ -13,6 +13,9 @@ from .errors import UsageError
 from .paths import CATALOG_DIR
 
 FAMILIES = ("inet", "inet6", "unix")
+# Observation keys that are context by their name alone, for every behaviour:
+# addresses and ports, pids, descriptors, times and durations.
+CONTEXT_BY_NAME = re.compile(r"(^|_)(addr|addrs|port|ports|pid|pids|fd|fds)$|(_ms|_us|_ns|_s|_real|_mono)$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +34,18 @@ class Behaviour:
     sources: tuple[str, ...]
     families: tuple[str, ...]
     linux: str
+    # Observation keys (and check ids) that are context: shown, never compared.
+    context: tuple[str, ...] = ()
+    # Observation keys and check ids whose value depends on timing: compared as distributions.
+    timing: tuple[str, ...] = ()
+
+    def kind_of(self, key: str) -> str:
+        """'context', 'timing' or 'behaviour' for an observation key or a check id."""
+        if key in self.context or CONTEXT_BY_NAME.search(key):
+            return "context"
+        if key in self.timing:
+            return "timing"
+        return "behaviour"
 
     def probe_command(self) -> str:
         flags = f" --family {self.families[0]}" if self.families and self.families[0] != "unix" else ""
@@ -103,7 +118,9 @@ def _behaviour(behaviours_path: Path, name: str, table, claims: dict) -> Behavio
         if f not in FAMILIES:
             raise UsageError(f"{behaviours_path}: [{name}] family {f!r} is not one of {', '.join(FAMILIES)}")
     return Behaviour(name, table["title"], table["area"], b_claims,
-                     _strings(behaviours_path, name, table, "sources"), families, table["linux"])
+                     _strings(behaviours_path, name, table, "sources"), families, table["linux"],
+                     _strings(behaviours_path, name, table, "context", required=False),
+                     _strings(behaviours_path, name, table, "timing", required=False))
 
 
 

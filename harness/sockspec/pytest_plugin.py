@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 
 from . import catalog as catalog_mod
-from . import flow, probe_output, timeline
+from . import flow, observed, probe_output, timeline
+from .expect import ChecksFailed, Expect
 from .environment import now_iso, suite_revision
 from .errors import SockspecError
 from .netns import remove_own, sweep_stale
@@ -40,6 +41,8 @@ from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, mak
 RUNS_KEY = pytest.StashKey[list]()
 ITERATIONS_KEY = pytest.StashKey[list]()
 VERDICTS_KEY = pytest.StashKey[list]()
+EXPECT_KEY = pytest.StashKey[Expect]()
+CHECK_ITERATIONS_KEY = pytest.StashKey[list]()
 FRAGMENTS = ".fragments"
 
 
@@ -171,7 +174,7 @@ class Run:
 
     def __getitem__(self, key: str) -> Any:
         try:
-            return self.record.observations[key]
+            return observed.wrap(self.record.observations[key])
         except KeyError:
             raise AssertionError(f"the probe reported no observation {key!r} "
                                  f"(it reported {sorted(self.record.observations)})") from None
@@ -251,19 +254,28 @@ class ProbeRunner:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
-    """--sockspec-repeat N: the test body (its probe runs and its checks) runs N
-    times. All passing: pass; all failing the same way: that failure; anything
-    else: the test passes in pytest and is "varying" in the results."""
+    """Runs the test body, then fails it if any of its named checks failed
+    (naming every one). --sockspec-repeat N: the body (its probe runs and its
+    checks) runs N times. All passing: pass; all failing the same way: that
+    failure; anything else: the test passes in pytest and is "varying" in the
+    results."""
+    expect = pyfuncitem.funcargs.get("expect")
     repeat = pyfuncitem.config.getoption("sockspec_repeat")
     runner = pyfuncitem.funcargs.get("probe")
-    if repeat <= 1 or not isinstance(runner, ProbeRunner):
-        return None
     testargs = {arg: pyfuncitem.funcargs[arg] for arg in pyfuncitem._fixtureinfo.argnames}
-    outcomes, errors = [], []
+    if repeat <= 1 or not isinstance(runner, ProbeRunner):
+        if not isinstance(expect, Expect):
+            return None
+        pyfuncitem.obj(**testargs)
+        expect.finish()
+        return True
+    outcomes, errors, check_iterations = [], [], []
     for i in range(1, repeat + 1):
         runner.iteration = i
         try:
             pyfuncitem.obj(**testargs)
+            if isinstance(expect, Expect):
+                expect.finish()
             outcomes.append("pass")
         except pytest.skip.Exception:
             if i == 1:
@@ -272,7 +284,12 @@ def pytest_pyfunc_call(pyfuncitem):
         except (Exception, pytest.fail.Exception) as e:
             outcomes.append("error" if isinstance(e, (ProbeFailed, TargetError)) else "fail")
             errors.append(e)
+        finally:
+            if isinstance(expect, Expect):
+                check_iterations.append(expect.checks)
+                expect.checks = {}
     pyfuncitem.stash[ITERATIONS_KEY] = outcomes
+    pyfuncitem.stash[CHECK_ITERATIONS_KEY] = check_iterations
     if set(outcomes) <= {"fail", "error"}:
         raise errors[-1]
     return True
@@ -292,10 +309,18 @@ def probe(request, sockspec_target, sockspec_environment, behaviour, tmp_path) -
                        request.config.getoption("sockspec_repeat"))
 
 
+@pytest.fixture
+def expect(request, behaviour) -> Expect:
+    """The test's named checks (harness/sockspec/expect.py)."""
+    e = Expect(behaviour.claims)
+    request.node.stash[EXPECT_KEY] = e
+    return e
+
+
 class ClaimVerdicts:
-    """What a test concludes about a seed claim, beyond pass or fail: the test
-    passes when the kernel does what its documentation says, and records here
-    whether the seed's claim holds."""
+    """A claim verdict written by hand, for the tests not yet converted to
+    named checks; a claim with checks tied to it takes its verdict from them
+    (report.claim_verdicts)."""
 
     def __init__(self, item):
         self.item = item
@@ -339,6 +364,11 @@ def pytest_runtest_makereport(item, call):
             report.sections.append(("sockspec ladder", f"(no ladder: {e})"))
     if call.when == "call" and call.excinfo is not None and call.excinfo.errisinstance((ProbeFailed, TargetError)):
         report.user_properties.append(("sockspec_error", True))
+    expect = item.stash.get(EXPECT_KEY, None)
+    if (call.when == "call" and expect is not None and expect.failed() and call.excinfo is not None
+            and not call.excinfo.errisinstance(ChecksFailed)):
+        # The test stopped on an exception after checks had failed: name them too.
+        report.sections.append(("sockspec failed checks", expect.failure_message()))
     results = item.config.getoption("sockspec_results")
     b = _behaviour_of(item)
     if not results or b is None:
@@ -353,9 +383,33 @@ def pytest_runtest_makereport(item, call):
         "claim_verdicts": item.stash.get(VERDICTS_KEY, []),
         "runs": [_run_summary(r, results_dir) for r in runs],
         "iterations": item.stash.get(ITERATIONS_KEY, None),
+        "checks": _checks_json(item, b),
+        "observation_kinds": {k: b.kind_of(k) for r in runs for k in r.observations},
     }
     name = hashlib.sha1(item.nodeid.encode()).hexdigest()[:16]
     write_json_atomic(results_dir / FRAGMENTS / f"{name}.json", fragment)
+
+
+def _checks_json(item, b: catalog_mod.Behaviour) -> list[dict[str, Any]]:
+    """The test's checks as results store them. Repeated (--sockspec-repeat):
+    one entry per check id with each iteration's outcome and seen value, its
+    outcome the worst of them (fail, then unobservable, then pass)."""
+    source = "; ".join(b.sources)
+    iterations = item.stash.get(CHECK_ITERATIONS_KEY, None)
+    if not iterations:
+        expect = item.stash.get(EXPECT_KEY, None)
+        return [c.to_json(source) for c in expect.checks.values()] if expect is not None else []
+    merged: dict[str, dict[str, Any]] = {}
+    rank = {"fail": 0, "unobservable": 1, "pass": 2}
+    for i, checks in enumerate(iterations, 1):
+        for c in checks.values():
+            entry = c.to_json(source)
+            first = merged.setdefault(c.id, {**entry, "iterations": []})
+            first["iterations"].append({"iteration": i, "outcome": entry["outcome"], "seen": entry["seen"]})
+            if rank[entry["outcome"]] < rank[first["outcome"]]:
+                first.update(outcome=entry["outcome"], seen=entry["seen"], expected=entry["expected"],
+                             reason=entry["reason"])
+    return list(merged.values())
 
 
 class ResultsCollector:
@@ -446,8 +500,10 @@ def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) ->
         if len(slot) < 2:
             continue
         keys = sorted({key for r in slot for key in r["observations"]})
+        kinds = test.get("observation_kinds", {})
         for key in keys:
-            if VOLATILE_KEY.search(key):
+            # Context differs between runs by nature; a timing-dependent value is shown as its distribution.
+            if VOLATILE_KEY.search(key) or kinds.get(key, "behaviour") == "context":
                 continue
             values = [normalise(r["observations"].get(key)) for r in slot]
             dist = distribution(values)

@@ -5,13 +5,24 @@ from pathlib import Path
 
 from . import catalog as catalog_mod
 from . import results as results_mod
+from .expect import short
+
+
+def _evidence(test: dict, check: dict) -> str:
+    """One check as evidence, with what this stack showed."""
+    seen = check["reason"] if check["outcome"] == "unobservable" else short(check["seen"], 80)
+    return f"{test['id']} {check['id']}: {check['says']} ({check['outcome']}: seen {seen})"
 
 
 def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
-    """Each seed claim's verdict on this run: the tests' explicit verdicts
-    (the weakest wins), else from the outcomes of the tests that name the
-    claim: any fail "does not hold", else any varying "varies", else any pass
-    "holds", else "untested" (skipped, or errors: the probe could not run)."""
+    """Each seed claim's verdict on this run, from the checks tied to it alone
+    (`claim=` supports it when the check passes, `refutes=` contradicts it
+    when the check passes): all for it "holds", all against "does not hold",
+    both "partly", a check whose repeats disagree "varies"; tied checks none
+    of which could be judged "unobservable" with their reasons. A test with
+    no tied check (not yet converted) contributes its hand-written verdict;
+    nothing at all is "untested". A failed check tied to nothing, or another
+    claim, is no evidence here."""
     order = {"does not hold": 0, "partly": 1, "holds": 2}
     out: dict[str, dict] = {}
     for cid, claim in catalog.claims.items():
@@ -19,31 +30,37 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
             out[cid] = {"verdict": "not applicable", "details": [claim.not_applicable], "tests": []}
             continue
         tests = [t for t in data["tests"] if cid in t["claims"]]
-        explicit = [v for t in tests for v in t.get("claim_verdicts", []) if v["claim"] == cid]
-        if explicit:
+        tied = [(t, c) for t in tests for c in t.get("checks", []) if cid in (c.get("claim"), c.get("refutes"))]
+        judged = [(t, c) for t, c in tied if c["outcome"] in ("pass", "fail")]
+        explicit = [v for t in tests for v in t.get("claim_verdicts", []) if v["claim"] == cid
+                    and not any(c.get("claim") == cid or c.get("refutes") == cid for c in t.get("checks", []))]
+        if judged:
+            supports = [(t, c) for t, c in judged if (c["outcome"] == "pass") == (c.get("claim") == cid)]
+            against = [(t, c) for t, c in judged if (t, c) not in supports]
+            mixed = [(t, c) for t, c in judged
+                     if len({i["outcome"] for i in c.get("iterations", [])} - {"unobservable"}) > 1]
+            if mixed:
+                verdict, shown = "varies", mixed
+            elif not against:
+                verdict, shown = "holds", supports
+            elif not supports:
+                verdict, shown = "does not hold", against
+            else:
+                verdict, shown = "partly", against + supports
+            details = [_evidence(t, c) for t, c in shown[:4]]
+            if len(shown) > 4:
+                details.append(f"and {len(shown) - 4} more checks")
+        elif tied:
+            verdict = "unobservable"
+            details = sorted({f"{t['id']} {c['id']}: {c['reason']}" for t, c in tied})[:4]
+        elif explicit:
             worst = min(explicit, key=lambda v: order.get(v["verdict"], 1))
             verdict = worst["verdict"]
             details = sorted({v["detail"] for v in explicit if v["verdict"] == verdict})
-        elif tests:
-            # A failed check is evidence against the claim; an error (the probe
-            # could not run to its end) is no evidence either way; a varying
-            # test is evidence of nondeterminism.
-            failed = [t for t in tests if t["outcome"] == "fail"]
-            varying = [t for t in tests if t["outcome"] == "varying"]
-            errored = [t for t in tests if t["outcome"] == "error"]
-            if failed:
-                verdict, shown = "does not hold", failed
-            elif varying:
-                verdict, shown = "varies", varying
-            elif any(t["outcome"] == "pass" for t in tests):
-                verdict, shown = "holds", []
-            else:
-                verdict, shown = "untested", errored
-            details = [f"{t['id']}: {(t['reason'] or '').splitlines()[0] if t['reason'] else t['outcome']}"
-                       for t in shown]
         else:
-            verdict, details = "untested", []
-        out[cid] = {"verdict": verdict, "details": details, "tests": [t["id"] for t in tests]}
+            verdict = "untested"
+            details = ["no check tied to this claim was run"] if tests else []
+        out[cid] = {"verdict": verdict, "details": details, "tests": sorted({t["id"] for t in tests})}
     return out
 
 

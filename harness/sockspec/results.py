@@ -1,13 +1,13 @@
 """The results file: what a suite run on one target found.
 
     {
-      "schema_version": 2,
+      "schema_version": 3,
       "environment": {target, kernel_release, kernel_version, machine, sysctls,
                       tcpdump_version, libpcap_version, compiler, suite_revision,
                       started_at, duration_s, ...},
       "tests": [{id, nodeid, behaviour, title, family, control, claims, sources,
-                 outcome, reason, observations, pcap, duration_s, claim_verdicts, runs,
-                 variance}],
+                 outcome, reason, observations, observation_kinds, checks, pcap,
+                 duration_s, claim_verdicts, runs, variance}],
       "summary": {"pass": n, "fail": n, "skip": n, "error": n, "varying": n}
     }
 
@@ -32,9 +32,15 @@ first; `reason` then reads like "queued: 2 x11, 3 x7, 4 x2". `variance` is
 present on every test of a repeated run (empty `observations` when nothing
 varied) and absent when N is 1.
 
-Schema 1 files (no repeats, no `varying`) are refused with a clear error:
-`varying` changes what `outcome` may mean, so a reader of version 1 would
-misread version 2 and the other way round. Re-run the suite to get version 2.
+Checks (schema 3). `checks` lists the test's named checks (expect.py), each
+{id, says, outcome (pass, fail, unobservable), relation, expected, seen,
+reason, claim, refutes, source, evaluations, failures}; repeated, each also
+has `iterations` [{iteration, outcome, seen}]. A value the probe could not
+obtain is {"unobservable": "<reason>"}. `observation_kinds` marks each
+observation key behaviour, context or timing (the catalog's declarations).
+
+Schema 1 and 2 files (no checks) are refused with one clear line: a report
+built from them would compare raw observations again.
 """
 from __future__ import annotations
 
@@ -47,11 +53,14 @@ from typing import Any
 
 from .errors import ResultsError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 OUTCOMES = ("pass", "fail", "skip", "error", "varying")
+CHECK_OUTCOMES = ("pass", "fail", "unobservable")
+OBSERVATION_KINDS = ("behaviour", "context", "timing")
 VERDICTS = ("holds", "partly", "does not hold", "not applicable")
 REQUIRED_ENVIRONMENT = ("target", "kernel_release", "kernel_version", "machine")
-REQUIRED_TEST = ("id", "behaviour", "claims", "outcome", "observations", "pcap", "duration_s")
+MAX_BYTES = 256 * 1024 * 1024
+MAX_DEPTH = 64
 
 
 def summarize(tests: list[dict[str, Any]]) -> dict[str, int]:
@@ -75,58 +84,146 @@ def write_json_atomic(path: Path, data: Any) -> None:
         raise
 
 
+class _Where:
+    """Where a field is, for the one line that says what is wrong with it."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, wanted: str) -> None:
+        raise ResultsError(f"{self.source}: {path} must be {wanted}")
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "str?":
+        return value is None or isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "int?":
+        return value is None or _is(value, "int")
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "dict":
+        return isinstance(value, dict)
+    if kind == "strs":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    raise AssertionError(kind)
+
+
+_WANTED = {"str": "a string", "str?": "a string or null", "int": "an integer", "int?": "an integer or null",
+           "number": "a number", "list": "a list", "dict": "an object", "strs": "a list of strings"}
+
+TEST_FIELDS = {"id": "str", "nodeid": "str", "behaviour": "str", "title": "str", "family": "str?",
+               "control": "str?", "claims": "strs", "sources": "strs", "outcome": "str", "reason": "str?",
+               "observations": "dict", "observation_kinds": "dict", "checks": "list", "pcap": "str?",
+               "duration_s": "number", "claim_verdicts": "list", "runs": "list"}
+RUN_FIELDS = {"probe": "str", "args": "strs", "sysctls": "dict", "faults": "list", "exit_code": "int?",
+              "observations": "dict", "pcap": "str?", "events": "str?", "wire_unavailable": "str?",
+              "duration_s": "number", "iteration": "int"}
+CHECK_FIELDS = {"id": "str", "says": "str", "outcome": "str", "relation": "str", "reason": "str?",
+                "claim": "str?", "refutes": "str?", "source": "str", "evaluations": "int", "failures": "int"}
+VERDICT_FIELDS = {"claim": "str", "verdict": "str", "detail": "str"}
+
+
+def _fields(where: _Where, path: str, obj: Any, fields: dict[str, str]) -> None:
+    if not isinstance(obj, dict):
+        where.fail(path, "an object")
+    for key, kind in fields.items():
+        if key not in obj:
+            where.fail(f"{path}.{key}", _WANTED[kind] + " (it is missing)")
+        if not _is(obj[key], kind):
+            where.fail(f"{path}.{key}", _WANTED[kind])
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth, without recursion (a hostile file may nest deeply)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if d > limit:
+            return d
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
 def validate(data: Any, source: str) -> dict[str, Any]:
-    """Checks a loaded results document; raises ResultsError naming what is wrong."""
+    """Checks every field of a loaded results document; raises ResultsError
+    naming the first one that is wrong."""
+    where = _Where(source)
     if not isinstance(data, dict):
         raise ResultsError(f"{source}: not a results file (the top level is not an object)")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ResultsError(f"{source}: schema_version {version!r}, this sockspec reads only {SCHEMA_VERSION}"
                            + (" (re-run the suite to regenerate it)" if isinstance(version, int) else ""))
+    if _depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise ResultsError(f"{source}: nested deeper than {MAX_DEPTH} levels")
     env = data.get("environment")
     if not isinstance(env, dict):
-        raise ResultsError(f"{source}: no environment object")
+        where.fail("environment", "an object")
     for key in REQUIRED_ENVIRONMENT:
         if not isinstance(env.get(key), str):
-            raise ResultsError(f"{source}: environment.{key} is missing or not a string")
+            where.fail(f"environment.{key}", "a string")
+    if not isinstance(env.get("sysctls", {}), dict):
+        where.fail("environment.sysctls", "an object")
     tests = data.get("tests")
     if not isinstance(tests, list):
-        raise ResultsError(f"{source}: no tests list")
+        where.fail("tests", "a list")
+    ids = set()
     for i, t in enumerate(tests):
-        if not isinstance(t, dict):
-            raise ResultsError(f"{source}: tests[{i}] is not an object")
-        for key in REQUIRED_TEST:
-            if key not in t:
-                raise ResultsError(f"{source}: tests[{i}] ({t.get('id', '?')}) has no {key}")
+        path = f"tests[{i}]"
+        _fields(where, path, t, TEST_FIELDS)
+        if t["id"] in ids:
+            where.fail(f"{path}.id", f"unique ({t['id']!r} is there twice)")
+        ids.add(t["id"])
         if t["outcome"] not in OUTCOMES:
-            raise ResultsError(f"{source}: tests[{i}] ({t['id']}) outcome {t['outcome']!r} is not one of "
-                               f"{', '.join(OUTCOMES)}")
-        if not isinstance(t["claims"], list) or not isinstance(t["observations"], dict):
-            raise ResultsError(f"{source}: tests[{i}] ({t['id']}) claims must be a list, observations an object")
-        runs = t.get("runs", [])
-        if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):
-            raise ResultsError(f"{source}: tests[{i}] ({t['id']}) runs must be a list of objects")
+            where.fail(f"{path}.outcome", "one of " + ", ".join(OUTCOMES))
+        for k, kind in t["observation_kinds"].items():
+            if kind not in OBSERVATION_KINDS:
+                where.fail(f"{path}.observation_kinds.{k}", "one of " + ", ".join(OBSERVATION_KINDS))
+        for j, r in enumerate(t["runs"]):
+            _fields(where, f"{path}.runs[{j}]", r, RUN_FIELDS)
+        check_ids = set()
+        for j, c in enumerate(t["checks"]):
+            _fields(where, f"{path}.checks[{j}]", c, CHECK_FIELDS)
+            if c["outcome"] not in CHECK_OUTCOMES:
+                where.fail(f"{path}.checks[{j}].outcome", "one of " + ", ".join(CHECK_OUTCOMES))
+            if "expected" not in c or "seen" not in c:
+                where.fail(f"{path}.checks[{j}]", "an object with expected and seen")
+            if c["id"] in check_ids:
+                where.fail(f"{path}.checks[{j}].id", f"unique in its test ({c['id']!r} is there twice)")
+            check_ids.add(c["id"])
+            its = c.get("iterations", [])
+            if not isinstance(its, list) or not all(isinstance(x, dict) and x.get("outcome") in CHECK_OUTCOMES
+                                                    and _is(x.get("iteration"), "int") for x in its):
+                where.fail(f"{path}.checks[{j}].iterations", "a list of {iteration, outcome, seen}")
+        for j, v in enumerate(t["claim_verdicts"]):
+            _fields(where, f"{path}.claim_verdicts[{j}]", v, VERDICT_FIELDS)
+            if v["verdict"] not in VERDICTS:
+                where.fail(f"{path}.claim_verdicts[{j}].verdict", "one of " + ", ".join(VERDICTS))
         variance = t.get("variance")
         if t["outcome"] == "varying" and not isinstance(variance, dict):
-            raise ResultsError(f"{source}: tests[{i}] ({t['id']}) is varying but has no variance object")
+            where.fail(f"{path}.variance", "an object (the test is varying)")
         if variance is not None:
-            if (not isinstance(variance, dict) or not isinstance(variance.get("iterations"), int)
+            if (not isinstance(variance, dict) or not _is(variance.get("iterations"), "int")
                     or not isinstance(variance.get("outcomes"), dict)
                     or not isinstance(variance.get("observations"), dict)
                     or not all(isinstance(d, list) and all(isinstance(p, list) and len(p) == 2 for p in d)
                                for d in variance["observations"].values())):
-                raise ResultsError(f"{source}: tests[{i}] ({t['id']}) variance must be "
-                                   "{iterations: int, outcomes: {...}, observations: {key: [[value, count], ...]}}")
-        if not isinstance(t["duration_s"], (int, float)):
-            raise ResultsError(f"{source}: tests[{i}] ({t['id']}) duration_s is not a number")
-        for v in t.get("claim_verdicts", []):
-            if not isinstance(v, dict) or v.get("verdict") not in VERDICTS:
-                raise ResultsError(f"{source}: tests[{i}] ({t['id']}) has a claim verdict that is not one of "
-                                   f"{', '.join(VERDICTS)}")
+                where.fail(f"{path}.variance",
+                           "{iterations: int, outcomes: {...}, observations: {key: [[value, count], ...]}}")
     summary = data.get("summary")
-    if (not isinstance(summary, dict) or any(not isinstance(summary.get(o), int) for o in OUTCOMES[:4])
-            or not isinstance(summary.get("varying", 0), int)):
-        raise ResultsError(f"{source}: summary must count the outcomes ({', '.join(OUTCOMES)})")
+    if (not isinstance(summary, dict) or any(not _is(summary.get(o), "int") for o in OUTCOMES[:4])
+            or not _is(summary.get("varying", 0), "int")):
+        where.fail("summary", f"an object counting the outcomes ({', '.join(OUTCOMES)})")
     return data
 
 
@@ -161,19 +258,34 @@ def describe_distribution(pairs: list[list[Any]]) -> str:
     return ", ".join(f"{json.dumps(v) if isinstance(v, (list, dict)) else v} x{n}" for v, n in pairs)
 
 
+def read_results_text(path: Path) -> str:
+    """The text of a results file, size-capped. (The one place a results
+    directory's file is opened for the report's data.)"""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such results file") from None
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read: {e.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ResultsError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ResultsError(f"{path}: not UTF-8 text (byte {e.start})") from None
+
+
 def load(path: Path) -> dict[str, Any]:
     """A results file, or a results directory holding results.json."""
     path = Path(path)
     if path.is_dir():
         path = path / "results.json"
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: no such results file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ResultsError(f"{path}: cannot read: {e}") from None
+    text = read_results_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ResultsError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise ResultsError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
     return validate(data, str(path))

@@ -44,8 +44,11 @@ def test_bad_catalog_is_a_usage_error(catalog_copy, text, message):
 def minimal_results():
     return {"schema_version": results.SCHEMA_VERSION,
             "environment": {"target": "host", "kernel_release": "6.1", "kernel_version": "#1", "machine": "x86_64"},
-            "tests": [{"id": "tcp_handshake[inet]", "behaviour": "tcp_handshake", "claims": ["SEED-1"],
-                       "outcome": "pass", "observations": {}, "pcap": None, "duration_s": 0.1}],
+            "tests": [{"id": "tcp_handshake[inet]", "nodeid": "suites/x.py::test_tcp_handshake[inet]",
+                       "behaviour": "tcp_handshake", "title": "t", "family": "inet", "control": None,
+                       "claims": ["SEED-1"], "sources": [], "outcome": "pass", "reason": None,
+                       "observations": {}, "observation_kinds": {}, "checks": [], "pcap": None,
+                       "duration_s": 0.1, "claim_verdicts": [], "runs": []}],
             "summary": {"pass": 1, "fail": 0, "skip": 0, "error": 0}}
 
 
@@ -58,11 +61,11 @@ def test_results_round_trip(tmp_path):
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d.update(schema_version=0), "schema_version 0"),
-    (lambda d: d.pop("environment"), "no environment"),
+    (lambda d: d.pop("environment"), "environment must be an object"),
     (lambda d: d["environment"].pop("kernel_release"), "kernel_release"),
-    (lambda d: d["tests"][0].update(outcome="maybe"), "outcome 'maybe'"),
-    (lambda d: d["tests"][0].pop("claims"), "has no claims"),
-    (lambda d: d.update(tests={}), "no tests list"),
+    (lambda d: d["tests"][0].update(outcome="maybe"), "outcome must be one of"),
+    (lambda d: d["tests"][0].pop("claims"), "claims must be a list of strings"),
+    (lambda d: d.update(tests={}), "tests must be a list"),
 ])
 def test_malformed_results_are_refused(tmp_path, mutate, message):
     data = minimal_results()
@@ -87,10 +90,29 @@ def test_claim_verdicts_prefer_explicit_and_weakest():
     assert v["SEED-16"]["verdict"] == "not applicable"
 
 
-def test_a_failed_test_means_its_claim_does_not_hold():
+def _check(cid, outcome, claim=None, refutes=None, seen=3, reason=None):
+    return {"id": cid, "says": f"{cid} says", "outcome": outcome, "relation": "==", "expected": 3, "seen": seen,
+            "reason": reason, "claim": claim, "refutes": refutes, "source": "s", "evaluations": 1,
+            "failures": int(outcome == "fail")}
+
+
+def test_a_claim_verdict_comes_only_from_the_checks_tied_to_it():
     data = minimal_results()
-    data["tests"][0].update(outcome="fail", reason="assert 2 == 3")
+    t = data["tests"][0]
+    t.update(outcome="fail", reason="1 check failed: unrelated")
+    t["checks"] = [_check("unrelated", "fail", seen=7), _check("shape", "pass", claim="SEED-1")]
+    v = report.claim_verdicts(data, catalog.load())["SEED-1"]
+    assert v["verdict"] == "holds", "an unrelated failed check is no evidence against the claim"
+    assert v["details"] == ["tcp_handshake[inet] shape: shape says (pass: seen 3)"]
+    t["checks"].append(_check("refuted", "pass", refutes="SEED-1", seen=41))
+    v = report.claim_verdicts(data, catalog.load())["SEED-1"]
+    assert v["verdict"] == "partly" and "seen 41" in v["details"][0]
+    t["checks"] = [_check("shape", "fail", claim="SEED-1", seen=["c>SYN", "s>RST"])]
     assert report.claim_verdicts(data, catalog.load())["SEED-1"]["verdict"] == "does not hold"
+    t["checks"] = [_check("shape", "unobservable", claim="SEED-1", seen={"unobservable": "no capture"},
+                          reason="no capture")]
+    v = report.claim_verdicts(data, catalog.load())["SEED-1"]
+    assert v["verdict"] == "unobservable" and v["details"] == ["tcp_handshake[inet] shape: no capture"]
 
 
 def test_docs_behaviours_md_is_up_to_date():

@@ -27,12 +27,14 @@ def _observations(jsonl: Path) -> dict:
     raise AssertionError(f"{jsonl} has no observations line")
 
 
-def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, verdicts=()):
+def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, verdicts=(), checks=()):
     obs = observations if observations is not None else _observations(FIXTURES / f"{stem}.jsonl")
     return {"id": tid, "nodeid": f"suites/x.py::test_{tid}", "behaviour": behaviour, "title": "", "family": "inet",
             "control": None, "claims": claims, "sources": [], "outcome": outcome,
             "reason": None if outcome == "pass" else "assert 0 == 1", "observations": obs,
             "pcap": f"pcaps/{stem}.pcap", "duration_s": 0.5, "claim_verdicts": list(verdicts),
+            "observation_kinds": {k: "context" if k.endswith("_addr") else "behaviour" for k in obs},
+            "checks": list(checks),
             "runs": [{"probe": behaviour, "args": [], "sysctls": {}, "faults": [], "exit_code": 0,
                       "observations": obs, "pcap": f"pcaps/{stem}.pcap", "events": f"pcaps/{stem}.events.jsonl",
                       "wire_unavailable": None, "duration_s": 0.5, "iteration": 1}]}
@@ -96,11 +98,11 @@ def _corrupt(directory: Path, how) -> None:
     ("not json", "not JSON"),
     (lambda d: d.update(schema_version=1), "schema_version 1"),
     (lambda d: d.update(schema_version="2"), "schema_version '2'"),
-    (lambda d: d["tests"][0].pop("outcome"), "has no outcome"),
+    (lambda d: d["tests"][0].pop("outcome"), "tests[0].outcome must be"),
     (lambda d: d["environment"].pop("target"), "environment.target"),
     (lambda d: d.pop("summary"), "summary"),
-    (lambda d: d["tests"][1].update(outcome="varying"), "no variance"),
-    (lambda d: d.update(tests=[1]), "is not an object"),
+    (lambda d: d["tests"][1].update(outcome="varying"), "variance must be an object"),
+    (lambda d: d.update(tests=[1]), "tests[0] must be an object"),
 ])
 def test_compare_refuses_a_bad_results_file_and_writes_nothing(two_kernels, tmp_path, how, message):
     a, b = two_kernels
@@ -135,11 +137,11 @@ def test_a_missing_pcap_gives_a_note_not_a_failure(two_kernels, tmp_path):
 
 def _repeated(values, outcomes):
     test = _test("tcp_listen_backlog[inet-1]", "tcp_listen_backlog", [], "listen_backlog0_inet")
+    first = test["runs"][0]
     test["runs"] = []
     for i, (queued, port) in enumerate(values, 1):
         obs = {"queued": queued, "server_addr": f"127.0.0.1:{port}", "expires_ms": 59990 + i}
-        test["runs"].append({**copy.deepcopy(test["runs"][0] if test["runs"] else {}), "observations": obs,
-                             "iteration": i})
+        test["runs"].append({**copy.deepcopy(first), "observations": obs, "iteration": i})
     test["outcome"] = "pass"
     _apply_variance(test, outcomes, len(values))
     return test

@@ -229,7 +229,7 @@ ListenerQueue Actor::listener_queue(int fd) {
   ListenerQueue q = read_listener_queue(fd);
   record_state("accept queue of " + fds(fd) + " (TCP_INFO)",
                q.valid ? nlohmann::json{{"queued", q.queued}, {"backlog", q.backlog}}
-                       : nlohmann::json{{"listening", false}});
+                       : nlohmann::json{{"queue", q.queued_json()}});
   return q;
 }
 

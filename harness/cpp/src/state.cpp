@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,7 @@
 
 #include "sockspec/fd.h"
 #include "sockspec/names.h"
+#include "sockspec/observed.h"
 
 namespace sockspec {
 
@@ -26,9 +28,33 @@ std::optional<tcp_info> read_tcp_info(int fd) {
 }
 
 ListenerQueue read_listener_queue(int fd) {
-  auto info = read_tcp_info(fd);
-  if (!info || info->tcpi_state != 10 /* TCP_LISTEN */) return {};
-  return ListenerQueue{info->tcpi_unacked, info->tcpi_sacked, true};
+  ListenerQueue q;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+    q.unobservable = std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno);
+  } else if (info.tcpi_state != 10 /* TCP_LISTEN */) {
+    q.unobservable = "not a listening socket (TCP_INFO state " + std::to_string(info.tcpi_state) + ")";
+  } else if (len < offsetof(tcp_info, tcpi_sacked) + sizeof info.tcpi_sacked ||
+             (info.tcpi_sacked == 0 && info.tcpi_reordering == 0)) {
+    // For a listener Linux fills tcpi_reordering (net.ipv4.tcp_reordering,
+    // 3) beside the queue fields (tcp_get_info()); a TCP_INFO with neither
+    // reordering nor a backlog carries no queue fields at all.
+    q.unobservable = "listener TCP_INFO does not report the accept queue on this stack";
+  } else {
+    q.queued = info.tcpi_unacked;
+    q.backlog = info.tcpi_sacked;
+    q.valid = true;
+  }
+  return q;
+}
+
+nlohmann::json ListenerQueue::queued_json() const {
+  return valid ? nlohmann::json(queued) : sockspec::unobservable(unobservable);
+}
+
+nlohmann::json ListenerQueue::backlog_json() const {
+  return valid ? nlohmann::json(backlog) : sockspec::unobservable(unobservable);
 }
 
 nlohmann::json TcpSocketState::to_json() const {

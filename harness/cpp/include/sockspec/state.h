@@ -20,11 +20,18 @@ std::optional<tcp_info> read_tcp_info(int fd);
 
 // For a listening TCP socket, Linux reports in TCP_INFO the number of
 // connections waiting in the accept queue (tcpi_unacked) and the queue's
-// limit, the backlog after the somaxconn cap (tcpi_sacked).
+// limit, the backlog after the somaxconn cap (tcpi_sacked). A stack that
+// answers TCP_INFO without those fields (gVisor fills only the state and
+// the timers) leaves `unobservable` saying so; `valid` is false then.
 struct ListenerQueue {
   uint32_t queued = 0;
   uint32_t backlog = 0;
   bool valid = false;
+  std::string unobservable;  // why the queue cannot be read, when !valid
+
+  // queued / backlog as an observation: the number, or {"unobservable": reason}.
+  nlohmann::json queued_json() const;
+  nlohmann::json backlog_json() const;
 };
 ListenerQueue read_listener_queue(int fd);
 
