@@ -1,23 +1,33 @@
 """`sockspec compare DIR... -o OUT`: results directories from any number of
-kernels (targets, machines) merged into one report, OUT (.html, one file that
-works offline: inline CSS and SVG) and OUT with .md beside it (the same
-content for a CI summary or a pull request).
+stacks (targets, kernels, machines) merged into one report, OUT (.html, one
+file that works offline: inline CSS and SVG) and OUT with .md beside it (the
+same content for a CI summary or a pull request).
 
-The report: the seed's claims with a verdict per kernel; the matrix of test x
-kernel (observed values and verdict per cell), rows whose results differ
-between kernels first, each with its claim and sources from the catalog; each
-kernel's environment; a ladder diagram per behaviour per kernel, drawn from
-the first probe run's pcap and events.
+The report reads like a finding. Its first line counts the checks that
+differ; then come those differences, one sentence each; what each stack
+could not observe (unobservable checks, skipped behaviours) with the reason;
+the seed's claims per stack; the full matrix of checks x stacks grouped by
+behaviour; the environments; a ladder per behaviour per stack.
+
+Two stacks differ on a check when its outcome differs, or its seen value
+differs once context (ports, addresses, pids, times: the catalog's
+declarations) is taken out. A timing-dependent check (catalog `timing`)
+differs on its value only when its distributions over repeats do not
+overlap; from single runs only its outcome is compared. A stack that skipped
+a test did not observe it: that is listed, never counted as a difference.
 
 Every input is loaded and validated before anything is written, and both
 files are written through temporary files and renamed: a bad input leaves
-no report, not half of one.
+no report, not half of one. Everything taken from a results file is escaped
+in both outputs.
 """
 from __future__ import annotations
 
 import dataclasses
+import html as html_mod
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,10 +37,13 @@ from . import flow, svg, timeline
 from . import report as report_mod
 from . import results as results_mod
 from .errors import PcapError, ResultsError, UsageError
+from .markdown import md, md_code, md_fence
+from .report import first_line
 from .paths import REPO
 
 TEMPLATES = Path(__file__).parent / "templates"
-MAX_VALUE = 70
+MAX_VALUE = 90
+NOT_OBSERVED = "not observed"
 
 
 @dataclasses.dataclass
@@ -38,14 +51,14 @@ class Column:
     label: str
     directory: Path
     data: dict[str, Any]
+    tests: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        self.tests = {t["id"]: t for t in self.data["tests"]}
 
     @property
     def env(self) -> dict[str, Any]:
         return self.data["environment"]
-
-    @property
-    def tests(self) -> dict[str, dict[str, Any]]:
-        return {t["id"]: t for t in self.data["tests"]}
 
 
 def load_columns(dirs: list[Path]) -> list[Column]:
@@ -64,53 +77,125 @@ def load_columns(dirs: list[Path]) -> list[Column]:
     return columns
 
 
-def _value_text(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def value_text(value: Any, limit: int = MAX_VALUE) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("\n", "\\n")
-    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _shown(key: str, value: Any) -> bool:
-    return not key.endswith("_addr") and not key.endswith("_addrs") and key not in ("clients", "accepted")
+_ADDR_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):\d+$")
 
 
-def _cell(test: dict[str, Any] | None, diff_keys: set[str]) -> dict[str, Any]:
+def comparable(value: Any, behaviour: catalog_mod.Behaviour | None) -> Any:
+    """The value with its context taken out: keys that are context (the
+    catalog's declarations and the names that are context by themselves) at
+    any depth, and the port of every address string."""
+    kind = behaviour.kind_of if behaviour else (lambda k: "context" if catalog_mod.CONTEXT_BY_NAME.search(k)
+                                                else "behaviour")
+    def strip(v: Any) -> Any:
+        if isinstance(v, str):
+            return _ADDR_PORT.sub(r"\1:*", v)
+        if isinstance(v, list):
+            return [strip(x) for x in v]
+        if isinstance(v, dict):
+            return {k: strip(x) for k, x in v.items() if kind(k) != "context"}
+        return v
+    return strip(value)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- rows
+
+def _test_checks(test: dict[str, Any], behaviour: catalog_mod.Behaviour | None) -> list[dict[str, Any]]:
+    """A test's checks; a test without named checks (not yet converted) is
+    one check: its outcome, its behaviour observations as the seen value."""
+    if test["checks"]:
+        return test["checks"]
+    kind = behaviour.kind_of if behaviour else (lambda k: test["observation_kinds"].get(k, "behaviour"))
+    observations = {k: v for k, v in test["observations"].items() if kind(k) == "behaviour"}
+    outcome = {"pass": "pass", "varying": "pass"}.get(test["outcome"], "fail")
+    return [{"id": "outcome", "says": "the test's assertions hold", "outcome": outcome, "relation": "holds",
+             "expected": "pass", "seen": observations, "reason": test.get("reason"), "claim": None,
+             "refutes": None, "source": "; ".join(test["sources"]), "evaluations": 1, "failures": 0}]
+
+
+def _not_observed(test: dict[str, Any] | None) -> str | None:
+    """Why a stack did not observe this test at all, or None when it ran."""
     if test is None:
-        return {"outcome": "absent", "reason": "not in this results file", "observed": [], "verdicts": []}
-    obs = results_mod.normalise(test["observations"])
-    keys = sorted(obs, key=lambda k: (k not in diff_keys, k))
-    observed = [{"key": k, "value": _value_text(obs[k]), "differs": k in diff_keys}
-                for k in keys if _shown(k, obs[k]) or k in diff_keys]
-    reason = (test.get("reason") or "").splitlines()[0] if test.get("reason") else ""
-    verdicts = [{"claim": v["claim"], "verdict": v["verdict"], "detail": v.get("detail", "")}
-                for v in test.get("claim_verdicts", [])]
-    # one verdict per claim: the weakest, as report.claim_verdicts does
-    order = {"does not hold": 0, "partly": 1, "holds": 2, "not applicable": 3}
-    by_claim: dict[str, dict] = {}
-    for v in verdicts:
-        if v["claim"] not in by_claim or order[v["verdict"]] < order[by_claim[v["claim"]]["verdict"]]:
-            by_claim[v["claim"]] = v
-    return {"outcome": test["outcome"], "reason": reason if test["outcome"] != "pass" else "",
-            "observed": observed, "verdicts": list(by_claim.values())}
+        return "not in this results file"
+    if test["outcome"] == "skip":
+        return f"skipped: {first_line(test.get('reason')) or 'no reason given'}"
+    if test["outcome"] == "error":
+        return f"could not run: {first_line(test.get('reason')) or 'error'}"
+    return None
 
 
-def _row_differences(tests: list[dict[str, Any] | None]) -> tuple[set[str], bool]:
-    """The observation keys whose values differ between kernels that ran the
-    test, and whether the outcomes differ."""
-    present = [t for t in tests if t is not None]
-    outcomes_differ = len({t["outcome"] for t in present}) > 1 or len(present) < len(tests)
-    ran = [t for t in present if t["outcome"] not in ("skip",)]
-    keys: set[str] = set()
-    if len(ran) > 1:
-        normalised = [results_mod.normalise(t["observations"]) for t in ran]
-        common = set.intersection(*(set(n) for n in normalised))
-        for k in common:
-            if len({json.dumps(n[k], sort_keys=True) for n in normalised}) > 1:
-                keys.add(k)
-        for k in set.union(*(set(n) for n in normalised)) - common:
-            if not results_mod.VOLATILE_KEY.search(k):
-                keys.add(k)
-    return keys, outcomes_differ
+def _seen_values(check: dict[str, Any], behaviour) -> list[str]:
+    """The seen values as compared: each repeat's, or the single one."""
+    its = check.get("iterations") or [{"seen": check["seen"]}]
+    return sorted({_key(comparable(i["seen"], behaviour)) for i in its})
+
+
+def _row_difference(cells: list[dict[str, Any]], kind: str, behaviour) -> bool:
+    """`kind` is the check's, from the catalog: a context check (its seen
+    value is a time or a port) is compared on its outcome alone."""
+    # What a stack could not observe is listed apart, never a difference.
+    judged = [c for c in cells if c["state"] != NOT_OBSERVED and c["outcome"] != "unobservable"]
+    if len(judged) < 2:
+        return False
+    if len({c["outcome"] for c in judged}) > 1:
+        return True
+    checks = [c["check"] for c in judged]
+    if kind == "context" or any(ch is None for ch in checks):
+        return False
+    if kind == "timing":
+        if not all(ch.get("iterations") for ch in checks):
+            return False  # one sample per stack cannot show that two distributions do not overlap
+        sets = [set(_seen_values(ch, behaviour)) for ch in checks]
+        return any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:])
+    return len({_key(comparable(ch["seen"], behaviour)) for ch in checks}) > 1
+
+
+def _cell(test: dict[str, Any] | None, check: dict[str, Any] | None) -> dict[str, Any]:
+    why = _not_observed(test)
+    if why is not None:
+        return {"state": NOT_OBSERVED, "outcome": NOT_OBSERVED, "reason": why, "seen": "", "check": None}
+    if check is None:
+        return {"state": "not reached", "outcome": "not reached",
+                "reason": f"the test ended first ({test['outcome']}: {first_line(test.get('reason'))})",
+                "seen": "", "check": None}
+    seen = check["reason"] if check["outcome"] == "unobservable" else value_text(check["seen"])
+    dist = ""
+    if check.get("iterations"):
+        counts: dict[str, int] = {}
+        for i in check["iterations"]:
+            counts[value_text(i["seen"], 40)] = counts.get(value_text(i["seen"], 40), 0) + 1
+        dist = ", ".join(f"{v} x{n}" for v, n in sorted(counts.items(), key=lambda p: -p[1]))
+    return {"state": "judged", "outcome": check["outcome"], "reason": check.get("reason") or "", "seen": seen,
+            "distribution": dist, "check": check}
+
+
+def _sentence(row: dict[str, Any], columns: list[str], behaviour) -> dict[str, str]:
+    """One difference as {what: test and check, says, seen: each stack's
+    outcome and value}; of object values, only the keys that differ."""
+    judged = [(label, cell) for label, cell in zip(columns, row["cells"])
+              if cell["state"] != NOT_OBSERVED and cell["outcome"] != "unobservable"]
+    values = [comparable(cell["check"]["seen"], behaviour) if cell["check"] else None for _, cell in judged]
+    keys = None
+    if values and all(isinstance(v, dict) for v in values):
+        keys = sorted(k for k in set().union(*values) if len({_key(v.get(k)) for v in values}) > 1)
+    parts = []
+    for (label, cell), value in zip(judged, values):
+        text = f"{label}: {cell['outcome']}"
+        if keys:
+            text += ", seen " + ", ".join(f"{k}={value_text(value.get(k), 60)}" for k in keys)
+        elif cell["seen"]:
+            text += f", seen {cell['distribution'] or cell['seen']}"
+        parts.append(text)
+    return {"what": f"{row['test']} {row['check']}", "says": row["says"], "seen": "; ".join(parts)}
 
 
 def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
@@ -163,25 +248,63 @@ def _representative(tests: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str, Any]:
     order = {name: i for i, name in enumerate(catalog.behaviours)}
-    ids: dict[str, dict[str, Any]] = {}
+    labels = [c.label for c in columns]
+    # Every (test, check) any stack has, in a stable order: behaviour (catalog
+    # order), test id, then the order the checks were made in.
+    tests_seen: dict[str, dict[str, Any]] = {}
+    check_order: dict[str, dict[str, dict[str, Any]]] = {}
+    per_column_checks: list[dict[str, dict[str, dict[str, Any]]]] = []
     for c in columns:
+        by_test = {}
         for t in c.data["tests"]:
-            ids.setdefault(t["id"], t)
+            tests_seen.setdefault(t["id"], t)
+            b = catalog.behaviours.get(t["behaviour"])
+            checks = {} if _not_observed(t) else {ch["id"]: ch for ch in _test_checks(t, b)}
+            by_test[t["id"]] = checks
+            slot = check_order.setdefault(t["id"], {})
+            for cid, ch in checks.items():
+                slot.setdefault(cid, ch)
+        per_column_checks.append(by_test)
+    test_ids = sorted(tests_seen, key=lambda tid: (order.get(tests_seen[tid]["behaviour"], 1 << 20),
+                                                  tests_seen[tid]["behaviour"], tid))
     rows = []
-    for tid, proto in ids.items():
-        tests = [c.tests.get(tid) for c in columns]
-        diff_keys, outcomes_differ = _row_differences(tests)
+    for tid in test_ids:
+        proto = tests_seen[tid]
         b = catalog.behaviours.get(proto["behaviour"])
-        rows.append({"id": tid, "behaviour": proto["behaviour"],
-                     "title": b.title if b else proto.get("title", ""),
-                     "claims": list(b.claims) if b else proto["claims"],
-                     "sources": list(b.sources) if b else proto.get("sources", []),
-                     "control": proto.get("control"),
-                     "differs": bool(diff_keys) or outcomes_differ,
-                     "diff_keys": sorted(diff_keys),
-                     "outcomes_differ": outcomes_differ,
-                     "cells": [_cell(t, diff_keys) for t in tests]})
-    rows.sort(key=lambda r: (not r["differs"], not r["diff_keys"], order.get(r["behaviour"], 1 << 20), r["id"]))
+        ids = list(check_order[tid]) or ["outcome"]
+        for cid in ids:
+            first = check_order[tid].get(cid, {"says": "the test ran", "claim": None, "refutes": None})
+            cells = [_cell(c.tests.get(tid), per_column_checks[i].get(tid, {}).get(cid))
+                     for i, c in enumerate(columns)]
+            kind = b.kind_of(cid) if b is not None else "behaviour"
+            timing = kind == "timing"
+            row = {"behaviour": proto["behaviour"], "test": tid, "check": cid, "says": first["says"],
+                   "claim": first.get("claim") or first.get("refutes"), "refutes": bool(first.get("refutes")),
+                   "control": proto.get("control"), "timing": timing, "cells": cells}
+            row["differs"] = _row_difference(cells, kind, b)
+            rows.append(row)
+    differing = [r for r in rows if r["differs"]]
+    for r in differing:
+        r["sentence"] = _sentence(r, labels, catalog.behaviours.get(r["behaviour"]))
+
+    unobservable = []
+    for c in columns:
+        skipped: dict[str, set[str]] = {}
+        checks = []
+        for t in c.data["tests"]:
+            why = _not_observed(t)
+            if why is not None:
+                skipped.setdefault(t["behaviour"], set()).add(why)
+                continue
+            for ch in t["checks"]:
+                if ch["outcome"] == "unobservable":
+                    checks.append(f"{t['id']} {ch['id']}: {ch['reason']}")
+        for tid in test_ids:
+            if tid not in c.tests:
+                skipped.setdefault(tests_seen[tid]["behaviour"], set()).add("not in this results file")
+        unobservable.append({"column": c.label, "checks": checks,
+                             "behaviours": [{"name": n, "reasons": sorted(r)} for n, r in
+                                            sorted(skipped.items(), key=lambda p: (order.get(p[0], 1 << 20), p[0]))]})
 
     claims = []
     per_column = [report_mod.claim_verdicts(c.data, catalog) for c in columns]
@@ -192,6 +315,7 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
                                  for v in cells],
                        "differs": len({v["verdict"] for v in cells}) > 1})
 
+    differing_behaviours = sorted({r["behaviour"] for r in differing}, key=lambda n: (order.get(n, 1 << 20), n))
     behaviours = []
     names = sorted({r["behaviour"] for r in rows}, key=lambda n: (order.get(n, 1 << 20), n))
     for name in names:
@@ -203,9 +327,13 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
                 ladders.append(_ladder(c, rep))
         behaviours.append({"name": name, "title": b.title if b else name,
                            "claims": list(b.claims) if b else [], "sources": list(b.sources) if b else [],
-                           "linux": b.linux if b else "", "differs": any(r["differs"] for r in rows
-                                                                          if r["behaviour"] == name),
+                           "linux": b.linux if b else "", "differs": name in differing_behaviours,
                            "ladders": ladders})
+    by_behaviour: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_behaviour.setdefault(r["behaviour"], []).append(r)
+    for b in behaviours:
+        b["rows"] = by_behaviour.get(b["name"], [])
 
     envs = []
     for c in columns:
@@ -221,15 +349,14 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
                      "kernel_release": env["kernel_release"], "kernel_version": env["kernel_version"],
                      "machine": env["machine"], "sysctls": env.get("sysctls") or {}, "tools": tools,
                      "extra": extra, "summary": c.data["summary"]})
-    # The behaviour shown beside the claims: the first that differs (the
-    # backlog, where there is one), so the page's first screen shows a ladder.
-    featured = next((b for b in behaviours if b["differs"] and b["name"] == "tcp_listen_backlog"),
-                    next((b for b in behaviours if b["differs"]), None))
-    return {"columns": [c.label for c in columns], "environments": envs, "claims": claims, "rows": rows,
-            "featured": featured,
-            "behaviours": behaviours,
-            "differing": [r for r in rows if r["differs"]],
-            "differing_behaviours": [b["name"] for b in behaviours if b["differs"]]}
+    n = len(differing)
+    headline = (f"{n} differing check{'s' if n != 1 else ''} between " + ", ".join(labels)
+                + f" ({len(rows)} checks in {len(test_ids)} tests)." if len(labels) > 1
+                else f"{len(rows)} checks in {len(test_ids)} tests on {labels[0]} (one stack: nothing to compare).")
+    featured = next((b for b in behaviours if b["differs"]), None)
+    return {"columns": labels, "headline": headline, "environments": envs, "claims": claims, "rows": rows,
+            "differing": differing, "differing_behaviours": differing_behaviours, "unobservable": unobservable,
+            "featured": featured, "behaviours": behaviours}
 
 
 def _display_path(p: Path) -> str:
@@ -237,59 +364,75 @@ def _display_path(p: Path) -> str:
     return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
 
 
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(model: dict[str, Any]) -> str:
     cols = model["columns"]
-    lines = ["# sockspec: kernels compared", "",
-             f"{len(cols)} results: " + ", ".join(f"**{c}**" for c in cols) + ". "
-             f"{len(model['differing'])} of {len(model['rows'])} tests differ between them"
-             + (f" (behaviours: {', '.join(model['differing_behaviours'])})." if model["differing_behaviours"] else "."),
-             "", "## The seed's claims", "",
-             "| claim | the seed says | " + " | ".join(_md(c) for c in cols) + " |",
-             "|---|---|" + "---|" * len(cols)]
+    lines = [f"**{md(model['headline'])}**", "", "# sockspec: stacks compared", ""]
+    lines += ["## Differences", ""]
+    if model["differing"]:
+        lines += [f"- {md_code(r['sentence']['what'])}: {md(r['sentence']['says'])}: {md(r['sentence']['seen'])}"
+                  for r in model["differing"]]
+    else:
+        lines.append("None: every check judged on more than one stack has the same outcome and, context "
+                     "taken out, the same value.")
+    lines += ["", "## Not observed", ""]
+    for u in model["unobservable"]:
+        lines.append(f"### {md(u['column'])}")
+        lines.append("")
+        lines += [f"- unobservable: {md(c)}" for c in u["checks"]]
+        lines += [f"- {md_code(b['name'])}: {md('; '.join(b['reasons']))}" for b in u["behaviours"]]
+        if not u["checks"] and not u["behaviours"]:
+            lines.append("- nothing: every check was judged")
+        lines.append("")
+    lines += ["## The seed's claims", "",
+              "| claim | the seed says | " + " | ".join(md(c) for c in cols) + " |",
+              "|---|---|" + "---|" * len(cols)]
     for cl in model["claims"]:
         cells = []
         for cell in cl["cells"]:
             detail = "; ".join(cell["details"])
-            cells.append(f"**{cell['verdict']}**" + (f": {_md(detail[:200])}" if detail else ""))
-        lines.append(f"| {cl['id']}{' ≠' if cl['differs'] else ''} | {_md(cl['says'])} | " + " | ".join(cells) + " |")
-    lines += ["", "## Behaviour x kernel", "",
-              "Rows whose results differ between kernels come first (marked ≠; the differing values in bold).", "",
-              "| test | claims | " + " | ".join(_md(c) for c in cols) + " |", "|---|---|" + "---|" * len(cols)]
-    for r in model["rows"]:
-        cells = []
-        for cell in r["cells"]:
-            parts = [f"**{cell['outcome']}**" + (f" ({_md(cell['reason'][:120])})" if cell["reason"] else "")]
-            parts += [f"{v['claim']} {v['verdict']}" for v in cell["verdicts"]]
-            parts += [f"**{o['key']}={_md(o['value'])}**" if o["differs"] else f"{o['key']}={_md(o['value'])}"
-                      for o in cell["observed"][:8]]
-            cells.append("<br>".join(parts))
-        head = f"{'≠ ' if r['differs'] else ''}`{r['id']}`" + (" (control)" if r["control"] else "")
-        lines.append(f"| {head} | {_md(', '.join(r['claims']) or '-')}; {_md('; '.join(r['sources']))} | "
-                     + " | ".join(cells) + " |")
-    lines += ["", "## Environments", ""]
+            cells.append(f"**{md(cell['verdict'])}**" + (f": {md(detail[:300])}" if detail else ""))
+        lines.append(f"| {md(cl['id'])}{' ≠' if cl['differs'] else ''} | {md(cl['says'])} | " + " | ".join(cells) + " |")
+    lines += ["", "## Checks x stacks", "", "Grouped by behaviour; ≠ marks a check that differs.", ""]
+    for b in model["behaviours"]:
+        lines += [f"### {md(b['name'])}{' ≠' if b['differs'] else ''}", "",
+                  f"{md(b['title'])}. Claims: {md(', '.join(b['claims']) or '-')}. "
+                  f"Sources: {md('; '.join(b['sources']))}.", "",
+                  "| test | check | " + " | ".join(md(c) for c in cols) + " |", "|---|---|" + "---|" * len(cols)]
+        for r in b["rows"]:
+            cells = []
+            for cell in r["cells"]:
+                text = f"**{md(cell['outcome'])}**"
+                if cell["seen"]:
+                    text += f" {md_code(cell.get('distribution') or cell['seen'])}"
+                elif cell["reason"]:
+                    text += f" {md(cell['reason'][:120])}"
+                cells.append(text)
+            claim = f" ({md(r['claim'])}{', against' if r['refutes'] else ''})" if r["claim"] else ""
+            lines.append(f"| {'≠ ' if r['differs'] else ''}{md_code(r['test'])} | {md_code(r['check'])}: "
+                         f"{md(r['says'])}{claim} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Environments", ""]
     for e in model["environments"]:
         s = e["summary"]
-        lines += [f"### {e['label']}", "",
-                  f"- results: `{e['directory']}`; {s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, "
+        lines += [f"### {md(e['label'])}", "",
+                  f"- results: {md_code(e['directory'])}; {s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, "
                   f"{s['error']} errors, {s.get('varying', 0)} varying",
-                  f"- target `{e['target']}`, kernel `{e['kernel_release']}` (`{_md(e['kernel_version'])}`), {e['machine']}"]
-        lines += [f"- {k}: `{_md(v)}`" for k, v in e["tools"].items()]
-        lines += [f"- {k}: `{_md(v)}`" for k, v in e["extra"].items()]
+                  f"- target {md_code(e['target'])}, kernel {md_code(e['kernel_release'])} "
+                  f"({md_code(e['kernel_version'])}), {md(e['machine'])}"]
+        lines += [f"- {md(k)}: {md_code(v)}" for k, v in e["tools"].items()]
+        lines += [f"- {md(k)}: {md_code(v)}" for k, v in e["extra"].items()]
         if e["sysctls"]:
-            lines.append("- sysctls: " + ", ".join(f"`{k}={v}`" for k, v in e["sysctls"].items()))
+            lines.append("- sysctls: " + ", ".join(md_code(f"{k}={v}") for k, v in e["sysctls"].items()))
         lines.append("")
-    lines += ["## Ladders", "", "Each behaviour's first probe run on each kernel: packets and syscalls on one time axis.", ""]
+    lines += ["## Ladders", "", "Each behaviour's first probe run on each stack: packets and syscalls on one time axis.", ""]
     for b in model["behaviours"]:
-        lines += [f"### {b['name']}{' ≠' if b['differs'] else ''}", "", f"{_md(b['title'])}. "
-                  f"Claims: {', '.join(b['claims']) or '-'}. Sources: {'; '.join(b['sources'])}.", ""]
+        lines += [f"### {md(b['name'])}{' ≠' if b['differs'] else ''}", ""]
         for lad in b["ladders"]:
-            lines += [f"<details><summary>{lad['test']} on {lad['column']} ({lad['outcome']})"
-                      + (f": {_md('; '.join(lad['notes']))}" if lad["notes"] else "") + "</summary>", "",
-                      "```", lad["text"].rstrip("\n"), "```", "", "</details>", ""]
+            summary = html_mod.escape(f"{lad['test']} on {lad['column']} ({lad['outcome']})"
+                                      + (f": {'; '.join(lad['notes'])}" if lad["notes"] else ""))
+            summary = summary.replace("[", "&#91;").replace("]", "&#93;")  # an HTML block: entities, not escapes
+            lines += [f"<details><summary>{summary}</summary>", "", *md_fence(lad["text"].rstrip("\n")), "",
+                      "</details>", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -315,13 +458,16 @@ def compare(dirs: list[Path], out: Path, catalog: catalog_mod.Catalog | None = N
     out = Path(out)
     if out.suffix != ".html":
         raise UsageError(f"-o {out}: the report's name ends in .html (the Markdown goes beside it as .md)")
+    md_path = out.with_suffix(".md")
+    for path in (out, md_path):
+        if path.exists() and not path.is_file():
+            raise UsageError(f"-o {out}: {path} exists and is not a regular file; the report is written as a pair")
     columns = load_columns(dirs)
     model = build_model(columns, catalog or catalog_mod.default())
-    html, md = render_html(model), render_markdown(model)
-    md_path = out.with_suffix(".md")
+    html, markdown = render_html(model), render_markdown(model)
     tmps = []
     try:
-        tmps = [_write_atomic(out, html), _write_atomic(md_path, md)]
+        tmps = [_write_atomic(out, html), _write_atomic(md_path, markdown)]
         os.replace(tmps[0], out)
         os.replace(tmps[1], md_path)
     finally:

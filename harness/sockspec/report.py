@@ -6,6 +6,7 @@ from pathlib import Path
 from . import catalog as catalog_mod
 from . import results as results_mod
 from .expect import short
+from .markdown import md, md_code
 
 
 def _evidence(test: dict, check: dict) -> str:
@@ -35,8 +36,9 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
         explicit = [v for t in tests for v in t.get("claim_verdicts", []) if v["claim"] == cid
                     and not any(c.get("claim") == cid or c.get("refutes") == cid for c in t.get("checks", []))]
         if judged:
-            supports = [(t, c) for t, c in judged if (c["outcome"] == "pass") == (c.get("claim") == cid)]
-            against = [(t, c) for t, c in judged if (t, c) not in supports]
+            supports, against = [], []
+            for t, c in judged:
+                (supports if (c["outcome"] == "pass") == (c.get("claim") == cid) else against).append((t, c))
             mixed = [(t, c) for t, c in judged
                      if len({i["outcome"] for i in c.get("iterations", [])} - {"unobservable"}) > 1]
             if mixed:
@@ -64,33 +66,36 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
     return out
 
 
+def first_line(text) -> str:
+    return str(text).strip().splitlines()[0] if text and str(text).strip() else ""
+
+
 def summary_markdown(data: dict, catalog: catalog_mod.Catalog | None = None) -> str:
     catalog = catalog or catalog_mod.default()
     env, s = data["environment"], data["summary"]
-    lines = [f"# sockspec on {env['target']}: {env['kernel_release']}", "",
+    lines = [f"# sockspec on {md(env['target'])}: {md(env['kernel_release'])}", "",
              f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
              + (f", {s['varying']} varying (repeated {env.get('repeat')} times)" if s.get("varying") else "") + " "
-             f"({len(data['tests'])} tests, {env.get('duration_s', '?')} s, suite {env.get('suite_revision')}, "
-             f"started {env.get('started_at')}).", "",
-             f"Kernel `{env['kernel_version']}` on {env['machine']}; tcpdump {env.get('tcpdump_version')}, "
-             f"libpcap {env.get('libpcap_version')}.", "", "## The seed's claims", "",
+             f"({len(data['tests'])} tests, {md(env.get('duration_s', '?'))} s, suite {md(env.get('suite_revision'))}, "
+             f"started {md(env.get('started_at'))}).", "",
+             f"Kernel {md_code(env['kernel_version'])} on {md(env['machine'])}; tcpdump {md(env.get('tcpdump_version'))}, "
+             f"libpcap {md(env.get('libpcap_version'))}.", "", "## The seed's claims", "",
              "| claim | the seed says | verdict | what was observed |", "|---|---|---|---|"]
     for cid, v in claim_verdicts(data, catalog).items():
-        says = catalog.claims[cid].says.replace("|", "\\|")
-        detail = "; ".join(v["details"]).replace("|", "\\|") or ", ".join(v["tests"])
-        lines.append(f"| {cid} | {says} | **{v['verdict']}** | {detail} |")
-    lines += ["", "## Tests", "", "| test | outcome | claims | observed |", "|---|---|---|---|"]
+        detail = "; ".join(v["details"]) or ", ".join(v["tests"])
+        lines.append(f"| {cid} | {md(catalog.claims[cid].says)} | **{v['verdict']}** | {md(detail)} |")
+    lines += ["", "## Tests", "", "| test | outcome | checks | failed or unobservable |", "|---|---|---|---|"]
     for t in data["tests"]:
-        outcome = t["outcome"] + (f": {t['reason'].splitlines()[0]}" if t.get("reason") and t["outcome"] != "pass" else "")
+        outcome = t["outcome"] + (f": {first_line(t.get('reason'))}" if t.get("reason") and t["outcome"] != "pass" else "")
         control = " (negative control)" if t.get("control") else ""
-        obs = ", ".join(f"{k}={v}" for k, v in t["observations"].items()
-                        if not isinstance(v, (list, dict)) and not k.endswith("_addr"))
-        lines.append(f"| `{t['id']}`{control} | {outcome.replace('|', '/')} | {', '.join(t['claims'])} | "
-                     f"{obs[:160].replace('|', '/')} |")
+        notable = [f"{c['id']} {c['outcome']}" + (f" ({c['reason']})" if c.get("reason") else "")
+                   for c in t.get("checks", []) if c["outcome"] != "pass"]
+        lines.append(f"| {md_code(t['id'])}{control} | {md(outcome[:200])} | {len(t.get('checks', []))} | "
+                     f"{md('; '.join(notable)[:300])} |")
     sysctls = env.get("sysctls") or {}
     if sysctls:
         lines += ["", "## Namespace sysctls (defaults in a fresh test namespace)", ""]
-        lines += [f"- `{k}` = `{v}`" for k, v in sysctls.items()]
+        lines += [f"- {md_code(k)} = {md_code(v)}" for k, v in sysctls.items()]
     return "\n".join(lines) + "\n"
 
 

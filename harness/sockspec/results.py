@@ -140,17 +140,16 @@ def _fields(where: _Where, path: str, obj: Any, fields: dict[str, str]) -> None:
 
 
 def _depth(value: Any, limit: int) -> int:
-    """Nesting depth, without recursion (a hostile file may nest deeply)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        v, d = stack.pop()
-        deepest = max(deepest, d)
-        if d > limit:
-            return d
-        if isinstance(v, dict):
-            stack.extend((x, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, d + 1) for x in v)
+    """Nesting depth (at most limit + 1), without recursion: a hostile file may nest deeply."""
+    deepest, level = 1, [value]
+    while level and deepest <= limit:
+        inner = []
+        for v in level:
+            children = v.values() if isinstance(v, dict) else v
+            inner.extend(x for x in children if isinstance(x, (dict, list)))
+        if inner:
+            deepest += 1
+        level = inner
     return deepest
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,18 +42,30 @@ def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, verdi
                       "wire_unavailable": None, "duration_s": 0.5, "iteration": 1}]}
 
 
+def check(cid, outcome, seen, expected=None, claim=None, says=None, reason=None, **extra):
+    return {"id": cid, "says": says or f"the {cid} check", "outcome": outcome, "relation": "==",
+            "expected": seen if expected is None else expected, "seen": seen, "reason": reason, "claim": claim,
+            "refutes": None, "source": "listen(2)", "evaluations": 1, "failures": int(outcome == "fail"), **extra}
+
+
 def make_results(directory: Path, target: str, release: str, backlog_queued: int, backlog_outcome: str) -> Path:
-    """A results directory built from the recorded fixtures (no root needed)."""
+    """A results directory built from the recorded fixtures (no root needed):
+    the handshake (the same everywhere but for its ports) and the backlog,
+    whose queue_capped check passes with backlog_queued 1 and fails otherwise."""
     (directory / "pcaps").mkdir(parents=True)
     for stem in ("handshake_inet", "listen_backlog0_inet"):
         shutil.copy(FIXTURES / f"{stem}.pcap", directory / "pcaps" / f"{stem}.pcap")
         shutil.copy(FIXTURES / f"{stem}.jsonl", directory / "pcaps" / f"{stem}.events.jsonl")
     backlog_obs = dict(_observations(FIXTURES / "listen_backlog0_inet.jsonl"), queued=backlog_queued)
+    port = 40000 + backlog_queued
     tests = [
-        _test("tcp_handshake[inet]", "tcp_handshake", ["SEED-1"], "handshake_inet"),
+        _test("tcp_handshake[inet]", "tcp_handshake", ["SEED-1"], "handshake_inet",
+              checks=[check("handshake.segments", "pass", ["c>SYN", "s>SYN+ACK", "c>ACK"], claim="SEED-1"),
+                      check("client_port", "pass", {"client": f"127.0.0.1:{port}", "pid": port})]),
         _test("tcp_listen_backlog[inet-0]", "tcp_listen_backlog", ["SEED-12", "SEED-13"], "listen_backlog0_inet",
               backlog_outcome, backlog_obs,
-              [{"claim": "SEED-12", "verdict": "partly", "detail": "backlog+1 complete"}]),
+              checks=[check("queue_capped", "pass" if backlog_queued == 1 else "fail", backlog_queued, 1,
+                            claim="SEED-12", says="backlog+1 connections complete without accept()")]),
     ]
     data = {"schema_version": results.SCHEMA_VERSION,
             "environment": {"target": target, "kernel_release": release, "kernel_version": f"#1 {release}",
@@ -76,12 +90,82 @@ def test_compare_writes_html_and_markdown_with_differences_first(two_kernels, tm
     assert proc.returncode == 0, proc.stderr
     html, md = out.read_text(), out.with_suffix(".md").read_text()
     assert "<svg" in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert html.count('class="row differs"') == 1
-    assert html.index("tcp_listen_backlog[inet-0]") < html.index("tcp_handshake[inet]"), "differences first"
+    assert html.count('class="row differs"') == 1, "ports and pids are context: only queue_capped differs"
+    assert md.splitlines()[0] == "**1 differing check between host 6.18.44, gvisor 4.4.0 (3 checks in 2 tests).**"
+    differences = md[md.index("## Differences"):md.index("## Not observed")]
+    assert "`tcp_listen_backlog[inet-0] queue_capped`: backlog+1 connections complete without accept(): " \
+           "host 6.18.44: pass, seen 1; gvisor 4.4.0: fail, seen 3" in differences
+    assert md.index("## Differences") < md.index("## Not observed") < md.index("## The seed's claims") \
+        < md.index("## Checks x stacks") < md.index("## Ladders")
     assert "SEED-16" in html and "not applicable" in html
-    assert "| ≠ `tcp_listen_backlog[inet-0]`" in md and "**queued=3**" in md
-    assert "host 6.18.44" in md and "gvisor 4.4.0" in md
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.md"]
+
+
+def test_a_skipped_test_and_an_unobservable_check_are_not_observed_not_differences(two_kernels, tmp_path):
+    a, b = two_kernels
+    data = json.loads((b / "results.json").read_text())
+    data["tests"][0].update(outcome="skip", reason="gvisor cannot run this: no nftables")
+    data["tests"][1]["checks"][0].update(outcome="unobservable", seen={"unobservable": "no listener TCP_INFO"},
+                                         reason="no listener TCP_INFO")
+    data["tests"][1]["outcome"] = "pass"
+    data["summary"] = results.summarize(data["tests"])
+    (b / "results.json").write_text(json.dumps(data))
+    out, md_path = compare.compare([a, b], tmp_path / "r.html")
+    md = md_path.read_text()
+    assert md.startswith("**0 differing checks")
+    not_observed = md[md.index("## Not observed"):md.index("## The seed's claims")]
+    assert "queue\\_capped: no listener TCP\\_INFO" in not_observed and "no nftables" in not_observed
+    assert "| SEED-12 ≠ |" in md and "**unobservable**: tcp\\_listen\\_backlog" in md
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>`|*[x](javascript:alert(3))'
+
+
+def test_text_from_a_results_file_is_inert_in_html_and_markdown(two_kernels, tmp_path):
+    a, b = two_kernels
+    data = json.loads((b / "results.json").read_text())
+    data["environment"]["kernel_release"] = HOSTILE
+    data["environment"]["tcpdump_version"] = HOSTILE
+    data["tests"][1]["checks"][0].update(says=HOSTILE, seen=HOSTILE, reason=HOSTILE)
+    data["tests"][1]["id"] = "tcp_listen_backlog" + HOSTILE
+    data["tests"][0]["reason"] = HOSTILE
+    (b / "results.json").write_text(json.dumps(data))
+    out, md_path = compare.compare([a, b], tmp_path / "r.html")
+    html = out.read_text()
+    assert "<script" not in html and "<img" not in html
+    # Markdown: code spans and fenced blocks are literal text (CommonMark);
+    # everywhere else no tag but the report's own, and no live link.
+    md = md_path.read_text()
+    prose = re.sub(r"`[^`\n]*`", "", re.sub(r"(?ms)^(`{3,})\n.*?^\1$", "", md))
+    assert set(re.findall(r"<(/?\w+)", prose)) <= {"details", "/details", "summary", "/summary"}
+    assert not re.search(r"(?<!\\)\]\(javascript:", prose) and "\\[x\\](javascript:alert(3))" in md
+
+
+def test_compare_is_linear_in_the_number_of_tests(tmp_path):
+    directory = tmp_path / "big"
+    directory.mkdir()
+    base = json.loads((make_results(tmp_path / "one", "host", "6.18", 1, "pass") / "results.json").read_text())
+    proto = base["tests"][1]
+    tests = []
+    for i in range(20_000):
+        t = copy.deepcopy(proto)
+        t.update(id=f"tcp_listen_backlog[inet-{i}]", nodeid=f"x::{i}", runs=[], pcap=None)
+        tests.append(t)
+    base.update(tests=tests, summary=results.summarize(tests))
+    (directory / "results.json").write_text(json.dumps(base))
+    t0 = time.monotonic()
+    out, md = compare.compare([directory, directory], tmp_path / "big.html")
+    elapsed = time.monotonic() - t0
+    assert elapsed < 30, f"20,000 tests took {elapsed:.1f} s"
+    assert md.read_text().startswith("**0 differing checks")
+
+
+def test_an_output_pair_that_cannot_be_written_is_refused_before_anything_is(two_kernels, tmp_path):
+    (tmp_path / "r.md").mkdir()
+    proc = subprocess.run([*SOCKSPEC, "compare", *map(str, two_kernels), "-o", str(tmp_path / "r.html")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "r.html").exists()
 
 
 def _corrupt(directory: Path, how) -> None:
@@ -103,6 +187,11 @@ def _corrupt(directory: Path, how) -> None:
     (lambda d: d.pop("summary"), "summary"),
     (lambda d: d["tests"][1].update(outcome="varying"), "variance must be an object"),
     (lambda d: d.update(tests=[1]), "tests[0] must be an object"),
+    (lambda d: d["tests"][0].update(id=["a"]), "tests[0].id must be a string"),
+    (lambda d: d["tests"][0]["runs"][0].update(sysctls="x"), "runs[0].sysctls must be an object"),
+    (lambda d: d["tests"][0]["runs"][0].update(events=3), "runs[0].events must be a string or null"),
+    (lambda d: d["tests"][0]["checks"][0].update(outcome="maybe"), "checks[0].outcome must be one of"),
+    (lambda d: d["tests"][0].update(observations=json.loads("[" * 100 + "]" * 100)), "nested deeper"),
 ])
 def test_compare_refuses_a_bad_results_file_and_writes_nothing(two_kernels, tmp_path, how, message):
     a, b = two_kernels

@@ -97,7 +97,7 @@ def test_the_report_renders_the_matrix_a_difference_and_svg_ladders(tmp_path):
     b = make_results(tmp_path / "gvisor", "gvisor", "4.4.0", 3, "fail")
     html, _ = compare.compare([a, b], tmp_path / "report.html")
     page = render(html, tmp_path / "report.png")
-    assert page.rows == ["tcp_listen_backlog[inet-0]", "tcp_handshake[inet]"], "the differing row first"
+    assert page.rows == ["tcp_handshake[inet]"] * 2 + ["tcp_listen_backlog[inet-0]"], "a row per check"
     assert page.differing == ["tcp_listen_backlog[inet-0]"]
     assert page.claim_rows >= 16 + 1, "every seed claim (and the header)"
     assert page.svgs == 4 + 2, "a ladder per behaviour per kernel, and the differing one again at the top"
