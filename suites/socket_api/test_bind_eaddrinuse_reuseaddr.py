@@ -1,4 +1,4 @@
-"""SEED-10 (EADDRINUSE), socket(7) SO_REUSEADDR: a second bind() to a port in
+"""socket(7) SO_REUSEADDR: a second bind() to a port in
 use fails; SO_REUSEADDR lets two non-listening sockets share a port but never
 two listeners, and gets a new listener past a TIME-WAIT socket only when the
 TIME-WAIT socket had it too (net/ipv4/inet_connection_sock.c
@@ -10,49 +10,58 @@ from sockspec import checks
 
 
 @pytest.mark.behaviour("bind_eaddrinuse_reuseaddr")
-def test_bind_eaddrinuse_reuseaddr(probe, family, claims):
+def test_bind_eaddrinuse_reuseaddr(probe, family, claims, expect):
     run = probe()
     cases = run["cases"]
-    assert cases["bound_plain"]["second_bind"] == "EADDRINUSE", "a bound port cannot be bound again"
-    assert cases["both_reuseaddr"] == {"second_bind": "ok", "first_listen": "ok", "second_listen": "EADDRINUSE"}, \
-        "with SO_REUSEADDR on both two sockets bind one port, but only one may listen"
-    assert cases["listener_reuseaddr"]["second_bind"] == "EADDRINUSE", "a listener's port stays taken"
+    expect.eq("bound_port_cannot_bound_again", cases["bound_plain"]["second_bind"], "EADDRINUSE",
+              "a bound port cannot be bound again")
+    expect.eq("reuseaddr_both_two_sockets_bind", cases["both_reuseaddr"], {"second_bind": "ok", "first_listen": "ok", "second_listen": "EADDRINUSE"},
+              "with SO_REUSEADDR on both two sockets bind one port, but only one may listen")
+    expect.eq("listeners_port_stays_taken", cases["listener_reuseaddr"]["second_bind"], "EADDRINUSE",
+              "a listener's port stays taken")
 
     tw = cases["time_wait"]
-    assert tw["server_end_state"] == "TIME-WAIT", "the server closed first and holds TIME-WAIT on its port"
-    assert tw["bind_plain"] == "EADDRINUSE", "TIME-WAIT blocks a plain bind()"
-    assert tw["bind_reuseaddr"] == "EADDRINUSE", \
-        "SO_REUSEADDR alone does not help when the old listener lacked it (the TIME-WAIT socket has sk_reuse 0)"
+    expect.eq("server_closed_first_holds_time", tw["server_end_state"], "TIME-WAIT",
+              "the server closed first and holds TIME-WAIT on its port")
+    expect.eq("time_wait_blocks_plain_bind", tw["bind_plain"], "EADDRINUSE", "TIME-WAIT blocks a plain bind()")
+    expect.eq("reuseaddr_alone_does_not_help", tw["bind_reuseaddr"], "EADDRINUSE",
+              "SO_REUSEADDR alone does not help when the old listener lacked it (the TIME-WAIT socket has sk_reuse 0)")
 
     tw2 = cases["time_wait_reuse_listener"]
-    assert tw2["server_end_state"] == "TIME-WAIT"
-    assert tw2["bind_plain"] == "EADDRINUSE", "TIME-WAIT still blocks a plain bind()"
-    assert tw2["bind_reuseaddr"] == "ok", "SO_REUSEADDR on both: the new socket binds over TIME-WAIT"
-    assert tw2["new_connect"] == "ok", "and it listens and accepts a new client"
+    expect.eq("tw2_server_end_state", tw2["server_end_state"], "TIME-WAIT", "server_end_state == 'TIME-WAIT'")
+    expect.eq("time_wait_blocks_plain_bind_2", tw2["bind_plain"], "EADDRINUSE",
+              "TIME-WAIT still blocks a plain bind()")
+    expect.eq("reuseaddr_both_new_socket_binds", tw2["bind_reuseaddr"], "ok",
+              "SO_REUSEADDR on both: the new socket binds over TIME-WAIT")
+    expect.eq("listens_accepts_new_client", tw2["new_connect"], "ok", "and it listens and accepts a new client")
 
     for case in (tw, tw2):
         conn = run.connection(case["client_addr"], case["server_addr"])
-        checks.three_way_handshake(conn)
-        assert checks.teardown(conn)["closer"] == "server", "the server sent the first FIN: it holds TIME-WAIT"
+        checks.three_way_handshake(conn, expect)
+        expect.eq("server_sent_first_fin_holds", checks.teardown(conn)["closer"], "server",
+                  "the server sent the first FIN: it holds TIME-WAIT")
     new = run.connection(tw2["new_client_addr"], tw2["server_addr"])
-    checks.three_way_handshake(new)
-    assert new.segments[0].t_ns > run.connection(tw2["client_addr"], tw2["server_addr"]).fins()[-1].t_ns, \
-        "the new connection starts after the old one ended in TIME-WAIT"
+    checks.three_way_handshake(new, expect)
+    expect.true("new_connection_starts_old_ended", new.segments[0].t_ns > run.connection(tw2["client_addr"], tw2["server_addr"]).fins()[-1].t_ns,
+                "the new connection starts after the old one ended in TIME-WAIT")
     claims.verdict("SEED-10", "holds", "a second bind() to a used port fails with EADDRINUSE, also over a TIME-WAIT "
                                        "socket unless both the old listener and the new socket set SO_REUSEADDR")
 
 
 @pytest.mark.behaviour("bind_eaddrinuse_reuseaddr")
 @pytest.mark.control("SO_LINGER {1, 0} on the server's end: RST instead of TIME-WAIT")
-def test_bind_eaddrinuse_reuseaddr_linger_zero_control(probe, family):
+def test_bind_eaddrinuse_reuseaddr_linger_zero_control(probe, family, expect):
     """'TIME-WAIT blocks a plain bind()' fails when no TIME-WAIT is left: the
     server aborts the connection and the port is free at once."""
     run = probe("--linger-zero")
     for key in ("time_wait", "time_wait_reuse_listener"):
         tw = run["cases"][key]
-        assert tw["server_end_state"] == "none", "no TIME-WAIT after an abortive close"
-        assert tw["bind_plain"] == "ok", "a plain bind() succeeds on the freed port"
-        assert tw["new_connect"] == "ok"
+        expect.eq("no_time_wait_abortive_close", tw["server_end_state"], "none",
+                  "no TIME-WAIT after an abortive close")
+        expect.eq("plain_bind_succeeds_freed_port", tw["bind_plain"], "ok",
+                  "a plain bind() succeeds on the freed port")
+        expect.eq("tw_new_connect", tw["new_connect"], "ok", "new_connect == 'ok'")
         conn = run.connection(tw["client_addr"], tw["server_addr"])
-        assert not conn.fins(), "no FIN crosses"
-        assert any(s.has("RST") and not conn.from_client(s) for s in conn.segments), "the server sends RST"
+        expect.true("no_fin_crosses", not conn.fins(), "no FIN crosses")
+        expect.true("server_sends_rst", bool(any(s.has("RST") and not conn.from_client(s) for s in conn.segments)),
+                    "the server sends RST")

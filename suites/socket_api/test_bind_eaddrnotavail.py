@@ -8,22 +8,24 @@ ADDRESS = {"inet": "192.0.2.1", "inet6": "2001:db8::1"}
 
 
 @pytest.mark.behaviour("bind_eaddrnotavail")
-def test_bind_eaddrnotavail(probe, family):
+def test_bind_eaddrnotavail(probe, family, expect):
     run = probe()
-    assert run["address"] == ADDRESS[family]
-    assert run["bind"] == "EADDRNOTAVAIL", f"{ADDRESS[family]} is not an address of the namespace"
-    assert run.call("bind")["errno_name"] == "EADDRNOTAVAIL"
-    assert run["bound"].endswith(":0"), "the socket stays unbound"
+    expect.eq("address", run["address"], ADDRESS[family], "address == ADDRESS[family]")
+    expect.eq("not_address_namespace", run["bind"], "EADDRNOTAVAIL", "… is not an address of the namespace")
+    expect.eq("call_errno_name", run.call("bind")["errno_name"], "EADDRNOTAVAIL",
+              "run.call('bind')['errno_name'] == 'EADDRNOTAVAIL'")
+    expect.true("socket_stays_unbound", bool(run["bound"].endswith(":0")), "the socket stays unbound")
     if family == "inet":
-        assert run["bind_127_0_0_2"] == "ok", "127.0.0.2 is local: all of 127/8 is on lo"
-    assert run.packets == [], "nothing is sent to the address"
+        expect.eq("c_127_0_0_2_local", run["bind_127_0_0_2"], "ok", "127.0.0.2 is local: all of 127/8 is on lo")
+    expect.eq("nothing_sent_address", run.packets, [], "nothing is sent to the address")
 
 
 @pytest.mark.behaviour("bind_eaddrnotavail")
 @pytest.mark.control("net.ipv4.ip_nonlocal_bind=1 and net.ipv6.ip_nonlocal_bind=1 in the namespace")
-def test_bind_eaddrnotavail_nonlocal_bind_control(probe, family):
+def test_bind_eaddrnotavail_nonlocal_bind_control(probe, family, expect):
     """The same bind() succeeds once the namespace allows non-local binds."""
     run = probe(sysctls={"net.ipv4.ip_nonlocal_bind": 1, "net.ipv6.ip_nonlocal_bind": 1})
-    assert run["bind"] == "ok", "a non-local bind is allowed"
-    assert run["bound"].rsplit(":", 1)[0].strip("[]") == ADDRESS[family], "getsockname() shows the non-local address"
-    assert run.packets == [], "nothing is sent to the address"
+    expect.eq("non_local_bind_allowed", run["bind"], "ok", "a non-local bind is allowed")
+    expect.eq("getsockname_shows_non_local_address", run["bound"].rsplit(":", 1)[0].strip("[]"), ADDRESS[family],
+              "getsockname() shows the non-local address")
+    expect.eq("nothing_sent_address", run.packets, [], "nothing is sent to the address")

@@ -10,22 +10,29 @@ CLIENTS = 24
 
 
 @pytest.mark.behaviour("bind_so_reuseport")
-def test_bind_so_reuseport(probe, family):
+def test_bind_so_reuseport(probe, family, expect):
     run = probe("--clients", CLIENTS)
-    assert run["listeners"] == [{"bind": "ok", "listen": "ok"}] * 2, "both SO_REUSEPORT listeners bind and listen"
-    assert run["bind_without_reuseport"] == "EADDRINUSE", "a socket without SO_REUSEPORT cannot join"
-    assert sorted(run["accepted_by"]) == sorted(run["client_addrs"]), "every client is accepted exactly once"
+    expect.eq("both_reuseport_listeners_bind_listen", run["listeners"], [{"bind": "ok", "listen": "ok"}] * 2,
+              "both SO_REUSEPORT listeners bind and listen")
+    expect.true("socket_without_reuseport_cannot_join", run["bind_without_reuseport"] == "EADDRINUSE",
+                "a socket without SO_REUSEPORT cannot join")
+    expect.eq("client_accepted_exactly", sorted(run["accepted_by"]), sorted(run["client_addrs"]),
+              "every client is accepted exactly once")
     counts = run["accepted_counts"]
-    assert sum(counts) == CLIENTS and min(counts) > 0, f"both listeners take connections: {counts}"
+    expect.true("both_listeners_take_connections", bool(sum(counts) == CLIENTS and min(counts) > 0),
+                "both listeners take connections")
     for client in run["client_addrs"]:
-        checks.three_way_handshake(run.connection(client, run["server_addr"]))
+        checks.three_way_handshake(run.connection(client, run["server_addr"]), expect)
 
 
 @pytest.mark.behaviour("bind_so_reuseport")
 @pytest.mark.control("neither listener sets SO_REUSEPORT")
-def test_bind_so_reuseport_off_control(probe, family):
+def test_bind_so_reuseport_off_control(probe, family, expect):
     """Without the option the second listener's bind() fails and the first takes every connection."""
     run = probe("--clients", CLIENTS, "--no-reuseport")
-    assert run["listeners"][0] == {"bind": "ok", "listen": "ok"}
-    assert run["listeners"][1]["bind"] == "EADDRINUSE", "the second bind() to the port fails"
-    assert run["accepted_counts"] == [CLIENTS, 0], "one listener takes every connection"
+    expect.eq("listeners", run["listeners"][0], {"bind": "ok", "listen": "ok"},
+              "listeners[0] == {'bind': 'ok', 'listen': 'ok'}")
+    expect.eq("second_bind_port_fails", run["listeners"][1]["bind"], "EADDRINUSE",
+              "the second bind() to the port fails")
+    expect.eq("listener_takes_connection", run["accepted_counts"], [CLIENTS, 0],
+              "one listener takes every connection")

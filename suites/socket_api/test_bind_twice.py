@@ -6,13 +6,16 @@ from sockspec import checks
 
 
 @pytest.mark.behaviour("bind_twice")
-def test_bind_twice(probe, family):
+def test_bind_twice(probe, family, expect):
     run = probe()
     for proto in ("tcp", "udp"):
         r = run["rebinds"][proto]
-        assert r["rebind_same"] == "EINVAL", f"{proto}: binding again to the same address fails with EINVAL"
-        assert r["rebind_port_zero"] == "EINVAL", f"{proto}: binding again to another port fails with EINVAL"
-        assert r["address_kept"] is True, f"{proto}: the first address stays"
+        expect.eq("binding_again_same_address_fails", r["rebind_same"], "EINVAL",
+                  "binding again to the same address fails with EINVAL")
+        expect.true("binding_again_another_port_fails", r["rebind_port_zero"] == "EINVAL",
+                    "binding again to another port fails with EINVAL")
+        expect.true("first_address_stays", r["address_kept"], "the first address stays")
     binds = run.calls("bind", "server")
-    assert [b["errno_name"] for b in binds if b["ret"] < 0] == ["EINVAL"] * 4
-    checks.three_way_handshake(run.connection())
+    expect.eq("errno_name_b_binds_if", [b["errno_name"] for b in binds if b["ret"] < 0], ["EINVAL"] * 4,
+              "[errno_name for b in binds if ret < 0] == ['EINVAL'] * 4")
+    checks.three_way_handshake(run.connection(), expect)

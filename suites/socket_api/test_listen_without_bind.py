@@ -9,26 +9,31 @@ WILDCARD = {"inet": "0.0.0.0", "inet6": "::"}
 
 
 @pytest.mark.behaviour("listen_without_bind")
-def test_listen_without_bind(probe, family):
+def test_listen_without_bind(probe, family, expect):
     run = probe()
-    assert run["before_listen"].endswith(":0"), "before listen() the socket has no port"
-    assert run.call("listen")["ret"] == 0, "listen() without bind() succeeds"
+    expect.true("listen_socket_no_port", bool(run["before_listen"].endswith(":0")),
+                "before listen() the socket has no port")
+    expect.eq("listen_without_bind_succeeds", run.call("listen")["ret"], 0, "listen() without bind() succeeds")
     low, high = run["port_range"]
     after = run["after_listen"]
-    assert after["ip"] == WILDCARD[family], "the socket is bound to the wildcard address"
-    assert low <= after["port"] <= high, f"its port {after['port']} comes from {low}-{high}"
-    assert run["accepted_peer"] == run["client_addr"], "a client connecting to that port is accepted"
+    expect.eq("socket_bound_wildcard_address", after["ip"], WILDCARD[family],
+              "the socket is bound to the wildcard address")
+    expect.true("port_comes", low <= after["port"] <= high, "its port … comes from …-")
+    expect.eq("client_connecting_port_accepted", run["accepted_peer"], run["client_addr"],
+              "a client connecting to that port is accepted")
     conn = run.connection()
-    checks.three_way_handshake(conn)
-    assert conn.segments[0].dst.port == after["port"]
+    checks.three_way_handshake(conn, expect)
+    expect.true("port", conn.segments[0].dst.port == after["port"], "conn.segments[0].dst.port == port")
 
 
 @pytest.mark.behaviour("listen_without_bind")
 @pytest.mark.control("net.ipv4.ip_local_port_range = 50000 50001 in the namespace")
-def test_listen_without_bind_narrow_range_control(probe, family):
+def test_listen_without_bind_narrow_range_control(probe, family, expect):
     """The automatically chosen port follows the namespace's range: with two
     ports left it is one of them (bind() and autobind prefer the odd one)."""
     run = probe(sysctls={"net.ipv4.ip_local_port_range": "50000 50001"})
-    assert run["port_range"] == [50000, 50001]
-    assert run["after_listen"]["port"] == 50001, "the listener takes the odd port of the range"
-    assert run["client_addr"].endswith(":50000"), "the client's connect() gets the even one"
+    expect.true("port_range", run["port_range"] == [50000, 50001], "port_range == [50000, 50001]")
+    expect.true("listener_takes_odd_port_range", run["after_listen"]["port"] == 50001,
+                "the listener takes the odd port of the range")
+    expect.true("clients_connect_gets_even", bool(run["client_addr"].endswith(":50000")),
+                "the client's connect() gets the even one")

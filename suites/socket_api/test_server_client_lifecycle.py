@@ -1,4 +1,4 @@
-"""SEED-7: the seed's server steps (socket, bind, listen, accept -> a new socket,
+"""The seed's server steps (socket, bind, listen, accept -> a new socket,
 send/recv, back to accept, close) and client steps (socket, connect, send/recv,
 close), for IPv4 and IPv6; a client that never binds gets an ephemeral port
 (ip(7) ip_local_port_range)."""
@@ -16,31 +16,37 @@ def server_steps(run):
 
 
 @pytest.mark.behaviour("server_client_lifecycle")
-def test_server_client_lifecycle(probe, family, claims):
+def test_server_client_lifecycle(probe, family, claims, expect):
     run = probe("--clients", CLIENTS)
     clients = run["clients"]
-    assert [c["connect"] for c in clients] == ["ok"] * CLIENTS, "every client connects"
-    assert server_steps(run) == ["socket", "bind", "listen"] + ["accept", "recv", "send", "recv", "close"] * CLIENTS \
-        + ["close"], "the server follows the seed's steps, back to accept() for each client"
+    expect.eq("client_connects", [c["connect"] for c in clients], ["ok"] * CLIENTS, "every client connects")
+    expect.eq("server_follows_seeds_steps_back", server_steps(run), ["socket", "bind", "listen"] + ["accept", "recv", "send", "recv", "close"] * CLIENTS \
+        + ["close"], "the server follows the seed's steps, back to accept() for each client")
     low, high = run["port_range"]
     for i, c in enumerate(clients, 1):
-        assert c["accepted_fd"] != run["listener_fd"], f"client {i}: accept() returns a new descriptor"
-        assert c["accepted_peer"] == c["client_addr"], f"client {i}: accept() names the client"
-        assert c["server_got"] == f"request {i}" and c["client_got"] == f"reply {i}", f"client {i}: data both ways"
-        assert c["server_read_eof"] is True, f"client {i}: the server reads EOF after the client's close()"
-        assert low <= c["client_port"] <= high, f"client {i}: the unbound client got an ephemeral port"
-    assert not [c for c in run.calls("bind") if c["side"] != "server"], "no client calls bind()"
-    assert run.call("accept", "server", 1)["t_real_ns"] > run.call("close", "server", 0)["end_real_ns"], \
-        "the listener accepts the second client after the first was served and closed"
+        expect.true("client_accept_returns_new_descriptor", c["accepted_fd"] != run["listener_fd"],
+                    "client …: accept() returns a new descriptor")
+        expect.eq("client_accept_names_client", c["accepted_peer"], c["client_addr"],
+                  "client …: accept() names the client")
+        expect.true("client_data_both_ways", bool(c["server_got"] == f"request {i}" and c["client_got"] == f"reply {i}"),
+                    "client …: data both ways")
+        expect.true("client_server_reads_eof_clients", c["server_read_eof"],
+                    "client …: the server reads EOF after the client's close()")
+        expect.true("client_unbound_client_got_ephemeral", low <= c["client_port"] <= high,
+                    "client …: the unbound client got an ephemeral port")
+    expect.true("no_client_calls_bind", not [c for c in run.calls("bind") if c["side"] != "server"],
+                "no client calls bind()")
+    expect.true("listener_accepts_second_client_first", run.call("accept", "server", 1)["t_real_ns"] > run.call("close", "server", 0)["end_real_ns"],
+                "the listener accepts the second client after the first was served and closed")
 
     for i, c in enumerate(clients, 1):
         conn = run.connection(c["client_addr"], run["server_addr"])
-        checks.three_way_handshake(conn)
+        checks.three_way_handshake(conn, expect)
         data = [(conn.from_client(s), s.length) for s in conn.segments if s.length]
-        assert data == [(True, len(f"request {i}")), (False, len(f"reply {i}"))], \
-            f"client {i}: one request then one reply on the wire"
+        expect.eq("client_request_reply_wire", data, [(True, len(f"request {i}")), (False, len(f"reply {i}"))],
+                  "client …: one request then one reply on the wire")
         t = checks.teardown(conn)
-        assert t["closer"] == "client", f"client {i}: the client closes first"
+        expect.eq("client_client_closes_first", t["closer"], "client", "client …: the client closes first")
     claims.verdict("SEED-7", "holds", "socket, bind, listen, accept (a new descriptor each time), recv/send, close "
                                       "and back to accept() served two clients in turn; clients that never bound "
                                       "got ephemeral ports; each connection had a handshake and a FIN teardown")
@@ -48,13 +54,14 @@ def test_server_client_lifecycle(probe, family, claims):
 
 @pytest.mark.behaviour("server_client_lifecycle")
 @pytest.mark.control("the listener closed after the first client")
-def test_server_client_lifecycle_closed_listener_control(probe, family):
+def test_server_client_lifecycle_closed_listener_control(probe, family, expect):
     """'the listener keeps listening' flips when the server closes it: the second
     client's SYN is answered with RST and connect() gives ECONNREFUSED."""
     run = probe("--clients", CLIENTS, "--close-listener-after", 1)
     clients = run["clients"]
-    assert clients[0]["connect"] == "ok" and clients[1]["connect"] == "ECONNREFUSED"
+    expect.true("clients_0_connect_ok_clients", bool(clients[0]["connect"] == "ok" and clients[1]["connect"] == "ECONNREFUSED"),
+                "clients[0]['connect'] == 'ok' and clients[1]['connect'] == 'ECONNREFUSED'")
     refused = [c for c in run.calls("connect") if c["ret"] < 0]
-    assert len(refused) == 1
+    expect.eq("len", len(refused), 1, "len(refused) == 1")
     rsts = [s for s in run.segments() if s.has("RST") and str(s.src) == run["server_addr"]]
-    assert rsts, "the closed port answers the second SYN with RST"
+    expect.true("closed_port_answers_second_syn", bool(rsts), "the closed port answers the second SYN with RST")

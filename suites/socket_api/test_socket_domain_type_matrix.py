@@ -1,4 +1,4 @@
-"""SEED-8, SEED-9: socket(domain, type, protocol) over AF_INET, AF_INET6, AF_UNIX x
+"""socket(domain, type, protocol) over AF_INET, AF_INET6, AF_UNIX x
 SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM, SOCK_PACKET x 0,
 IPPROTO_TCP, IPPROTO_UDP. The expected outcomes are what Linux does, from
 net/socket.c __sock_create() (AF_INET + SOCK_PACKET becomes AF_PACKET),
@@ -46,23 +46,29 @@ def differences(seen: dict, want: dict) -> dict:
 
 
 @pytest.mark.behaviour("socket_domain_type_matrix")
-def test_socket_domain_type_matrix(probe, family, claims):
+def test_socket_domain_type_matrix(probe, family, claims, expect):
     run = probe()
-    assert run["privileged_has_cap_net_raw"] is True, "the probe runs with CAP_NET_RAW"
+    expect.true("probe_runs_cap_net_raw", run["privileged_has_cap_net_raw"], "the probe runs with CAP_NET_RAW")
     seen = run["privileged"]
-    assert differences(seen, matrix(expected)) == {}, "socket() outcomes (seen, expected) that differ"
-    assert len(run.calls("socket", "privileged")) == len(DOMAINS) * len(TYPES) * len(PROTOCOLS)
+    expect.eq("socket_outcomes_expected_differ", differences(seen, matrix(expected)), {},
+              "socket() outcomes (seen, expected) that differ")
+    expect.eq("len", len(run.calls("socket", "privileged")), len(DOMAINS) * len(TYPES) * len(PROTOCOLS),
+              "len(run.calls('socket', 'privileged')) == len(DOMAINS) * len(TYPES) * len(PROTOCOLS)")
 
     created = run["privileged_created"]
     for d in ("AF_INET", "AF_INET6"):
         for p in ("0", "IPPROTO_TCP"):
-            assert created[f"{d} SOCK_STREAM {p}"] == {"domain": d, "type": "SOCK_STREAM", "protocol": 6}, \
-                f"{d} SOCK_STREAM with protocol {p} is a TCP socket"
-        assert created[f"{d} SOCK_DGRAM 0"]["protocol"] == 17, f"{d} SOCK_DGRAM with protocol 0 is UDP"
-    assert created["AF_UNIX SOCK_RAW 0"]["type"] == "SOCK_DGRAM", "AF_UNIX turns SOCK_RAW into SOCK_DGRAM"
-    assert created["AF_INET SOCK_PACKET 0"]["domain"] == "AF_PACKET", "AF_INET + SOCK_PACKET is an AF_PACKET socket"
-    assert created["AF_UNIX SOCK_SEQPACKET 0"]["type"] == "SOCK_SEQPACKET"
-    assert run.packets == [], "socket() alone sends nothing"
+            expect.eq("sock_stream_protocol_tcp_socket", created[f"{d} SOCK_STREAM {p}"], {"domain": d, "type": "SOCK_STREAM", "protocol": 6},
+                      "… SOCK_STREAM with protocol … is a TCP socket")
+        expect.eq("sock_dgram_protocol_0_udp", created[f"{d} SOCK_DGRAM 0"]["protocol"], 17,
+                  "… SOCK_DGRAM with protocol 0 is UDP")
+    expect.eq("af_unix_turns_sock_raw", created["AF_UNIX SOCK_RAW 0"]["type"], "SOCK_DGRAM",
+              "AF_UNIX turns SOCK_RAW into SOCK_DGRAM")
+    expect.eq("af_inet_sock_packet_af", created["AF_INET SOCK_PACKET 0"]["domain"], "AF_PACKET",
+              "AF_INET + SOCK_PACKET is an AF_PACKET socket")
+    expect.eq("created_af_unix_sock_seqpacket_0_type", created["AF_UNIX SOCK_SEQPACKET 0"]["type"], "SOCK_SEQPACKET",
+              "created['AF_UNIX SOCK_SEQPACKET 0']['type'] == 'SOCK_SEQPACKET'")
+    expect.eq("socket_alone_sends_nothing", run.packets, [], "socket() alone sends nothing")
 
     claims.verdict("SEED-8", "partly",
                    "AF_INET/AF_INET6 give TCP for SOCK_STREAM and UDP for SOCK_DGRAM; SOCK_RAW needs a protocol and "
@@ -76,16 +82,19 @@ def test_socket_domain_type_matrix(probe, family, claims):
 
 @pytest.mark.behaviour("socket_domain_type_matrix")
 @pytest.mark.control("CAP_NET_RAW dropped with capset(2)")
-def test_socket_domain_type_matrix_without_cap_net_raw_control(probe, family):
+def test_socket_domain_type_matrix_without_cap_net_raw_control(probe, family, expect):
     """The raw and packet sockets the main test sees made fail with EPERM once
     the calling thread lacks CAP_NET_RAW; every other outcome stays the same."""
     run = probe()
-    assert run["capset_dropped_cap_net_raw"] is True, "the unprivileged thread really lost CAP_NET_RAW"
+    expect.true("unprivileged_thread_really_lost_cap", run["capset_dropped_cap_net_raw"],
+                "the unprivileged thread really lost CAP_NET_RAW")
     seen = run["unprivileged"]
-    assert differences(seen, matrix(expected_unprivileged)) == {}, "socket() outcomes (seen, expected) that differ"
+    expect.eq("socket_outcomes_expected_differ", differences(seen, matrix(expected_unprivileged)), {},
+              "socket() outcomes (seen, expected) that differ")
     flipped = sorted(k for k in seen if seen[k] != run["privileged"][k])
-    assert flipped == sorted(k for k, v in matrix(expected).items()
-                             if v == "ok" and tuple(k.split()[:2]) in NEED_CAP_NET_RAW), \
-        "exactly the raw and packet sockets flip"
-    assert all(seen[k] == "EPERM" for k in flipped)
-    assert run.call("capset", "unprivileged")["ret"] == 0
+    expect.eq("exactly_raw_packet_sockets_flip", flipped, sorted(k for k, v in matrix(expected).items()
+                             if v == "ok" and tuple(k.split()[:2]) in NEED_CAP_NET_RAW), "exactly the raw and packet sockets flip")
+    expect.true("k_eperm_k_flipped", bool(all(seen[k] == "EPERM" for k in flipped)),
+                "all(seen[k] == 'EPERM' for k in flipped)")
+    expect.eq("call_ret", run.call("capset", "unprivileged")["ret"], 0,
+              "run.call('capset', 'unprivileged')['ret'] == 0")
