@@ -11,35 +11,37 @@ DROP_VICTIM_ACK = Fault("tcp flags == ack", 1)  # the first pure ACK: the victim
 BACKLOG = 1
 
 
-def check_late_syn_dropped(run):
-    assert run["late_syn_dropped"] is True, "the late SYN was dropped (ListenOverflows)"
-    assert run["late_state"] == "SYN-SENT", "the late client got no answer"
+def check_late_syn_dropped(run, expect):
+    expect.true("late_syn_dropped_listenoverflows", run["late_syn_dropped"],
+                "the late SYN was dropped (ListenOverflows)")
+    expect.eq("late_client_got_no_answer", run["late_state"], "SYN-SENT", "the late client got no answer")
     late = run.connection(run["late_addr"], run["server_addr"])
-    assert [s.label for s in late.segments] == ["SYN"], \
-        "no SYN+ACK and no RST for a SYN to a full queue, whatever abort_on_overflow says"
+    expect.eq("no_syn_ack_no_rst", [s.label for s in late.segments], ["SYN"],
+              "no SYN+ACK and no RST for a SYN to a full queue, whatever abort_on_overflow says")
 
 
 @pytest.mark.behaviour("tcp_abort_on_overflow")
-def test_tcp_abort_on_overflow(probe, family, claims):
+def test_tcp_abort_on_overflow(probe, family, claims, expect):
     run = probe("--backlog", BACKLOG, sysctls={"net.ipv4.tcp_abort_on_overflow": 1}, faults=[DROP_VICTIM_ACK])
-    assert run["victim_request_socket"] == 1, "the victim's connection waits as a request socket"
-    assert run["accept_queue_full"] == BACKLOG + 1
-    check_late_syn_dropped(run)
-    assert run["victim_ack_overflowed"] is True
-    assert run["victim_state"] == "CLOSE", "the victim's connection is reset"
-    assert run["victim_read"] == "ECONNRESET", "the victim's read gives ECONNRESET"
-    assert run["accept_queue_after"] == BACKLOG + 1
+    expect.eq("victims_connection_waits_request_socket", run["victim_request_socket"], 1,
+              "the victim's connection waits as a request socket")
+    expect.eq("accept_queue_full", run["accept_queue_full"], BACKLOG + 1, "accept_queue_full == BACKLOG + 1")
+    check_late_syn_dropped(run, expect=expect)
+    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "victim_ack_overflowed is True")
+    expect.eq("victims_connection_reset", run["victim_state"], "CLOSE", "the victim's connection is reset")
+    expect.eq("victims_read_gives_econnreset", run["victim_read"], "ECONNRESET", "the victim's read gives ECONNRESET")
+    expect.eq("accept_queue_after", run["accept_queue_after"], BACKLOG + 1, "accept_queue_after == BACKLOG + 1")
 
     conn = run.connection()
     labels = checks.labels(conn)
-    assert labels[:2] == ["c>SYN", "s>SYN+ACK"], labels
+    expect.eq("labels", labels[:2], ["c>SYN", "s>SYN+ACK"], "labels[:2] == ['c>SYN', 's>SYN+ACK']")
     rst_i = conn.first(lambda s: not conn.from_client(s) and s.has("RST"))
-    assert rst_i is not None, f"the server resets the victim: {labels}"
+    expect.true("server_resets_victim", rst_i is not None, "the server resets the victim")
     answered = conn.segments[rst_i - 1]
-    assert conn.from_client(answered) and answered.has("ACK"), \
-        f"the RST answers the victim's ACK that would have completed the handshake: {labels}"
-    assert conn.segments[rst_i].seq == answered.ack, \
-        "the RST takes its sequence number from that segment's ACK"
+    expect.true("rst_answers_victims_ack_would", bool(conn.from_client(answered) and answered.has("ACK")),
+                "the RST answers the victim's ACK that would have completed the handshake")
+    expect.eq("rst_takes_sequence_number_segments", conn.segments[rst_i].seq, answered.ack,
+              "the RST takes its sequence number from that segment's ACK")
     claims.verdict("SEED-13", "holds", "accept-queue overflow: with tcp_abort_on_overflow=1 the ACK completing a "
                                        "connection onto the full queue drew a RST; a SYN to the full queue was "
                                        "dropped without an answer")
@@ -47,18 +49,18 @@ def test_tcp_abort_on_overflow(probe, family, claims):
 
 @pytest.mark.behaviour("tcp_abort_on_overflow")
 @pytest.mark.control("net.ipv4.tcp_abort_on_overflow=0 (the default)")
-def test_tcp_abort_on_overflow_off_control(probe, family):
+def test_tcp_abort_on_overflow_off_control(probe, family, expect):
     """The check 'the victim is reset' fails with the default: the ACK is
     dropped silently and the victim stays ESTABLISHED, its data unacknowledged."""
     run = probe("--backlog", BACKLOG, sysctls={"net.ipv4.tcp_abort_on_overflow": 0}, faults=[DROP_VICTIM_ACK])
-    check_late_syn_dropped(run)
-    assert run["victim_ack_overflowed"] is True
-    assert run["victim_state"] == "ESTABLISHED"
-    assert run["victim_read"] == "EAGAIN"
+    check_late_syn_dropped(run, expect=expect)
+    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "victim_ack_overflowed is True")
+    expect.eq("victim_state", run["victim_state"], "ESTABLISHED", "victim_state == 'ESTABLISHED'")
+    expect.eq("victim_read", run["victim_read"], "EAGAIN", "victim_read == 'EAGAIN'")
     conn = run.connection()
     read = run.call("recv", "victim")["end_real_ns"]
     before_read = [s for s in conn.segments if s.t_ns < read]
-    assert not [s for s in before_read if s.has("RST")], "no RST"
+    expect.true("no_rst", not [s for s in before_read if s.has("RST")], "no RST")
     data = next(s for s in before_read if s.length > 0)
-    assert not [s for s in before_read if not conn.from_client(s) and s.ack == (data.seq + data.length) % 2**32], \
-        "the server does not acknowledge the data"
+    expect.true("server_does_not_acknowledge_data", not [s for s in before_read if not conn.from_client(s) and s.ack == (data.seq + data.length) % 2**32],
+                "the server does not acknowledge the data")

@@ -7,23 +7,26 @@ from sockspec import checks
 
 
 @pytest.mark.behaviour("tcp_accept4_flags")
-def test_tcp_accept4_flags(probe, family):
+def test_tcp_accept4_flags(probe, family, expect):
     run = probe()
-    assert run["listener"] == {"O_NONBLOCK": True, "FD_CLOEXEC": True}
-    assert run["accept4"] == {"O_NONBLOCK": True, "FD_CLOEXEC": True}, \
-        "accept4(SOCK_NONBLOCK|SOCK_CLOEXEC): the new descriptor is non-blocking and close-on-exec"
-    assert run["accept4_bad_flags"] == "EINVAL", "any other accept4() flag: EINVAL"
+    expect.eq("listener", run["listener"], {"O_NONBLOCK": True, "FD_CLOEXEC": True},
+              "listener == {'O_NONBLOCK': True, 'FD_CLOEXEC': True}")
+    expect.eq("accept4_sock_nonblock_sock_cloexec", run["accept4"], {"O_NONBLOCK": True, "FD_CLOEXEC": True},
+              "accept4(SOCK_NONBLOCK|SOCK_CLOEXEC): the new descriptor is non-blocking and close-on-exec")
+    expect.eq("any_other_accept4_flag_einval", run["accept4_bad_flags"], "EINVAL", "any other accept4() flag: EINVAL")
     call = run.call("accept4", "server")
-    assert call["args"]["flags"] == "SOCK_NONBLOCK|SOCK_CLOEXEC" and call["ret"] >= 0
+    expect.true("args_flags_sock_nonblock_sock", bool(call["args"]["flags"] == "SOCK_NONBLOCK|SOCK_CLOEXEC" and call["ret"] >= 0),
+                "args['flags'] == 'SOCK_NONBLOCK|SOCK_CLOEXEC' and ret >= 0")
     for client in run["client_addrs"]:
-        checks.three_way_handshake(run.connection(client, run["server_addr"]))
+        checks.three_way_handshake(run.connection(client, run["server_addr"]), expect)
 
 
 @pytest.mark.behaviour("tcp_accept4_flags")
 @pytest.mark.control("plain accept() on the same non-blocking, close-on-exec listener")
-def test_tcp_accept4_flags_plain_accept_control(probe, family):
+def test_tcp_accept4_flags_plain_accept_control(probe, family, expect):
     """The check 'the new descriptor is non-blocking and close-on-exec' fails
     for plain accept(): Linux gives it neither flag, whatever the listener has."""
     run = probe()
-    assert run["accept"] == {"O_NONBLOCK": False, "FD_CLOEXEC": False}
-    assert run.call("accept", "server")["ret"] >= 0
+    expect.eq("accept", run["accept"], {"O_NONBLOCK": False, "FD_CLOEXEC": False},
+              "accept == {'O_NONBLOCK': False, 'FD_CLOEXEC': False}")
+    expect.ge("call_ret", run.call("accept", "server")["ret"], 0, "run.call('accept', 'server')['ret'] >= 0")

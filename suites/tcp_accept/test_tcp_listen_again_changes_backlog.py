@@ -5,35 +5,43 @@ import pytest
 
 
 @pytest.mark.behaviour("tcp_listen_again_changes_backlog")
-def test_tcp_listen_again_changes_backlog(probe, family):
+def test_tcp_listen_again_changes_backlog(probe, family, expect):
     run = probe("--first", 1, "--second", 3, "--third", 0)
-    assert run["backlog_1"] == 1
-    assert run["queue_1"] == 2, "listen(fd, 1): two connections queue, the third SYN is dropped"
-    assert run["listen_2"] == "0", "listen() again on a listening socket succeeds"
-    assert run["backlog_2"] == 3, "TCP_INFO shows the new backlog"
-    assert run["dropped_client_retransmit"] == "queued", \
-        "the SYN dropped under the old cap fits when it is retransmitted"
-    assert run["queue_2"] == 4, "the queue now fills to the new backlog + 1"
-    assert [c["outcome"] for c in run["clients"]] == ["queued", "queued", "dropped", "queued", "dropped"]
-    assert run["listen_3"] == "0" and run["backlog_3"] == 0, "listen() can shrink the backlog too"
-    assert run["queue_3"] == 4, "the connections already queued stay"
-    assert run["accept_after_shrink"] == "0"
+    expect.eq("backlog_1", run["backlog_1"], 1, "backlog_1 == 1")
+    expect.eq("listen_fd_1_two_connections", run["queue_1"], 2,
+              "listen(fd, 1): two connections queue, the third SYN is dropped")
+    expect.eq("listen_again_listening_socket_succeeds", run["listen_2"], "0",
+              "listen() again on a listening socket succeeds")
+    expect.eq("tcp_info_shows_new_backlog", run["backlog_2"], 3, "TCP_INFO shows the new backlog")
+    expect.eq("syn_dropped_under_old_cap", run["dropped_client_retransmit"], "queued",
+              "the SYN dropped under the old cap fits when it is retransmitted")
+    expect.eq("queue_now_fills_new_backlog", run["queue_2"], 4, "the queue now fills to the new backlog + 1")
+    expect.eq("outcome_c_clients_queued_queued", [c["outcome"] for c in run["clients"]], ["queued", "queued", "dropped", "queued", "dropped"],
+              "[outcome for c in clients] == ['queued', 'queued', 'dropped', 'queued', 'dropped']")
+    expect.true("listen_can_shrink_backlog_too", bool(run["listen_3"] == "0" and run["backlog_3"] == 0),
+                "listen() can shrink the backlog too")
+    expect.eq("connections_already_queued_stay", run["queue_3"], 4, "the connections already queued stay")
+    expect.eq("accept_after_shrink", run["accept_after_shrink"], "0", "accept_after_shrink == '0'")
 
     dropped = run["clients"][2]["client"]
     conn = run.connection(dropped, run["server_addr"])
     syns = [s for s in conn.segments if conn.from_client(s) and s.flags_exactly("SYN")]
-    assert len(syns) == 2 and syns[1].t_ns - syns[0].t_ns >= 900_000_000, "dropped once, retransmitted after 1 s"
+    expect.true("dropped_retransmitted_1_s", bool(len(syns) == 2 and syns[1].t_ns - syns[0].t_ns >= 900_000_000),
+                "dropped once, retransmitted after 1 s")
     second_listen = run.call("listen", "server", 1)
-    assert syns[0].t_ns < second_listen["t_real_ns"] < syns[1].t_ns
-    assert [s.label for s in conn.segments[2:4]] == ["SYN+ACK", "ACK"], "the retransmitted SYN is answered"
+    expect.true("t_ns", syns[0].t_ns < second_listen["t_real_ns"] < syns[1].t_ns,
+                "syns[0].t_ns < t_real_ns < syns[1].t_ns")
+    expect.eq("retransmitted_syn_answered", [s.label for s in conn.segments[2:4]], ["SYN+ACK", "ACK"],
+              "the retransmitted SYN is answered")
 
 
 @pytest.mark.behaviour("tcp_listen_again_changes_backlog")
 @pytest.mark.control("the second listen() keeps the same backlog")
-def test_tcp_listen_again_changes_backlog_same_control(probe, family):
+def test_tcp_listen_again_changes_backlog_same_control(probe, family, expect):
     """The check 'the dropped SYN fits when retransmitted' fails when the
     second listen() does not raise the backlog."""
     run = probe("--first", 1, "--second", 1, "--third", 1)
-    assert run["backlog_2"] == 1
-    assert run["dropped_client_retransmit"] == "dropped", "the retransmitted SYN is dropped again"
-    assert run["queue_2"] == 2
+    expect.eq("backlog_2", run["backlog_2"], 1, "backlog_2 == 1")
+    expect.eq("retransmitted_syn_dropped_again", run["dropped_client_retransmit"], "dropped",
+              "the retransmitted SYN is dropped again")
+    expect.eq("queue_2", run["queue_2"], 2, "queue_2 == 2")

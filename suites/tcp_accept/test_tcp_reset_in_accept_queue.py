@@ -6,20 +6,25 @@ import pytest
 
 
 @pytest.mark.behaviour("tcp_reset_in_accept_queue")
-def test_tcp_reset_in_accept_queue(probe, family, claims):
+def test_tcp_reset_in_accept_queue(probe, family, claims, expect):
     run = probe()
-    assert run["server_end_before_accept"] == "none", "the reset socket has left the kernel's tables"
-    assert run["queue_before_accept"] == 1, "but it is still in the accept queue"
-    assert run["accept"] == "0", "accept() returns it (no ECONNABORTED on Linux)"
-    assert run["accept_peer"] == run["client_addr"], "with the client's address"
-    assert run["getpeername"] == "ENOTCONN", "the socket is no longer connected"
-    assert run["reads"] == ["ECONNRESET", "0"], "the first read reports the reset, the next one EOF"
-    assert run["queue_after_accept"] == 0
+    expect.eq("reset_socket_left_kernels_tables", run["server_end_before_accept"], "none",
+              "the reset socket has left the kernel's tables")
+    expect.eq("but_accept_queue", run["queue_before_accept"], 1, "but it is still in the accept queue")
+    expect.eq("accept_returns_no_econnaborted_linux", run["accept"], "0",
+              "accept() returns it (no ECONNABORTED on Linux)")
+    expect.eq("clients_address", run["accept_peer"], run["client_addr"], "with the client's address")
+    expect.eq("socket_no_longer_connected", run["getpeername"], "ENOTCONN", "the socket is no longer connected")
+    expect.eq("first_read_reports_reset_next", run["reads"], ["ECONNRESET", "0"],
+              "the first read reports the reset, the next one EOF")
+    expect.eq("queue_after_accept", run["queue_after_accept"], 0, "queue_after_accept == 0")
 
     conn = run.connection()
     labels = [("c>" if conn.from_client(s) else "s>") + s.label for s in conn.segments]
-    assert labels == ["c>SYN", "s>SYN+ACK", "c>ACK", "c>RST+ACK"], f"the client resets; no FIN: {labels}"
-    assert conn.segments[3].t_ns < run.call("accept", "server")["t_real_ns"], "the RST came before accept()"
+    expect.eq("client_resets_no_fin", labels, ["c>SYN", "s>SYN+ACK", "c>ACK", "c>RST+ACK"],
+              "the client resets; no FIN")
+    expect.true("rst_came_accept", conn.segments[3].t_ns < run.call("accept", "server")["t_real_ns"],
+                "the RST came before accept()")
     claims.verdict("SEED-15", "holds", "accept() took a connection reset while queued off the queue like any other "
                                        "(the queue shrank from 1 to 0); what waited on the new socket was the reset "
                                        "(first read ECONNRESET)")
@@ -27,13 +32,15 @@ def test_tcp_reset_in_accept_queue(probe, family, claims):
 
 @pytest.mark.behaviour("tcp_reset_in_accept_queue")
 @pytest.mark.control("the client closes normally (FIN)")
-def test_tcp_reset_in_accept_queue_graceful_control(probe, family):
+def test_tcp_reset_in_accept_queue_graceful_control(probe, family, expect):
     """The check 'the first read gives ECONNRESET' fails when the client closes
     with FIN: the queued socket is in CLOSE-WAIT and reads EOF."""
     run = probe("--graceful")
-    assert run["server_end_before_accept"] == "CLOSE-WAIT"
-    assert run["accept"] == "0"
-    assert run["getpeername"] == run["client_addr"]
-    assert run["reads"] == ["0", "0"]
+    expect.eq("server_end_before_accept", run["server_end_before_accept"], "CLOSE-WAIT",
+              "server_end_before_accept == 'CLOSE-WAIT'")
+    expect.eq("accept", run["accept"], "0", "accept == '0'")
+    expect.eq("getpeername", run["getpeername"], run["client_addr"], "getpeername == client_addr")
+    expect.eq("reads", run["reads"], ["0", "0"], "reads == ['0', '0']")
     conn = run.connection()
-    assert not [s for s in conn.segments if s.has("RST")]
+    expect.true("not_s_s_conn_segments", not [s for s in conn.segments if s.has("RST")],
+                "not [s for s in conn.segments if s.has('RST')]")
