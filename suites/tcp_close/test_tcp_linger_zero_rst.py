@@ -8,27 +8,34 @@ def client_segments(conn):
 
 
 @pytest.mark.behaviour("tcp_linger_zero_rst")
-def test_tcp_linger_zero_rst(probe, family):
+def test_tcp_linger_zero_rst(probe, family, expect):
     run = probe("--linger", "zero")
-    assert run.call("setsockopt", side="client")["ret"] == 0
-    assert run["client_close"] == "0", "close() succeeds"
-    assert run["client_after_close"] == "none", "the socket is gone as soon as close() returns"
-    assert run["client_after"] == "none", "no TIME-WAIT, ever"
-    assert run["server_state"] == "CLOSE" and run["server_read"] == "ECONNRESET", "the peer's read reports the reset"
+    expect.eq("call_ret", run.call("setsockopt", side="client")["ret"], 0,
+              "run.call('setsockopt', side='client')['ret'] == 0")
+    expect.eq("close_succeeds", run["client_close"], "0", "close() succeeds")
+    expect.eq("socket_gone_soon_close_returns", run["client_after_close"], "none",
+              "the socket is gone as soon as close() returns")
+    expect.eq("no_time_wait_ever", run["client_after"], "none", "no TIME-WAIT, ever")
+    expect.true("peers_read_reports_reset", bool(run["server_state"] == "CLOSE" and run["server_read"] == "ECONNRESET"),
+                "the peer's read reports the reset")
 
     conn = run.connection()
     mine = client_segments(conn)
-    assert not any(s.has("FIN") for s in mine), "no FIN from the closer"
+    expect.true("no_fin_closer", not any(s.has("FIN") for s in mine), "no FIN from the closer")
     rst = [s for s in mine if s.has("RST")]
-    assert len(rst) == 1 and rst[0].t_ns >= run.call("close", side="client")["t_real_ns"], "close() sends one RST"
-    assert not any(s.has("RST") for s in conn.segments if not conn.from_client(s))
+    expect.true("close_sends_rst", bool(len(rst) == 1 and rst[0].t_ns >= run.call("close", side="client")["t_real_ns"]),
+                "close() sends one RST")
+    expect.true("not_any_s_rst_s", not any(s.has("RST") for s in conn.segments if not conn.from_client(s)),
+                "not any(s.has('RST') for s in conn.segments if not conn.from_client(s))")
 
 
 @pytest.mark.behaviour("tcp_linger_zero_rst")
 @pytest.mark.control("SO_LINGER not set")
-def test_tcp_linger_zero_rst_linger_off_control(probe, family):
+def test_tcp_linger_zero_rst_linger_off_control(probe, family, expect):
     run = probe("--linger", "off")
-    assert run["client_after"] == "TIME-WAIT", "an orderly close leaves the closer in TIME-WAIT"
-    assert run["server_read"] == "0", "the peer reads EOF"
+    expect.eq("orderly_close_leaves_closer_time", run["client_after"], "TIME-WAIT",
+              "an orderly close leaves the closer in TIME-WAIT")
+    expect.eq("peer_reads_eof", run["server_read"], "0", "the peer reads EOF")
     mine = client_segments(run.connection())
-    assert any(s.has("FIN") for s in mine) and not any(s.has("RST") for s in mine), "FIN, not RST"
+    expect.true("fin_not_rst", bool(any(s.has("FIN") for s in mine) and not any(s.has("RST") for s in mine)),
+                "FIN, not RST")

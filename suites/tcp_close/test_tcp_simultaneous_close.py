@@ -1,4 +1,4 @@
-"""SEED-6 in a simultaneous close (RFC 9293 §3.6, Figure 13): both sides send FIN
+"""A simultaneous close (RFC 9293 §3.6, Figure 13): both sides send FIN
 before receiving the other's, and both end in TIME-WAIT (net/ipv4/tcp_input.c
 tcp_fin(): a FIN received in FIN-WAIT-1 moves to CLOSING; the ACK of our FIN in
 CLOSING moves to TIME-WAIT)."""
@@ -15,39 +15,41 @@ SYSCTLS = {"net.ipv4.tcp_rto_min_us": 50000}
 
 
 @pytest.mark.behaviour("tcp_simultaneous_close")
-def test_tcp_simultaneous_close(probe, family, claims):
+def test_tcp_simultaneous_close(probe, family, claims, expect):
     run = probe("--port", PORT, sysctls=SYSCTLS, faults=FIRST_FINS)
-    assert run["both_fin_wait_1_at_once"], \
-        "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived"
-    assert run["settled"]
-    assert run["client_after"] == "TIME-WAIT" and run["server_after"] == "TIME-WAIT", \
-        f"both sides end in TIME-WAIT, not client {run['client_after']}, server {run['server_after']}"
+    expect.true("both_sockets_were_fin_wait", bool(run["both_fin_wait_1_at_once"]),
+                "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived")
+    expect.true("settled", bool(run["settled"]), "settled")
+    expect.true("both_sides_end_time_wait", bool(run["client_after"] == "TIME-WAIT" and run["server_after"] == "TIME-WAIT"),
+                "both sides end in TIME-WAIT, not client …, server")
     for side in ("client", "server"):
         states = run[f"{side}_states"]
-        assert states[:2] == ["ESTABLISHED", "FIN-WAIT-1"] and states[-1] == "TIME-WAIT", \
-            f"the {side} went from FIN-WAIT-1 to TIME-WAIT: {states}"
-        assert "CLOSE-WAIT" not in states and "LAST-ACK" not in states, \
-            f"the {side} never was the passive closer: {states}"
+        expect.true("went_fin_wait_1_time", bool(states[:2] == ["ESTABLISHED", "FIN-WAIT-1"] and states[-1] == "TIME-WAIT"),
+                    "the … went from FIN-WAIT-1 to TIME-WAIT")
+        expect.true("never_passive_closer", bool("CLOSE-WAIT" not in states and "LAST-ACK" not in states),
+                    "the … never was the passive closer")
 
     conn = run.connection()
     cfin = [s for s in conn.segments if conn.from_client(s) and s.has("FIN")]
     sfin = [s for s in conn.segments if not conn.from_client(s) and s.has("FIN")]
-    assert cfin and sfin, "each side's FIN crosses (its first copy was dropped, a retransmission is captured)"
-    assert any(not conn.from_client(s) and "ACK" in s.flags and s.ack == (cfin[0].seq + 1) % 2**32
-               for s in conn.segments), "the server acknowledges the client's FIN"
-    assert any(conn.from_client(s) and "ACK" in s.flags and s.ack == (sfin[0].seq + 1) % 2**32
-               for s in conn.segments), "the client acknowledges the server's FIN"
-    assert not any(s.has("RST") for s in conn.segments)
+    expect.true("sides_fin_crosses_first_copy", bool(cfin and sfin),
+                "each side's FIN crosses (its first copy was dropped, a retransmission is captured)")
+    expect.true("server_acknowledges_clients_fin", bool(any(not conn.from_client(s) and "ACK" in s.flags and s.ack == (cfin[0].seq + 1) % 2**32
+               for s in conn.segments)), "the server acknowledges the client's FIN")
+    expect.true("client_acknowledges_servers_fin", bool(any(conn.from_client(s) and "ACK" in s.flags and s.ack == (sfin[0].seq + 1) % 2**32
+               for s in conn.segments)), "the client acknowledges the server's FIN")
+    expect.true("not_any_s_rst_s", not any(s.has("RST") for s in conn.segments),
+                "not any(s.has('RST') for s in conn.segments)")
     claims.verdict("SEED-6", "partly", "in a simultaneous close (both sockets in FIN-WAIT-1 at once) both sides "
                                        "ended in TIME-WAIT, not only one of them")
 
 
 @pytest.mark.behaviour("tcp_simultaneous_close")
 @pytest.mark.control("no FIN dropped: the client's FIN arrives before the server closes")
-def test_tcp_simultaneous_close_sequential_control(probe, family):
+def test_tcp_simultaneous_close_sequential_control(probe, family, expect):
     run = probe("--port", PORT, sysctls=SYSCTLS)
-    assert not run["both_fin_wait_1_at_once"], "the server never was in FIN-WAIT-1"
-    assert run["client_after"] == "TIME-WAIT" and run["server_after"] == "none", \
-        "when the closes are not simultaneous only the first closer is in TIME-WAIT"
-    assert "FIN-WAIT-1" not in run["server_states"] and "TIME-WAIT" not in run["server_states"], \
-        f"the server closed as the passive side: {run['server_states']}"
+    expect.true("server_never_fin_wait_1", not run["both_fin_wait_1_at_once"], "the server never was in FIN-WAIT-1")
+    expect.true("closes_not_simultaneous_only_first", bool(run["client_after"] == "TIME-WAIT" and run["server_after"] == "none"),
+                "when the closes are not simultaneous only the first closer is in TIME-WAIT")
+    expect.true("server_closed_passive_side", bool("FIN-WAIT-1" not in run["server_states"] and "TIME-WAIT" not in run["server_states"]),
+                "the server closed as the passive side")

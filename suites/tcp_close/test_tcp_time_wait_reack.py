@@ -1,4 +1,4 @@
-"""SEED-5: TIME-WAIT exists so that the last ACK can be sent again (RFC 9293 §3.6.1;
+"""TIME-WAIT exists so that the last ACK can be sent again (RFC 9293 §3.6.1;
 net/ipv4/tcp_minisocks.c tcp_timewait_state_process() answers a retransmitted FIN
 with TCP_TW_ACK)."""
 import pytest
@@ -17,35 +17,44 @@ def client_fins(conn):
 
 
 @pytest.mark.behaviour("tcp_time_wait_reack")
-def test_tcp_time_wait_reack(probe, family, claims):
+def test_tcp_time_wait_reack(probe, family, claims, expect):
     run = probe("--port", PORT, sysctls=SYSCTLS, faults=[LAST_ACK])
-    assert run["client_read"] == "0", "the client reads EOF after the server's FIN"
-    assert run["settled"], "the client's LAST-ACK socket is gone in the end: its FIN was acknowledged"
-    assert "LAST-ACK" in run["client_states"], "the client, which closed second, went through LAST-ACK"
-    assert run["server_after"] == "TIME-WAIT", "the server, which closed first, is in TIME-WAIT"
+    expect.eq("client_reads_eof_servers_fin", run["client_read"], "0", "the client reads EOF after the server's FIN")
+    expect.true("clients_last_ack_socket_gone", bool(run["settled"]),
+                "the client's LAST-ACK socket is gone in the end: its FIN was acknowledged")
+    expect.is_in("client_closed_second_went_through", "LAST-ACK", run["client_states"],
+                 "the client, which closed second, went through LAST-ACK")
+    expect.eq("server_closed_first_time_wait", run["server_after"], "TIME-WAIT",
+              "the server, which closed first, is in TIME-WAIT")
 
     conn = run.connection()
     fins = client_fins(conn)
-    assert len(fins) == 2, f"the client sent its FIN twice (its first was never acknowledged): {len(fins)}"
-    assert fins[0].seq == fins[1].seq, "the second FIN is a retransmission (same sequence number)"
+    expect.eq("client_sent_fin_twice_first", len(fins), 2,
+              "the client sent its FIN twice (its first was never acknowledged)")
+    expect.eq("second_fin_retransmission_same_sequence", fins[0].seq, fins[1].seq,
+              "the second FIN is a retransmission (same sequence number)")
     after = conn.segments[conn.segments.index(fins[1]) + 1:]
     reacks = [s for s in after if not conn.from_client(s) and s.flags_exactly("ACK")
               and s.ack == (fins[1].seq + 1) % 2**32]
-    assert reacks, "the TIME-WAIT server acknowledges the retransmitted FIN"
-    assert not any(s.has("RST") for s in conn.segments), "no RST: the TIME-WAIT socket answers with an ACK"
+    expect.true("time_wait_server_acknowledges_retransmitted", bool(reacks),
+                "the TIME-WAIT server acknowledges the retransmitted FIN")
+    expect.true("no_rst_time_wait_socket", not any(s.has("RST") for s in conn.segments),
+                "no RST: the TIME-WAIT socket answers with an ACK")
     claims.verdict("SEED-5", "holds", "with the last ACK dropped, the LAST-ACK side retransmitted its FIN and the "
                                       "TIME-WAIT side acknowledged it again; the LAST-ACK socket then closed")
 
 
 @pytest.mark.behaviour("tcp_time_wait_reack")
 @pytest.mark.control("no packet dropped")
-def test_tcp_time_wait_reack_no_loss_control(probe, family):
+def test_tcp_time_wait_reack_no_loss_control(probe, family, expect):
     """Without the lost ACK the client's FIN crosses once and is acknowledged once."""
     run = probe("--port", PORT, sysctls=SYSCTLS)
-    assert run["settled"] and run["server_after"] == "TIME-WAIT"
+    expect.true("settled_server_time_wait", bool(run["settled"] and run["server_after"] == "TIME-WAIT"),
+                "settled and server_after == 'TIME-WAIT'")
     conn = run.connection()
     fins = client_fins(conn)
-    assert len(fins) == 1, f"one FIN from the passive side when nothing is lost, not {len(fins)}"
+    expect.eq("fin_passive_side_nothing_lost", len(fins), 1,
+              "one FIN from the passive side when nothing is lost, not")
     acks = [s for s in conn.segments if not conn.from_client(s) and s.flags_exactly("ACK")
             and s.ack == (fins[0].seq + 1) % 2**32]
-    assert len(acks) == 1, "one last ACK"
+    expect.eq("last_ack", len(acks), 1, "one last ACK")
