@@ -7,31 +7,39 @@ from sockspec import checks
 
 
 @pytest.mark.behaviour("tcp_defer_accept")
-def test_tcp_defer_accept(probe, family):
+def test_tcp_defer_accept(probe, family, expect):
     run = probe("--defer-s", 5)
-    assert run.call("connect", "client")["ret"] == 0, "the client's connect() returns as usual"
-    assert run["ack_dropped"] == 1, "the server dropped the bare final ACK (TcpExt TCPDeferAcceptDrop +1)"
-    assert run["queue_before_data"] == 0, "nothing is in the accept queue while no data has arrived"
-    assert run["request_sockets_before_data"] == 1, "the connection waits as a request socket (SYN-RECV)"
-    assert run["accept_before_data"] == "EAGAIN", "a non-blocking accept() finds nothing"
-    assert run["queued_after_data"] is True and run["accept_after_data"] == "0", "data makes it acceptable"
-    assert run["read_at_once"] == "first request", "accept() returns with the data already readable"
+    expect.eq("clients_connect_returns_usual", run.call("connect", "client")["ret"], 0,
+              "the client's connect() returns as usual")
+    expect.eq("server_dropped_bare_final_ack", run["ack_dropped"], 1,
+              "the server dropped the bare final ACK (TcpExt TCPDeferAcceptDrop +1)")
+    expect.eq("nothing_accept_queue_while_no", run["queue_before_data"], 0,
+              "nothing is in the accept queue while no data has arrived")
+    expect.eq("connection_waits_request_socket_syn", run["request_sockets_before_data"], 1,
+              "the connection waits as a request socket (SYN-RECV)")
+    expect.eq("non_blocking_accept_finds_nothing", run["accept_before_data"], "EAGAIN",
+              "a non-blocking accept() finds nothing")
+    expect.true("data_makes_acceptable", bool(run["queued_after_data"] is True and run["accept_after_data"] == "0"),
+                "data makes it acceptable")
+    expect.eq("accept_returns_data_already_readable", run["read_at_once"], "first request",
+              "accept() returns with the data already readable")
 
     conn = run.connection()
-    checks.three_way_handshake(conn)
+    checks.three_way_handshake(conn, expect)
     data = next(s for s in conn.segments if s.length > 0)
-    assert conn.from_client(data)
+    expect.true("conn_client_data", bool(conn.from_client(data)), "conn.from_client(data)")
     accepts = run.calls("accept", "server")
-    assert accepts[0]["end_real_ns"] < data.t_ns < accepts[1]["t_real_ns"], \
-        "the EAGAIN accept() came before the data, the successful one after it"
+    expect.true("eagain_accept_came_data_successful", accepts[0]["end_real_ns"] < data.t_ns < accepts[1]["t_real_ns"],
+                "the EAGAIN accept() came before the data, the successful one after it")
 
 
 @pytest.mark.behaviour("tcp_defer_accept")
 @pytest.mark.control("TCP_DEFER_ACCEPT not set")
-def test_tcp_defer_accept_not_set_control(probe, family):
+def test_tcp_defer_accept_not_set_control(probe, family, expect):
     """The check 'accept() finds nothing before data' fails without the option:
     the handshake alone queues the connection."""
     run = probe("--defer-s", 0)
-    assert run["ack_dropped"] == 0
-    assert run["queue_before_data"] == 1
-    assert run["accept_before_data"] == "0", "accept() returns the connection before any data"
+    expect.eq("ack_dropped", run["ack_dropped"], 0, "ack_dropped == 0")
+    expect.eq("queue_before_data", run["queue_before_data"], 1, "queue_before_data == 1")
+    expect.eq("accept_returns_connection_any_data", run["accept_before_data"], "0",
+              "accept() returns the connection before any data")

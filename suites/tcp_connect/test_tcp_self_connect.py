@@ -5,34 +5,37 @@ import pytest
 
 
 @pytest.mark.behaviour("tcp_self_connect")
-def test_tcp_self_connect(probe, family):
+def test_tcp_self_connect(probe, family, expect):
     run = probe()
-    assert run["connect"] == "0", "connect() to its own address and port succeeds, with no listener"
-    assert run["peer"] == run["client_addr"] == run["server_addr"], "the socket's peer is itself"
-    assert run["state"] == "ESTABLISHED"
-    assert run["read_back"] == "talking to myself", "what it sends, it reads back"
+    expect.eq("connect_own_address_port_succeeds", run["connect"], "0",
+              "connect() to its own address and port succeeds, with no listener")
+    expect.true("sockets_peer_itself", run["peer"] == run["client_addr"] == run["server_addr"],
+                "the socket's peer is itself")
+    expect.eq("state", run["state"], "ESTABLISHED", "state == 'ESTABLISHED'")
+    expect.eq("what_sends_reads_back", run["read_back"], "talking to myself", "what it sends, it reads back")
 
     me = run["client_addr"]
     segs = [s for s in run.segments() if str(s.src) == me and str(s.dst) == me]
     labels = [s.label for s in segs[:3]]
-    assert labels == ["SYN", "SYN+ACK", "ACK"], \
-        f"its own SYN comes back, it answers it with SYN+ACK to itself, then ACKs that: {labels}"
+    expect.eq("own_syn_comes_back_answers", labels, ["SYN", "SYN+ACK", "ACK"],
+              "its own SYN comes back, it answers it with SYN+ACK to itself, then ACKs that")
     syn, synack, ack = segs[:3]
-    assert synack.seq == syn.seq and synack.ack == (syn.seq + 1) % 2**32, \
-        "the SYN+ACK repeats the socket's one ISN and acknowledges it: both ends are the same socket"
-    assert ack.seq == ack.ack == (syn.seq + 1) % 2**32
+    expect.true("syn_ack_repeats_sockets_isn", bool(synack.seq == syn.seq and synack.ack == (syn.seq + 1) % 2**32),
+                "the SYN+ACK repeats the socket's one ISN and acknowledges it: both ends are the same socket")
+    expect.true("seq", ack.seq == ack.ack == (syn.seq + 1) % 2**32, "ack.seq == ack.ack == (syn.seq + 1) % 2**32")
     connect = run.call("connect", "client")
-    assert connect["t_real_ns"] <= syn.t_ns and ack.t_ns <= connect["end_real_ns"], \
-        "the whole exchange happens inside connect()"
+    expect.true("whole_exchange_happens_inside_connect", bool(connect["t_real_ns"] <= syn.t_ns and ack.t_ns <= connect["end_real_ns"]),
+                "the whole exchange happens inside connect()")
 
 
 @pytest.mark.behaviour("tcp_self_connect")
 @pytest.mark.control("connect from a second socket bound to another port")
-def test_tcp_self_connect_other_socket_control(probe, family):
+def test_tcp_self_connect_other_socket_control(probe, family, expect):
     """The check 'connect() to P succeeds with no listener' fails when the
     connecting socket is not the one bound to P: nobody listens, RST."""
     run = probe("--other-socket")
-    assert run["connect"] == "ECONNREFUSED"
-    assert run["client_addr"] != run["server_addr"]
+    expect.eq("connect", run["connect"], "ECONNREFUSED", "connect == 'ECONNREFUSED'")
+    expect.ne("client_addr", run["client_addr"], run["server_addr"], "client_addr != server_addr")
     conn = run.connection()
-    assert [s.label for s in conn.segments] == ["SYN", "RST+ACK"]
+    expect.eq("s_label_s_conn_segments", [s.label for s in conn.segments], ["SYN", "RST+ACK"],
+              "[s.label for s in conn.segments] == ['SYN', 'RST+ACK']")

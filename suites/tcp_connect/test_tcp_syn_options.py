@@ -8,41 +8,45 @@ SYSCTL_OPTION = {"tcp_sack": "sackok", "tcp_timestamps": "ts", "tcp_window_scali
 NEGOTIATED = {"tcp_sack": "sack", "tcp_timestamps": "timestamps", "tcp_window_scaling": "wscale"}
 
 
-def handshake_options(run):
+def handshake_options(run, expect):
     conn = run.connection()
     syn, synack = conn.segments[0], conn.segments[1]
-    assert syn.flags_exactly("SYN") and synack.has("SYN", "ACK")
+    expect.true("syn_flags_exactly_syn_synack", bool(syn.flags_exactly("SYN") and synack.has("SYN", "ACK")),
+                "syn.flags_exactly('SYN') and synack.has('SYN', 'ACK')")
     return syn.options, synack.options
 
 
 @pytest.mark.behaviour("tcp_syn_options")
-def test_tcp_syn_options(probe, family, claims):
+def test_tcp_syn_options(probe, family, claims, expect):
     run = probe()
-    syn, synack = handshake_options(run)
+    syn, synack = handshake_options(run, expect=expect)
     for opts, who in ((syn, "SYN"), (synack, "SYN+ACK")):
-        assert opts.get("mss") == LOOPBACK_MSS[family], f"the {who} carries MSS = loopback MTU less headers"
-        assert opts.get("sackok") is True, f"the {who} carries SACK-permitted"
-        assert "ts" in opts, f"the {who} carries timestamps"
-        assert opts.get("wscale") == 10, f"the {who} carries window scale"
-    assert synack["ts"][1] == syn["ts"][0], \
-        "the SYN+ACK echoes the SYN's timestamp"
-    assert run["negotiated"]["timestamps"] and run["negotiated"]["sack"] and run["negotiated"]["wscale"], \
-        "TCP_INFO: both ends agreed on all three"
-    assert run["negotiated"]["snd_wscale"] == run["negotiated"]["rcv_wscale"] == 10
+        expect.eq("carries_mss_loopback_mtu_less", opts.get("mss"), LOOPBACK_MSS[family],
+                  "the … carries MSS = loopback MTU less headers")
+        expect.true("carries_sack_permitted", opts.get("sackok"), "the … carries SACK-permitted")
+        expect.is_in("carries_timestamps", "ts", opts, "the … carries timestamps")
+        expect.eq("carries_window_scale", opts.get("wscale"), 10, "the … carries window scale")
+    expect.eq("syn_ack_echoes_syns_timestamp", synack["ts"][1], syn["ts"][0],
+              "the SYN+ACK echoes the SYN's timestamp")
+    expect.true("tcp_info_both_ends_agreed", bool(run["negotiated"]["timestamps"] and run["negotiated"]["sack"] and run["negotiated"]["wscale"]),
+                "TCP_INFO: both ends agreed on all three")
+    expect.true("negotiated_snd_wscale", run["negotiated"]["snd_wscale"] == run["negotiated"]["rcv_wscale"] == 10,
+                "negotiated['snd_wscale'] == negotiated['rcv_wscale'] == 10")
 
 
 @pytest.mark.behaviour("tcp_syn_options")
 @pytest.mark.parametrize("sysctl", sorted(SYSCTL_OPTION))
 @pytest.mark.control("net.ipv4.tcp_sack / tcp_timestamps / tcp_window_scaling = 0 in the namespace")
-def test_tcp_syn_options_sysctl_off_control(probe, family, sysctl):
+def test_tcp_syn_options_sysctl_off_control(probe, family, sysctl, expect):
     """The check 'the SYN carries option X' fails for the one option whose
     sysctl is 0; the others and MSS stay."""
     run = probe(sysctls={f"net.ipv4.{sysctl}": 0})
-    assert run[sysctl] == 0
-    syn, synack = handshake_options(run)
+    expect.eq("run", run[sysctl], 0, "run[sysctl] == 0")
+    syn, synack = handshake_options(run, expect=expect)
     gone = SYSCTL_OPTION[sysctl]
-    assert gone not in syn and gone not in synack, f"{sysctl}=0: neither SYN nor SYN+ACK carries {gone}"
+    expect.true("c_0_neither_syn_nor_syn", bool(gone not in syn and gone not in synack),
+                "…=0: neither SYN nor SYN+ACK carries")
     for other in set(SYSCTL_OPTION.values()) - {gone}:
-        assert other in syn, f"{other} is still in the SYN"
-    assert syn.get("mss") == LOOPBACK_MSS[family], "MSS is always sent"
-    assert run["negotiated"][NEGOTIATED[sysctl]] is False, "TCP_INFO: not negotiated"
+        expect.is_in("syn", other, syn, "… is still in the SYN")
+    expect.eq("mss_always_sent", syn.get("mss"), LOOPBACK_MSS[family], "MSS is always sent")
+    expect.false("tcp_info_not_negotiated", run["negotiated"][NEGOTIATED[sysctl]], "TCP_INFO: not negotiated")

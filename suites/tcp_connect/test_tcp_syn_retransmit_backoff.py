@@ -12,66 +12,71 @@ DROP_RESETS = Fault("tcp flags & rst == rst", 0)
 S = 1_000_000_000
 
 
-def syn_intervals(run):
+def syn_intervals(run, expect):
     conn = run.connection()
     syns = [s for s in conn.segments if conn.from_client(s) and s.flags_exactly("SYN")]
-    assert not [s for s in conn.segments if not conn.from_client(s)], "nothing comes back to the client"
-    assert len({s.seq for s in syns}) == 1, "every SYN is the same SYN again (same sequence number)"
+    expect.true("nothing_comes_back_client", not [s for s in conn.segments if not conn.from_client(s)],
+                "nothing comes back to the client")
+    expect.eq("syn_same_syn_again_same", len({s.seq for s in syns}), 1,
+              "every SYN is the same SYN again (same sequence number)")
     return syns, [(b.t_ns - a.t_ns) / S for a, b in zip(syns, syns[1:])]
 
 
-def assert_about(intervals, expected, what):
-    assert len(intervals) == len(expected) and all(e - 0.1 < i < e + 0.3 for i, e in zip(intervals, expected)), \
-        f"{what}: SYN retransmission intervals {[round(i, 2) for i in intervals]} s, expected {expected} s"
+def assert_about(intervals, expected, what, expect):
+    expect.true("syn_retransmission_intervals_s_expected", bool(len(intervals) == len(expected) and all(e - 0.1 < i < e + 0.3 for i, e in zip(intervals, expected))),
+                "SYN retransmission intervals … s, expected … s")
 
 
 @pytest.mark.behaviour("tcp_syn_retransmit_backoff")
-def test_tcp_syn_retransmit_backoff(probe, family):
+def test_tcp_syn_retransmit_backoff(probe, family, expect):
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 1}, faults=[DROP_RESETS])
-    assert run["tcp_syn_linear_timeouts"] == 4, "this kernel's default tcp_syn_linear_timeouts"
-    assert run["connect"] == "EINPROGRESS"
-    assert run["poll_ret"] == 1 and "POLLERR" in run["poll_revents"], "poll() reports the failure"
-    assert run["so_error"] == "ETIMEDOUT", "the connection attempt times out: ETIMEDOUT"
-    assert run["state"] == "CLOSE"
-    assert run["total_retrans"] == 2, \
-        "2 retransmissions, not tcp_syn_retries = 1: the retry count is turned into a time budget"
+    expect.true("kernels_default_tcp_syn_linear", run["tcp_syn_linear_timeouts"] == 4,
+                "this kernel's default tcp_syn_linear_timeouts")
+    expect.eq("connect", run["connect"], "EINPROGRESS", "connect == 'EINPROGRESS'")
+    expect.true("poll_reports_failure", bool(run["poll_ret"] == 1 and "POLLERR" in run["poll_revents"]),
+                "poll() reports the failure")
+    expect.eq("connection_attempt_times_out_etimedout", run["so_error"], "ETIMEDOUT",
+              "the connection attempt times out: ETIMEDOUT")
+    expect.eq("state", run["state"], "CLOSE", "state == 'CLOSE'")
+    expect.eq("c_2_retransmissions_not_tcp_syn", run["total_retrans"], 2,
+              "2 retransmissions, not tcp_syn_retries = 1: the retry count is turned into a time budget")
 
-    syns, intervals = syn_intervals(run)
-    assert len(syns) == 3, "the SYN and two retransmissions are on the wire"
-    assert_about(intervals, [1, 1], "linear, not exponential, for the first tcp_syn_linear_timeouts retries")
+    syns, intervals = syn_intervals(run, expect=expect)
+    expect.eq("syn_two_retransmissions_wire", len(syns), 3, "the SYN and two retransmissions are on the wire")
+    assert_about(intervals, [1, 1], "linear, not exponential, for the first tcp_syn_linear_timeouts retries", expect=expect)
     gave_up = run.call("poll", "client")["end_real_ns"]
-    assert 2.8 * S < gave_up - syns[0].t_ns < 3.6 * S, \
-        "connect() gives up when the time that tcp_syn_retries = 1 would take with exponential back-off " \
-        "(1 + 2 = 3 s, tcp_model_timeout()) has passed since the first SYN"
+    expect.true("connect_gives_up_time_tcp", 2.8 * S < gave_up - syns[0].t_ns < 3.6 * S,
+                "connect() gives up when the time that tcp_syn_retries = 1 would take with exponential back-off (1 + 2 = 3 s, tcp_model_timeout()) has passed since the first SYN")
 
 
 @pytest.mark.behaviour("tcp_syn_retransmit_backoff")
 @pytest.mark.control("net.ipv4.tcp_syn_linear_timeouts=0 in the namespace")
-def test_tcp_syn_retransmit_backoff_exponential_control(probe, family):
+def test_tcp_syn_retransmit_backoff_exponential_control(probe, family, expect):
     """The check 'the retransmissions come 1 s apart' fails without linear
     timeouts: the classic exponential back-off doubles the interval each time."""
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 1, "net.ipv4.tcp_syn_linear_timeouts": 0},
                 faults=[DROP_RESETS])
-    assert run["so_error"] == "ETIMEDOUT"
-    assert run["total_retrans"] == 1, "exactly tcp_syn_retries = 1 retransmission"
-    syns, intervals = syn_intervals(run)
-    assert len(syns) == 2
-    assert_about(intervals, [1], "the first retransmission after the initial RTO")
+    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "so_error == 'ETIMEDOUT'")
+    expect.eq("exactly_tcp_syn_retries_1", run["total_retrans"], 1, "exactly tcp_syn_retries = 1 retransmission")
+    syns, intervals = syn_intervals(run, expect=expect)
+    expect.eq("len", len(syns), 2, "len(syns) == 2")
+    assert_about(intervals, [1], "the first retransmission after the initial RTO", expect=expect)
     gave_up = run.call("poll", "client")["end_real_ns"]
-    assert 1.8 * S < gave_up - syns[-1].t_ns < 2.6 * S, \
-        "connect() gives up after the doubled RTO (2 s) following the last SYN"
+    expect.true("connect_gives_up_doubled_rto", 1.8 * S < gave_up - syns[-1].t_ns < 2.6 * S,
+                "connect() gives up after the doubled RTO (2 s) following the last SYN")
 
 
 @pytest.mark.behaviour("tcp_syn_retransmit_backoff")
 @pytest.mark.slow
-def test_tcp_syn_retransmit_backoff_linear_then_exponential(probe, family):
+def test_tcp_syn_retransmit_backoff_linear_then_exponential(probe, family, expect):
     """tcp_syn_retries = 2 is a budget of 1 + 2 + 4 = 7 s: with linear timeouts
     the kernel sends five retransmissions in it, 1 s apart, then gives up 2 s
     after the last one (its first doubled interval)."""
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 2}, faults=[DROP_RESETS])
-    assert run["so_error"] == "ETIMEDOUT"
-    assert run["total_retrans"] == 5
-    syns, intervals = syn_intervals(run)
-    assert_about(intervals, [1, 1, 1, 1, 1], "four linear retries, then the first exponential one at 2^0 x 1 s")
+    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "so_error == 'ETIMEDOUT'")
+    expect.eq("total_retrans", run["total_retrans"], 5, "total_retrans == 5")
+    syns, intervals = syn_intervals(run, expect=expect)
+    assert_about(intervals, [1, 1, 1, 1, 1], "four linear retries, then the first exponential one at 2^0 x 1 s", expect=expect)
     gave_up = run.call("poll", "client")["end_real_ns"]
-    assert 6.8 * S < gave_up - syns[0].t_ns < 7.8 * S, "connect() gives up 7 s after the first SYN"
+    expect.true("connect_gives_up_7_s", 6.8 * S < gave_up - syns[0].t_ns < 7.8 * S,
+                "connect() gives up 7 s after the first SYN")
