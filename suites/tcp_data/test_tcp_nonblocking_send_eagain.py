@@ -9,36 +9,45 @@ def _client_payload(conn, before_ns=None):
 
 
 @pytest.mark.behaviour("tcp_nonblocking_send_eagain")
-def test_tcp_nonblocking_send_eagain(probe, family):
+def test_tcp_nonblocking_send_eagain(probe, family, expect):
     run = probe()
-    assert run["send_error"] == "EAGAIN", "send() on a full non-blocking socket fails with EAGAIN"
-    assert 0 < run["last_successful_send"] < run["chunk"], "the send() before EAGAIN was a partial write"
-    assert run["pollout_when_full"] == "0", "poll() reports no POLLOUT while the send buffer is full"
-    assert run["client_outq_when_full"] > 0, "unsent or unacknowledged bytes wait in the send buffer"
-    assert "POLLOUT" in run["pollout_after_read"], "POLLOUT returns once the peer has read"
-    assert run["server_read"] == run["accepted"], "every byte send() accepted reaches the peer"
+    expect.eq("send_full_non_blocking_socket", run["send_error"], "EAGAIN",
+              "send() on a full non-blocking socket fails with EAGAIN")
+    expect.true("send_eagain_partial_write", 0 < run["last_successful_send"] < run["chunk"],
+                "the send() before EAGAIN was a partial write")
+    expect.eq("poll_reports_no_pollout_while", run["pollout_when_full"], "0",
+              "poll() reports no POLLOUT while the send buffer is full")
+    expect.gt("unsent_unacknowledged_bytes_wait_send", run["client_outq_when_full"], 0,
+              "unsent or unacknowledged bytes wait in the send buffer")
+    expect.is_in("pollout_returns_peer_read", "POLLOUT", run["pollout_after_read"],
+                 "POLLOUT returns once the peer has read")
+    expect.eq("byte_send_accepted_reaches_peer", run["server_read"], run["accepted"],
+              "every byte send() accepted reaches the peer")
 
     eagain = [c for c in run.calls("send", "client") if c["errno_name"] == "EAGAIN"]
-    assert len(eagain) == 1
+    expect.eq("len", len(eagain), 1, "len(eagain) == 1")
     first_read = run.call("recv", "server")
     poll_wait = run.calls("poll", "client")[-1]
-    assert poll_wait["end_real_ns"] > first_read["t_real_ns"], "poll(POLLOUT) returned only after the peer began reading"
+    expect.true("poll_pollout_returned_only_peer", poll_wait["end_real_ns"] > first_read["t_real_ns"],
+                "poll(POLLOUT) returned only after the peer began reading")
 
     conn = run.connection()
-    assert _client_payload(conn, eagain[0]["t_real_ns"]) < run["accepted"], \
-        "at the EAGAIN, part of what send() accepted had not yet crossed the wire (the send buffer held it)"
-    assert _client_payload(conn) == run["accepted"], "all of it crossed once the peer read"
+    expect.true("eagain_part_what_send_accepted", _client_payload(conn, eagain[0]["t_real_ns"]) < run["accepted"],
+                "at the EAGAIN, part of what send() accepted had not yet crossed the wire (the send buffer held it)")
+    expect.eq("crossed_peer_read", _client_payload(conn), run["accepted"], "all of it crossed once the peer read")
 
 
 @pytest.mark.behaviour("tcp_nonblocking_send_eagain")
 @pytest.mark.control("a blocking socket (no O_NONBLOCK)")
-def test_tcp_nonblocking_send_eagain_blocking_control(probe, family):
+def test_tcp_nonblocking_send_eagain_blocking_control(probe, family, expect):
     """A blocking send() of the same full buffer waits for the reader instead of failing."""
     run = probe("--blocking")
-    assert run["blocking_send"] == str(run["total"]), "a blocking send() returns the whole length, no EAGAIN"
+    expect.eq("blocking_send_returns_whole_length", run["blocking_send"], str(run["total"]),
+              "a blocking send() returns the whole length, no EAGAIN")
     send = run.call("send", "client")
     first_read = run.call("recv", "server")
-    assert send["end_real_ns"] > first_read["t_real_ns"], "the blocking send() returned only after the peer read"
+    expect.true("blocking_send_returned_only_peer", send["end_real_ns"] > first_read["t_real_ns"],
+                "the blocking send() returned only after the peer read")
     conn = run.connection()
-    assert any(not conn.from_client(s) and s.win == 0 for s in conn.segments), \
-        "the peer advertised a zero window while the sender was blocked"
+    expect.true("peer_advertised_zero_window_while", bool(any(not conn.from_client(s) and s.win == 0 for s in conn.segments)),
+                "the peer advertised a zero window while the sender was blocked")
