@@ -9,39 +9,43 @@ def _client_data(run):
 
 
 @pytest.mark.behaviour("tcp_cork")
-def test_tcp_cork(probe, family):
+def test_tcp_cork(probe, family, expect):
     run = probe("--writes", 4, "--size", 10)
     corked = run["tcp_info_corked"]
-    assert corked["data_segs_out"] == 0, "nothing is sent while corked"
-    assert corked["notsent_bytes"] == 40, "the four writes wait in the send buffer"
-    assert run["received"] == 40
+    expect.eq("nothing_sent_while_corked", corked["data_segs_out"], 0, "nothing is sent while corked")
+    expect.eq("four_writes_wait_send_buffer", corked["notsent_bytes"], 40, "the four writes wait in the send buffer")
+    expect.eq("received", run["received"], 40, "received == 40")
 
     data = _client_data(run)
     uncork = [c for c in run.calls("setsockopt", "client") if "TCP_CORK, [0]" in c["text"]][0]
-    assert [s.length for s in data] == [40], "after the uncork the four writes leave as one segment"
-    assert data[0].t_ns > uncork["t_real_ns"], "and only once TCP_CORK is cleared"
+    expect.eq("uncork_four_writes_leave_segment", [s.length for s in data], [40],
+              "after the uncork the four writes leave as one segment")
+    expect.true("only_tcp_cork_cleared", data[0].t_ns > uncork["t_real_ns"], "and only once TCP_CORK is cleared")
 
 
 @pytest.mark.behaviour("tcp_cork")
-def test_tcp_cork_full_segments(probe, family):
+def test_tcp_cork_full_segments(probe, family, expect):
     run = probe("--mss", 1000, "--writes", 1, "--size", 2500)
     corked = run["tcp_info_corked"]
     uncork = [c for c in run.calls("setsockopt", "client") if "TCP_CORK, [0]" in c["text"]][0]
     data = _client_data(run)
     before = sum(s.length for s in data if s.t_ns < uncork["t_real_ns"])
-    assert corked["data_segs_out"] >= 1 and before > 0, "full-sized segments leave while corked"
+    expect.true("full_sized_segments_leave_while", bool(corked["data_segs_out"] >= 1 and before > 0),
+                "full-sized segments leave while corked")
     per_segment = before / corked["data_segs_out"]
-    assert before + corked["notsent_bytes"] == 2500
-    assert 0 < corked["notsent_bytes"] < per_segment, "only the partial segment's bytes are held"
+    expect.eq("notsent_bytes_2500", before + corked["notsent_bytes"], 2500, "before + notsent_bytes == 2500")
+    expect.true("only_partial_segments_bytes_held", 0 < corked["notsent_bytes"] < per_segment,
+                "only the partial segment's bytes are held")
     after = [s for s in data if s.t_ns > uncork["t_real_ns"]]
-    assert [s.length for s in after] == [corked["notsent_bytes"]], "the remainder leaves at the uncork"
+    expect.eq("remainder_leaves_uncork", [s.length for s in after], [corked["notsent_bytes"]],
+              "the remainder leaves at the uncork")
 
 
 @pytest.mark.behaviour("tcp_cork")
 @pytest.mark.control("TCP_NODELAY instead of TCP_CORK")
-def test_tcp_cork_control(probe, family):
+def test_tcp_cork_control(probe, family, expect):
     """Without the cork (and without Nagle), each small write leaves at once."""
     # Autocorking (tcp_autocorking) could merge writes while an earlier skb sits in a queue.
     run = probe("--writes", 4, "--size", 10, "--no-cork", sysctls={"net.ipv4.tcp_autocorking": 0})
-    assert run["tcp_info_corked"]["data_segs_out"] == 4, "every write was sent at once"
-    assert [s.length for s in _client_data(run)] == [10] * 4, "one segment per write"
+    expect.eq("write_sent", run["tcp_info_corked"]["data_segs_out"], 4, "every write was sent at once")
+    expect.eq("segment_per_write", [s.length for s in _client_data(run)], [10] * 4, "one segment per write")

@@ -7,50 +7,56 @@ import pytest
 MS = 1_000_000
 
 
-def _small_and_ack(run):
+def _small_and_ack(run, expect):
     conn = run.connection()
     small = [s for s in conn.segments if conn.from_client(s) and s.payload.startswith(b"small")][-1]
     i = conn.segments.index(small)
     ack = conn.first(lambda s: not conn.from_client(s)
                      and conn.rel_ack(s) >= conn.rel_seq(small) + small.length, i + 1)
-    assert ack is not None, "the small segment is acknowledged"
+    expect.true("small_segment_acknowledged", ack is not None, "the small segment is acknowledged")
     return small, conn.segments[ack]
 
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
-def test_tcp_delayed_ack_quickack(probe, family):
+def test_tcp_delayed_ack_quickack(probe, family, expect):
     run = probe("--exchanges", 5)
     m = run["measured"]
-    assert m["acked"] and m["delayed_acks"] == 1, "the ACK was sent by the delayed-ACK timer"
-    small, ack = _small_and_ack(run)
-    assert ack.length == 0 and not ack.has("FIN"), "a pure ACK, nothing to piggyback it on"
-    assert ack.t_ns - small.t_ns >= 20 * MS, "it came after the delayed-ACK timeout (about 40 ms), not at once"
+    expect.true("ack_sent_delayed_ack_timer", bool(m["acked"] and m["delayed_acks"] == 1),
+                "the ACK was sent by the delayed-ACK timer")
+    small, ack = _small_and_ack(run, expect=expect)
+    expect.true("pure_ack_nothing_piggyback", bool(ack.length == 0 and not ack.has("FIN")),
+                "a pure ACK, nothing to piggyback it on")
+    expect.true("came_delayed_ack_timeout_about", ack.t_ns - small.t_ns >= 20 * MS,
+                "it came after the delayed-ACK timeout (about 40 ms), not at once")
 
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
-def test_tcp_delayed_ack_quickack_connection_start(probe, family):
+def test_tcp_delayed_ack_quickack_connection_start(probe, family, expect):
     """A connection starts in quick-ACK mode: its first small segment is ACKed at once."""
     run = probe("--exchanges", 0)
-    assert run["measured"]["acked"] and run["measured"]["delayed_acks"] == 0, "no delayed ACK at connection start"
-    small, ack = _small_and_ack(run)
-    assert ack.length == 0
+    expect.true("no_delayed_ack_connection_start", bool(run["measured"]["acked"] and run["measured"]["delayed_acks"] == 0),
+                "no delayed ACK at connection start")
+    small, ack = _small_and_ack(run, expect=expect)
+    expect.eq("length", ack.length, 0, "ack.length == 0")
 
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
-def test_tcp_delayed_ack_quickack_after_arrival(probe, family):
+def test_tcp_delayed_ack_quickack_after_arrival(probe, family, expect):
     """TCP_QUICKACK set while the segment sits unread does not flush the pending ACK
     (__tcp_cleanup_rbuf acks only once the receive queue is empty)."""
     run = probe("--exchanges", 5, "--quickack", "--quickack-when", "queued")
-    assert run["measured"]["delayed_acks"] == 1, "the timer still sent the ACK"
+    expect.eq("timer_sent_ack", run["measured"]["delayed_acks"], 1, "the timer still sent the ACK")
 
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
 @pytest.mark.control("TCP_QUICKACK=1 on the receiver")
-def test_tcp_delayed_ack_quickack_control(probe, family):
+def test_tcp_delayed_ack_quickack_control(probe, family, expect):
     """The same interactive connection, with TCP_QUICKACK set before the segment: no delayed ACK."""
     run = probe("--exchanges", 5, "--quickack", "--quickack-when", "before")
     m = run["measured"]
-    assert m["acked"] and m["delayed_acks"] == 0, "the ACK went out at once, not from the timer"
-    small, ack = _small_and_ack(run)
+    expect.true("ack_went_out_not_timer", bool(m["acked"] and m["delayed_acks"] == 0),
+                "the ACK went out at once, not from the timer")
+    small, ack = _small_and_ack(run, expect=expect)
     quick = [c for c in run.calls("setsockopt", "server") if "TCP_QUICKACK" in c["text"]][-1]
-    assert quick["end_real_ns"] < small.t_ns < ack.t_ns
+    expect.true("quick_end_real_ns", quick["end_real_ns"] < small.t_ns < ack.t_ns,
+                "end_real_ns < small.t_ns < ack.t_ns")
