@@ -5,29 +5,32 @@ from sockspec import checks_udp
 
 
 @pytest.mark.behaviour("udp_connected_filters_source")
-def test_udp_connected_filters_source(probe, family):
+def test_udp_connected_filters_source(probe, family, expect):
     run = probe("--receiver", "connected")
-    assert run["stranger_datagram_handled"] is True
-    assert run["received"] == [{"data": "from the peer", "from": run["client_addr"]}], \
-        "the connected socket returns only its peer's datagram"
-    assert run["second_read"] == "EAGAIN", "the stranger's datagram is never returned"
-    assert run["no_ports"] == 1, "the stranger's datagram matched no socket (Udp NoPorts + 1)"
+    expect.true("stranger_datagram_handled", run["stranger_datagram_handled"], "stranger_datagram_handled is True")
+    expect.eq("connected_socket_returns_only_peers", run["received"], [{"data": "from the peer", "from": run["client_addr"]}],
+              "the connected socket returns only its peer's datagram")
+    expect.eq("strangers_datagram_never_returned", run["second_read"], "EAGAIN",
+              "the stranger's datagram is never returned")
+    expect.true("strangers_datagram_matched_no_socket", run["no_ports"] == 1,
+                "the stranger's datagram matched no socket (Udp NoPorts + 1)")
 
     from_stranger = checks_udp.datagrams(run.packets, run["stranger_addr"], run["server_addr"])
     from_peer = checks_udp.datagrams(run.packets, run["client_addr"], run["server_addr"])
-    assert len(from_stranger) == 1 and len(from_peer) == 1, \
-        f"both datagrams reached the server's address on the wire: {checks_udp.picture(run.packets)}"
+    expect.true("both_datagrams_reached_servers_address", bool(len(from_stranger) == 1 and len(from_peer) == 1),
+                "both datagrams reached the server's address on the wire")
     stranger_ip = run["stranger_addr"].rpartition(":")[0].strip("[]")
     icmps = checks_udp.port_unreachables(run.packets, to_ip=stranger_ip)
-    assert len(icmps) == 1 and from_stranger[0].t_ns < icmps[0].t_ns < from_peer[0].t_ns, \
-        f"the stranger is answered with ICMP port unreachable, as if no one listened: {checks_udp.picture(run.packets)}"
+    expect.true("stranger_answered_icmp_port_unreachable", bool(len(icmps) == 1 and from_stranger[0].t_ns < icmps[0].t_ns < from_peer[0].t_ns),
+                "the stranger is answered with ICMP port unreachable, as if no one listened")
 
 
 @pytest.mark.behaviour("udp_connected_filters_source")
 @pytest.mark.control("the receiving socket is not connected")
-def test_udp_connected_filters_source_unconnected_control(probe, family):
+def test_udp_connected_filters_source_unconnected_control(probe, family, expect):
     run = probe("--receiver", "unconnected")
-    assert [r["from"] for r in run["received"]] == [run["stranger_addr"], run["client_addr"]], \
-        "an unconnected socket returns both datagrams, the stranger's first"
-    assert run["no_ports"] == 0
-    assert checks_udp.port_unreachables(run.packets) == [], "no ICMP: the stranger's datagram found a socket"
+    expect.eq("unconnected_socket_returns_both_datagrams", [r["from"] for r in run["received"]], [run["stranger_addr"], run["client_addr"]],
+              "an unconnected socket returns both datagrams, the stranger's first")
+    expect.true("no_ports", run["no_ports"] == 0, "no_ports == 0")
+    expect.true("no_icmp_strangers_datagram_found", checks_udp.port_unreachables(run.packets) == [],
+                "no ICMP: the stranger's datagram found a socket")
