@@ -11,7 +11,7 @@ A suite test reads:
 The behaviour marker is the test's link to catalog/behaviours.toml: its claims,
 sources and families come from there and nowhere else. `family` is
 parametrised over the behaviour's families. Each test's probe runs, outcome,
-observations, claim verdicts and pcaps are collected into results.json when
+observations, named checks and pcaps are collected into results.json when
 --sockspec-results is given.
 """
 from __future__ import annotations
@@ -34,13 +34,12 @@ from .environment import now_iso, suite_revision
 from .errors import SockspecError
 from .netns import remove_own, sweep_stale
 from .paths import build_dir
-from .results import (SCHEMA_VERSION, VERDICTS, VOLATILE_KEY, describe_distribution, distribution, normalise,
+from .results import (SCHEMA_VERSION, VOLATILE_KEY, describe_distribution, distribution, normalise,
                       summarize, write_json_atomic)
 from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
 
 RUNS_KEY = pytest.StashKey[list]()
 ITERATIONS_KEY = pytest.StashKey[list]()
-VERDICTS_KEY = pytest.StashKey[list]()
 EXPECT_KEY = pytest.StashKey[Expect]()
 CHECK_ITERATIONS_KEY = pytest.StashKey[list]()
 FRAGMENTS = ".fragments"
@@ -317,26 +316,6 @@ def expect(request, behaviour) -> Expect:
     return e
 
 
-class ClaimVerdicts:
-    """A claim verdict written by hand, for the tests not yet converted to
-    named checks; a claim with checks tied to it takes its verdict from them
-    (report.claim_verdicts)."""
-
-    def __init__(self, item):
-        self.item = item
-
-    def verdict(self, claim: str, verdict: str, detail: str) -> None:
-        if verdict not in VERDICTS:
-            raise ValueError(f"verdict {verdict!r} is not one of {VERDICTS}")
-        self.item.stash.setdefault(VERDICTS_KEY, []).append(
-            {"claim": claim, "verdict": verdict, "detail": detail})
-
-
-@pytest.fixture
-def claims(request) -> ClaimVerdicts:
-    return ClaimVerdicts(request.node)
-
-
 # ---------------------------------------------------------------- reporting
 
 def _run_summary(run: Run, results_dir: Path | None) -> dict[str, Any]:
@@ -380,7 +359,6 @@ def pytest_runtest_makereport(item, call):
         "nodeid": item.nodeid, "id": test_id(item), "behaviour": b.name, "title": b.title,
         "family": params.get("family"), "control": control.args[0] if control else None,
         "claims": list(b.claims), "sources": list(b.sources),
-        "claim_verdicts": item.stash.get(VERDICTS_KEY, []),
         "runs": [_run_summary(r, results_dir) for r in runs],
         "iterations": item.stash.get(ITERATIONS_KEY, None),
         "checks": _checks_json(item, b),

@@ -20,21 +20,17 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
     (`claim=` supports it when the check passes, `refutes=` contradicts it
     when the check passes): all for it "holds", all against "does not hold",
     both "partly", a check whose repeats disagree "varies"; tied checks none
-    of which could be judged "unobservable" with their reasons. A test with
-    no tied check (not yet converted) contributes its hand-written verdict;
-    nothing at all is "untested". A failed check tied to nothing, or another
-    claim, is no evidence here."""
-    order = {"does not hold": 0, "partly": 1, "holds": 2}
+    of which could be judged "unobservable" with their reasons; no tied check
+    "untested". A failed check tied to nothing, or to another claim, is no
+    evidence here."""
     out: dict[str, dict] = {}
     for cid, claim in catalog.claims.items():
         if claim.not_applicable:
             out[cid] = {"verdict": "not applicable", "details": [claim.not_applicable], "tests": []}
             continue
         tests = [t for t in data["tests"] if cid in t["claims"]]
-        tied = [(t, c) for t in tests for c in t.get("checks", []) if cid in (c.get("claim"), c.get("refutes"))]
+        tied = [(t, c) for t in tests for c in t["checks"] if cid in (c.get("claim"), c.get("refutes"))]
         judged = [(t, c) for t, c in tied if c["outcome"] in ("pass", "fail")]
-        explicit = [v for t in tests for v in t.get("claim_verdicts", []) if v["claim"] == cid
-                    and not any(c.get("claim") == cid or c.get("refutes") == cid for c in t.get("checks", []))]
         if judged:
             supports, against = [], []
             for t, c in judged:
@@ -55,10 +51,6 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
         elif tied:
             verdict = "unobservable"
             details = sorted({f"{t['id']} {c['id']}: {c['reason']}" for t, c in tied})[:4]
-        elif explicit:
-            worst = min(explicit, key=lambda v: order.get(v["verdict"], 1))
-            verdict = worst["verdict"]
-            details = sorted({v["detail"] for v in explicit if v["verdict"] == verdict})
         else:
             verdict = "untested"
             details = ["no check tied to this claim was run"] if tests else []
@@ -89,7 +81,7 @@ def summary_markdown(data: dict, catalog: catalog_mod.Catalog | None = None) -> 
         outcome = t["outcome"] + (f": {first_line(t.get('reason'))}" if t.get("reason") and t["outcome"] != "pass" else "")
         control = " (negative control)" if t.get("control") else ""
         notable = [f"{c['id']} {c['outcome']}" + (f" ({c['reason']})" if c.get("reason") else "")
-                   for c in t.get("checks", []) if c["outcome"] != "pass"]
+                   for c in t["checks"] if c["outcome"] != "pass"]
         lines.append(f"| {md_code(t['id'])}{control} | {md(outcome[:200])} | {len(t.get('checks', []))} | "
                      f"{md('; '.join(notable)[:300])} |")
     sysctls = env.get("sysctls") or {}

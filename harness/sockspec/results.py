@@ -7,13 +7,13 @@
                       started_at, duration_s, ...},
       "tests": [{id, nodeid, behaviour, title, family, control, claims, sources,
                  outcome, reason, observations, observation_kinds, checks, pcap,
-                 duration_s, claim_verdicts, runs, variance}],
+                 duration_s, runs, variance}],
       "summary": {"pass": n, "fail": n, "skip": n, "error": n, "varying": n}
     }
 
 `pcap` paths are relative to the results directory. `outcome` is one of
-pass, fail, skip, error, varying. A claim verdict is one of holds, partly,
-does not hold, not applicable, with the observed detail.
+pass, fail, skip, error, varying. Claim verdicts are not stored: a report
+derives them from the checks tied to each claim (report.claim_verdicts).
 
 Repeats (schema 2). `environment.repeat` is N from `--repeat N` (1 by
 default): the test body ran N times ("iterations"), each probe invocation once
@@ -57,7 +57,6 @@ SCHEMA_VERSION = 3
 OUTCOMES = ("pass", "fail", "skip", "error", "varying")
 CHECK_OUTCOMES = ("pass", "fail", "unobservable")
 OBSERVATION_KINDS = ("behaviour", "context", "timing")
-VERDICTS = ("holds", "partly", "does not hold", "not applicable")
 REQUIRED_ENVIRONMENT = ("target", "kernel_release", "kernel_version", "machine")
 MAX_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 64
@@ -120,13 +119,12 @@ _WANTED = {"str": "a string", "str?": "a string or null", "int": "an integer", "
 TEST_FIELDS = {"id": "str", "nodeid": "str", "behaviour": "str", "title": "str", "family": "str?",
                "control": "str?", "claims": "strs", "sources": "strs", "outcome": "str", "reason": "str?",
                "observations": "dict", "observation_kinds": "dict", "checks": "list", "pcap": "str?",
-               "duration_s": "number", "claim_verdicts": "list", "runs": "list"}
+               "duration_s": "number", "runs": "list"}
 RUN_FIELDS = {"probe": "str", "args": "strs", "sysctls": "dict", "faults": "list", "exit_code": "int?",
               "observations": "dict", "pcap": "str?", "events": "str?", "wire_unavailable": "str?",
               "duration_s": "number", "iteration": "int"}
 CHECK_FIELDS = {"id": "str", "says": "str", "outcome": "str", "relation": "str", "reason": "str?",
                 "claim": "str?", "refutes": "str?", "source": "str", "evaluations": "int", "failures": "int"}
-VERDICT_FIELDS = {"claim": "str", "verdict": "str", "detail": "str"}
 
 
 def _fields(where: _Where, path: str, obj: Any, fields: dict[str, str]) -> None:
@@ -204,10 +202,6 @@ def validate(data: Any, source: str) -> dict[str, Any]:
             if not isinstance(its, list) or not all(isinstance(x, dict) and x.get("outcome") in CHECK_OUTCOMES
                                                     and _is(x.get("iteration"), "int") for x in its):
                 where.fail(f"{path}.checks[{j}].iterations", "a list of {iteration, outcome, seen}")
-        for j, v in enumerate(t["claim_verdicts"]):
-            _fields(where, f"{path}.claim_verdicts[{j}]", v, VERDICT_FIELDS)
-            if v["verdict"] not in VERDICTS:
-                where.fail(f"{path}.claim_verdicts[{j}].verdict", "one of " + ", ".join(VERDICTS))
         variance = t.get("variance")
         if t["outcome"] == "varying" and not isinstance(variance, dict):
             where.fail(f"{path}.variance", "an object (the test is varying)")

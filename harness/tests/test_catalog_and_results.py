@@ -48,7 +48,7 @@ def minimal_results():
                        "behaviour": "tcp_handshake", "title": "t", "family": "inet", "control": None,
                        "claims": ["SEED-1"], "sources": [], "outcome": "pass", "reason": None,
                        "observations": {}, "observation_kinds": {}, "checks": [], "pcap": None,
-                       "duration_s": 0.1, "claim_verdicts": [], "runs": []}],
+                       "duration_s": 0.1, "runs": []}],
             "summary": {"pass": 1, "fail": 0, "skip": 0, "error": 0}}
 
 
@@ -79,15 +79,6 @@ def test_not_json_results(tmp_path):
     (tmp_path / "results.json").write_text("{oops")
     with pytest.raises(ResultsError, match="not JSON"):
         results.load(tmp_path)
-
-
-def test_claim_verdicts_prefer_explicit_and_weakest():
-    data = minimal_results()
-    data["tests"][0]["claim_verdicts"] = [{"claim": "SEED-1", "verdict": "holds", "detail": "a"},
-                                          {"claim": "SEED-1", "verdict": "partly", "detail": "b"}]
-    v = report.claim_verdicts(data, catalog.load())
-    assert v["SEED-1"]["verdict"] == "partly" and v["SEED-1"]["details"] == ["b"]
-    assert v["SEED-16"]["verdict"] == "not applicable"
 
 
 def _check(cid, outcome, claim=None, refutes=None, seen=3, reason=None):

@@ -29,12 +29,12 @@ def _observations(jsonl: Path) -> dict:
     raise AssertionError(f"{jsonl} has no observations line")
 
 
-def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, verdicts=(), checks=()):
+def _test(tid, behaviour, claims, stem, outcome="pass", observations=None, checks=()):
     obs = observations if observations is not None else _observations(FIXTURES / f"{stem}.jsonl")
     return {"id": tid, "nodeid": f"suites/x.py::test_{tid}", "behaviour": behaviour, "title": "", "family": "inet",
             "control": None, "claims": claims, "sources": [], "outcome": outcome,
             "reason": None if outcome == "pass" else "assert 0 == 1", "observations": obs,
-            "pcap": f"pcaps/{stem}.pcap", "duration_s": 0.5, "claim_verdicts": list(verdicts),
+            "pcap": f"pcaps/{stem}.pcap", "duration_s": 0.5,
             "observation_kinds": {k: "context" if k.endswith("_addr") else "behaviour" for k in obs},
             "checks": list(checks),
             "runs": [{"probe": behaviour, "args": [], "sysctls": {}, "faults": [], "exit_code": 0,

@@ -16,16 +16,16 @@ def server_steps(run):
 
 
 @pytest.mark.behaviour("server_client_lifecycle")
-def test_server_client_lifecycle(probe, family, claims, expect):
+def test_server_client_lifecycle(probe, family, expect):
     run = probe("--clients", CLIENTS)
     clients = run["clients"]
-    expect.eq("client_connects", [c["connect"] for c in clients], ["ok"] * CLIENTS, "every client connects")
+    expect.eq("client_connects", [c["connect"] for c in clients], ["ok"] * CLIENTS, "every client connects", claim="SEED-7")
     expect.eq("server_follows_seeds_steps_back", server_steps(run), ["socket", "bind", "listen"] + ["accept", "recv", "send", "recv", "close"] * CLIENTS \
-        + ["close"], "the server follows the seed's steps, back to accept() for each client")
+        + ["close"], "the server follows the seed's steps, back to accept() for each client", claim="SEED-7")
     low, high = run["port_range"]
     for i, c in enumerate(clients, 1):
         expect.true("client_accept_returns_new_descriptor", c["accepted_fd"] != run["listener_fd"],
-                    "client …: accept() returns a new descriptor")
+                    "client …: accept() returns a new descriptor", claim="SEED-7")
         expect.eq("client_accept_names_client", c["accepted_peer"], c["client_addr"],
                   "client …: accept() names the client")
         expect.true("client_data_both_ways", bool(c["server_got"] == f"request {i}" and c["client_got"] == f"reply {i}"),
@@ -33,7 +33,7 @@ def test_server_client_lifecycle(probe, family, claims, expect):
         expect.true("client_server_reads_eof_clients", c["server_read_eof"],
                     "client …: the server reads EOF after the client's close()")
         expect.true("client_unbound_client_got_ephemeral", low <= c["client_port"] <= high,
-                    "client …: the unbound client got an ephemeral port")
+                    "client …: the unbound client got an ephemeral port", claim="SEED-7")
     expect.true("no_client_calls_bind", not [c for c in run.calls("bind") if c["side"] != "server"],
                 "no client calls bind()")
     expect.true("listener_accepts_second_client_first", run.call("accept", "server", 1)["t_real_ns"] > run.call("close", "server", 0)["end_real_ns"],
@@ -47,9 +47,6 @@ def test_server_client_lifecycle(probe, family, claims, expect):
                   "client …: one request then one reply on the wire")
         t = checks.teardown(conn)
         expect.eq("client_client_closes_first", t["closer"], "client", "client …: the client closes first")
-    claims.verdict("SEED-7", "holds", "socket, bind, listen, accept (a new descriptor each time), recv/send, close "
-                                      "and back to accept() served two clients in turn; clients that never bound "
-                                      "got ephemeral ports; each connection had a handshake and a FIN teardown")
 
 
 @pytest.mark.behaviour("server_client_lifecycle")
