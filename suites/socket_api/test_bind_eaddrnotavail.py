@@ -11,12 +11,12 @@ ADDRESS = {"inet": "192.0.2.1", "inet6": "2001:db8::1"}
 def test_bind_eaddrnotavail(probe, family, expect):
     run = probe()
     expect.eq("address", run["address"], ADDRESS[family], "address == ADDRESS[family]")
-    expect.eq("not_address_namespace", run["bind"], "EADDRNOTAVAIL", "… is not an address of the namespace")
-    expect.eq("call_errno_name", run.call("bind")["errno_name"], "EADDRNOTAVAIL",
-              "run.call('bind')['errno_name'] == 'EADDRNOTAVAIL'")
+    expect.eq("not_address_namespace", run["bind"], "EADDRNOTAVAIL", "bind() to an address that is not the namespace's fails with EADDRNOTAVAIL")
+    expect.eq("bind_eaddrnotavail", run.call("bind")["errno_name"], "EADDRNOTAVAIL",
+              "bind() to an address no interface has fails with EADDRNOTAVAIL")
     expect.true("socket_stays_unbound", bool(run["bound"].endswith(":0")), "the socket stays unbound")
     if family == "inet":
-        expect.eq("c_127_0_0_2_local", run["bind_127_0_0_2"], "ok", "127.0.0.2 is local: all of 127/8 is on lo")
+        expect.eq("loopback_net_is_local", run["bind_127_0_0_2"], "ok", "127.0.0.2 is local: all of 127/8 is on lo")
     expect.eq("nothing_sent_address", run.packets, [], "nothing is sent to the address")
 
 

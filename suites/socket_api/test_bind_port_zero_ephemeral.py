@@ -14,7 +14,7 @@ def test_bind_port_zero_ephemeral(probe, family, expect):
     ports = [b["port"] for b in run["binds"]]
     expect.true("bind_ok_b_binds", bool(all(b["bind"] == "ok" for b in run["binds"])),
                 "all(bind == 'ok' for b in binds)")
-    expect.true("port_inside", bool(all(low <= p <= high for p in ports)), "every port … is inside …-")
+    expect.true("port_inside", bool(all(low <= p <= high for p in ports)), "every port bind() picked is inside net.ipv4.ip_local_port_range")
     expect.true("socket_gets_own_port", len(set(ports)) == len(ports), "each socket gets its own port")
     expect.true("bind_takes_odd_ports_while", bool(all(p % 2 == 1 for p in ports)),
                 "bind() takes odd ports while there are free ones")

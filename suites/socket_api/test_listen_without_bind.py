@@ -18,12 +18,12 @@ def test_listen_without_bind(probe, family, expect):
     after = run["after_listen"]
     expect.eq("socket_bound_wildcard_address", after["ip"], WILDCARD[family],
               "the socket is bound to the wildcard address")
-    expect.true("port_comes", low <= after["port"] <= high, "its port … comes from …-")
+    expect.true("port_ephemeral", low <= after["port"] <= high, "listen() binds the socket to a port from net.ipv4.ip_local_port_range")
     expect.eq("client_connecting_port_accepted", run["accepted_peer"], run["client_addr"],
               "a client connecting to that port is accepted")
     conn = run.connection()
     checks.three_way_handshake(conn, expect)
-    expect.true("port", conn.segments[0].dst.port == after["port"], "conn.segments[0].dst.port == port")
+    expect.true("syn_to_that_port", conn.segments[0].dst.port == after["port"], "the client's SYN goes to that port")
 
 
 @pytest.mark.behaviour("listen_without_bind")

@@ -25,15 +25,15 @@ def test_server_client_lifecycle(probe, family, expect):
     low, high = run["port_range"]
     for i, c in enumerate(clients, 1):
         expect.true("client_accept_returns_new_descriptor", c["accepted_fd"] != run["listener_fd"],
-                    "client …: accept() returns a new descriptor", claim="SEED-7")
+                    "each client: accept() returns a new descriptor", claim="SEED-7")
         expect.eq("client_accept_names_client", c["accepted_peer"], c["client_addr"],
-                  "client …: accept() names the client")
+                  "each client: accept() names the client")
         expect.true("client_data_both_ways", bool(c["server_got"] == f"request {i}" and c["client_got"] == f"reply {i}"),
-                    "client …: data both ways")
+                    "each client: data both ways")
         expect.true("client_server_reads_eof_clients", c["server_read_eof"],
-                    "client …: the server reads EOF after the client's close()")
+                    "each client: the server reads EOF after the client's close()")
         expect.true("client_unbound_client_got_ephemeral", low <= c["client_port"] <= high,
-                    "client …: the unbound client got an ephemeral port", claim="SEED-7")
+                    "each client: the unbound client got an ephemeral port", claim="SEED-7")
     expect.true("no_client_calls_bind", not [c for c in run.calls("bind") if c["side"] != "server"],
                 "no client calls bind()")
     expect.true("listener_accepts_second_client_first", run.call("accept", "server", 1)["t_real_ns"] > run.call("close", "server", 0)["end_real_ns"],
@@ -44,9 +44,9 @@ def test_server_client_lifecycle(probe, family, expect):
         checks.three_way_handshake(conn, expect)
         data = [(conn.from_client(s), s.length) for s in conn.segments if s.length]
         expect.eq("client_request_reply_wire", data, [(True, len(f"request {i}")), (False, len(f"reply {i}"))],
-                  "client …: one request then one reply on the wire")
+                  "each client: one request then one reply on the wire")
         t = checks.teardown(conn)
-        expect.eq("client_client_closes_first", t["closer"], "client", "client …: the client closes first")
+        expect.eq("client_client_closes_first", t["closer"], "client", "each client: the client closes first")
 
 
 @pytest.mark.behaviour("server_client_lifecycle")
@@ -59,6 +59,6 @@ def test_server_client_lifecycle_closed_listener_control(probe, family, expect):
     expect.true("clients_0_connect_ok_clients", bool(clients[0]["connect"] == "ok" and clients[1]["connect"] == "ECONNREFUSED"),
                 "clients[0]['connect'] == 'ok' and clients[1]['connect'] == 'ECONNREFUSED'")
     refused = [c for c in run.calls("connect") if c["ret"] < 0]
-    expect.eq("len", len(refused), 1, "len(refused) == 1")
+    expect.eq("one_client_refused", len(refused), 1, "exactly one client is refused")
     rsts = [s for s in run.segments() if s.has("RST") and str(s.src) == run["server_addr"]]
     expect.true("closed_port_answers_second_syn", bool(rsts), "the closed port answers the second SYN with RST")

@@ -23,8 +23,8 @@ def test_socket_active_by_default(probe, family, expect):
     expect.eq("nor_accept", run["accept_on_udp"], "EOPNOTSUPP", "nor accept()")
     expect.eq("new_socket_connect_s_active", run["connect_on_new"], "ok",
               "a new socket connect()s at once: it is active", claim="SEED-11")
-    expect.eq("call_errno_name", run.call("connect", "app", 0)["errno_name"], "EISCONN",
-              "run.call('connect', 'app', 0)['errno_name'] == 'EISCONN'")
+    expect.eq("connect_call_eisconn", run.call("connect", "app", 0)["errno_name"], "EISCONN",
+              "the recorded connect() on the listening socket returned EISCONN")
 
     passive = flow.Endpoint.parse(run["passive_addr"])
     expect.true("listening_socket_sent_nothing", not [s for s in run.segments() if s.src == passive],

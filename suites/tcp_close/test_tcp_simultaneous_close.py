@@ -21,13 +21,13 @@ def test_tcp_simultaneous_close(probe, family, expect):
                 "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived")
     expect.true("settled", bool(run["settled"]), "settled")
     expect.true("both_sides_end_time_wait", bool(run["client_after"] == "TIME-WAIT" and run["server_after"] == "TIME-WAIT"),
-                "both sides end in TIME-WAIT, not client …, server", refutes="SEED-6")
+                "both sides end in TIME-WAIT, not only the first to close", refutes="SEED-6")
     for side in ("client", "server"):
         states = run[f"{side}_states"]
         expect.true("went_fin_wait_1_time", bool(states[:2] == ["ESTABLISHED", "FIN-WAIT-1"] and states[-1] == "TIME-WAIT"),
-                    "the … went from FIN-WAIT-1 to TIME-WAIT")
+                    "each side went from FIN-WAIT-1 to TIME-WAIT")
         expect.true("never_passive_closer", bool("CLOSE-WAIT" not in states and "LAST-ACK" not in states),
-                    "the … never was the passive closer")
+                    "neither side was the passive closer (no CLOSE-WAIT or LAST-ACK)")
 
     conn = run.connection()
     cfin = [s for s in conn.segments if conn.from_client(s) and s.has("FIN")]

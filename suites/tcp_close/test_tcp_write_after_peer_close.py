@@ -11,8 +11,8 @@ def check_wire(run, expect):
     data_i = conn.first(lambda s: conn.from_client(s) and s.length > 0, server_fin)
     expect.true("clients_first_write_crosses_fin", data_i is not None,
                 "the client's first write crosses after the FIN")
-    expect.eq("length", conn.segments[data_i].length, len("first write\n"),
-              "conn.segments[data_i].length == len('first write\\n')")
+    expect.eq("first_write_on_wire", conn.segments[data_i].length, len("first write\n"),
+              "the first write crosses whole")
     rst_i = conn.first(lambda s: not conn.from_client(s) and s.has("RST"), data_i)
     expect.true("closed_peer_answers_data_rst", rst_i is not None, "the closed peer answers the data with RST")
     later = [s for s in conn.segments[data_i + 1:] if conn.from_client(s) and s.length > 0]

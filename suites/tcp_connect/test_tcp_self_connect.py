@@ -22,7 +22,7 @@ def test_tcp_self_connect(probe, family, expect):
     syn, synack, ack = segs[:3]
     expect.true("syn_ack_repeats_sockets_isn", bool(synack.seq == syn.seq and synack.ack == (syn.seq + 1) % 2**32),
                 "the SYN+ACK repeats the socket's one ISN and acknowledges it: both ends are the same socket")
-    expect.true("seq", ack.seq == ack.ack == (syn.seq + 1) % 2**32, "ack.seq == ack.ack == (syn.seq + 1) % 2**32")
+    expect.true("final_ack_numbers", ack.seq == ack.ack == (syn.seq + 1) % 2**32, "the final ACK has sequence and acknowledgement number ISN + 1")
     connect = run.call("connect", "client")
     expect.true("whole_exchange_happens_inside_connect", bool(connect["t_real_ns"] <= syn.t_ns and ack.t_ns <= connect["end_real_ns"]),
                 "the whole exchange happens inside connect()")

@@ -16,13 +16,13 @@ DROP_FIRST_SYNS = [Fault(f"tcp sport {port} tcp flags == syn", 1) for port in ra
 @pytest.mark.behaviour("tcp_simultaneous_open")
 def test_tcp_simultaneous_open(probe, family, expect):
     run = probe("--port-a", PORT_A, "--port-b", PORT_B, "--attempts", ATTEMPTS, faults=DROP_FIRST_SYNS)
-    expect.true("syns_crossed_within_attempts", run["crossed"], "the SYNs crossed within … attempts")
+    expect.true("syns_crossed_within_attempts", run["crossed"], "the two SYNs crossed on the wire within the probe's attempts")
     expect.true("connect_a", run["connect_a"] == run["connect_b"] == "EINPROGRESS",
                 "connect_a == connect_b == 'EINPROGRESS'")
     for side in ("a", "b"):
         s = run["sides"][side]
         expect.true("s_connect_succeeds", bool(s["revents"] == "POLLOUT" and s["so_error"] == "0" and s["state"] == "ESTABLISHED"),
-                    "…'s connect() succeeds")
+                    "each side's connect() succeeds")
     expect.true("data_flows_both_ways", bool(run["a_read"] == "from B" and run["b_read"] == "from A"),
                 "data flows both ways")
 

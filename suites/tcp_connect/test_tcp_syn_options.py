@@ -22,10 +22,10 @@ def test_tcp_syn_options(probe, family, expect):
     syn, synack = handshake_options(run, expect=expect)
     for opts, who in ((syn, "SYN"), (synack, "SYN+ACK")):
         expect.eq("carries_mss_loopback_mtu_less", opts.get("mss"), LOOPBACK_MSS[family],
-                  "the … carries MSS = loopback MTU less headers")
-        expect.true("carries_sack_permitted", opts.get("sackok"), "the … carries SACK-permitted")
-        expect.is_in("carries_timestamps", "ts", opts, "the … carries timestamps")
-        expect.eq("carries_window_scale", opts.get("wscale"), 10, "the … carries window scale")
+                  "the SYN and the SYN+ACK carry MSS = loopback MTU less headers")
+        expect.true("carries_sack_permitted", opts.get("sackok"), "the SYN and the SYN+ACK carry SACK-permitted")
+        expect.is_in("carries_timestamps", "ts", opts, "the SYN and the SYN+ACK carry timestamps")
+        expect.eq("carries_window_scale", opts.get("wscale"), 10, "the SYN and the SYN+ACK carry window scale 10")
     expect.eq("syn_ack_echoes_syns_timestamp", synack["ts"][1], syn["ts"][0],
               "the SYN+ACK echoes the SYN's timestamp")
     expect.true("tcp_info_both_ends_agreed", bool(run["negotiated"]["timestamps"] and run["negotiated"]["sack"] and run["negotiated"]["wscale"]),

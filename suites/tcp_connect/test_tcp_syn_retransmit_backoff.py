@@ -24,7 +24,7 @@ def syn_intervals(run, expect):
 
 def assert_about(intervals, expected, what, expect):
     expect.true("syn_retransmission_intervals_s_expected", bool(len(intervals) == len(expected) and all(e - 0.1 < i < e + 0.3 for i, e in zip(intervals, expected))),
-                "SYN retransmission intervals … s, expected … s")
+                "the SYN retransmission intervals are the expected ones, to 10%")
 
 
 @pytest.mark.behaviour("tcp_syn_retransmit_backoff")
@@ -59,7 +59,7 @@ def test_tcp_syn_retransmit_backoff_exponential_control(probe, family, expect):
     expect.eq("so_error", run["so_error"], "ETIMEDOUT", "so_error == 'ETIMEDOUT'")
     expect.eq("exactly_tcp_syn_retries_1", run["total_retrans"], 1, "exactly tcp_syn_retries = 1 retransmission")
     syns, intervals = syn_intervals(run, expect=expect)
-    expect.eq("len", len(syns), 2, "len(syns) == 2")
+    expect.eq("two_syns", len(syns), 2, "the client sends the SYN and one retransmission")
     assert_about(intervals, [1], "the first retransmission after the initial RTO", expect=expect)
     gave_up = run.call("poll", "client")["end_real_ns"]
     expect.true("connect_gives_up_doubled_rto", 1.8 * S < gave_up - syns[-1].t_ns < 2.6 * S,

@@ -33,8 +33,8 @@ def test_tcp_synack_retransmit(probe, family, expect):
                 "retransmitted after the initial RTO of 1 s")
     expect.true("connect_returned_retransmission_about_second", run.call("connect", "client")["end_real_ns"] < again.t_ns,
                 "connect() returned before the retransmission, about a second before the server had the connection")
-    expect.true("call_t_real_ns", run.call("accept", "server")["t_real_ns"] > conn.segments[3].t_ns,
-                "run.call('accept', 'server')['t_real_ns'] > conn.segments[3].t_ns")
+    expect.true("accept_after_final_ack", run.call("accept", "server")["t_real_ns"] > conn.segments[3].t_ns,
+                "accept() returns only after the final ACK crossed")
 
 
 @pytest.mark.behaviour("tcp_synack_retransmit")

@@ -25,7 +25,7 @@ def test_tcp_nonblocking_send_eagain(probe, family, expect):
               "every byte send() accepted reaches the peer")
 
     eagain = [c for c in run.calls("send", "client") if c["errno_name"] == "EAGAIN"]
-    expect.eq("len", len(eagain), 1, "len(eagain) == 1")
+    expect.eq("one_eagain", len(eagain), 1, "send() fails with EAGAIN exactly once")
     first_read = run.call("recv", "server")
     poll_wait = run.calls("poll", "client")[-1]
     expect.true("poll_pollout_returned_only_peer", poll_wait["end_real_ns"] > first_read["t_real_ns"],

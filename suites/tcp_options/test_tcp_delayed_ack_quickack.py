@@ -37,7 +37,7 @@ def test_tcp_delayed_ack_quickack_connection_start(probe, family, expect):
     expect.true("no_delayed_ack_connection_start", bool(run["measured"]["acked"] and run["measured"]["delayed_acks"] == 0),
                 "no delayed ACK at connection start")
     small, ack = _small_and_ack(run, expect=expect)
-    expect.eq("length", ack.length, 0, "ack.length == 0")
+    expect.eq("pure_ack", ack.length, 0, "the ACK carries no data")
 
 
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")

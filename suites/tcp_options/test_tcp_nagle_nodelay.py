@@ -29,7 +29,7 @@ def test_tcp_nagle_nodelay(probe, family, expect):
     new = new_data_segments(conn)
     expect.eq("first_write_leaves_alone", new[0].length, size, "the first write leaves alone")
     expect.lt("small_writes_coalesced_wire", len(new), writes, "the small writes are coalesced on the wire")
-    expect.eq("sum", sum(s.length for s in new), writes * size, "sum(s.length for s in new) == writes * size")
+    expect.eq("all_bytes_cross", sum(s.length for s in new), writes * size, "every byte written crosses")
     last_write = run.calls("send", "client")[-1]
     expect.true("held_writes_left_only_last", bool(all(s.t_ns > last_write["end_real_ns"] for s in new[1:])),
                 "the held writes left only after the last write, when the first segment was acknowledged")

@@ -23,7 +23,7 @@ def test_udp_broadcast_needs_so_broadcast(probe, family, address, expect):
 
     wire = _broadcasts(run, address)
     expect.eq("only_datagram_sent_broadcast_wire", [d.length for d in wire], [18],
-              "only the datagram sent with SO_BROADCAST is on the wire, to …")
+              "only the datagram sent with SO_BROADCAST is on the wire, to the broadcast address")
     refused = run.calls("sendto", "client")[0]
     expect.true("refused_sendto_put_nothing_wire", bool(refused["errno_name"] == "EACCES" and wire[0].t_ns > refused["end_real_ns"]),
                 "the refused sendto() put nothing on the wire")

@@ -16,7 +16,7 @@ def test_unix_so_peercred(probe, family, expect):
               "the ids are the peer's, not the caller's own")
     expect.true("connecting_sides_peercred_names_listening", run["child_sees_server_pid"] == run["server_pid"],
                 "the connecting side's SO_PEERCRED names the listening process")
-    expect.eq("call_ret", run.call("connect", "client")["ret"], 0, "run.call('connect', 'client')['ret'] == 0")
+    expect.eq("connect_succeeds", run.call("connect", "client")["ret"], 0, "connect() succeeds")
     checks_unix.nothing_on_the_wire(run, expect)
 
 
