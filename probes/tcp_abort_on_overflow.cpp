@@ -1,4 +1,5 @@
 // tcp_abort_on_overflow=1: an ACK that finds the accept queue full is answered with RST.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
     p.observe("victim_state", ts::tcp_state_of(vfd.get()));
     std::string ignored;
     p.observe("victim_read", ts::outcome(victim.recv(vfd.get(), &ignored, 100, MSG_DONTWAIT)));
-    p.observe("listen_overflows", overflows());
+    p.observe("listen_overflows", sockspec::counter_change("TcpExt", "ListenOverflows", overflows0));
     p.observe("accept_queue_after", server.listener_queue(listener.fd.get()).queued_json());
   });
 }

@@ -1,4 +1,5 @@
 // TCP_DEFER_ACCEPT: the connection reaches accept() only when data arrives.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
     sockspec::wait_until([&] {
       return ts::tcpext("TCPDeferAcceptDrop") > drops0 || sockspec::read_listener_queue(listener.fd.get()).queued > 0;
     }, 3s);
-    p.observe("ack_dropped", ts::tcpext("TCPDeferAcceptDrop") - drops0);
+    p.observe("ack_dropped", sockspec::counter_change("TcpExt", "TCPDeferAcceptDrop", drops0));
     p.observe("queue_before_data", server.listener_queue(listener.fd.get()).queued_json());
     p.observe("request_sockets_before_data", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
     sockspec::SysResult early = server.accept(listener.fd.get());

@@ -1,4 +1,5 @@
 // Delayed ACK for a small segment, and TCP_QUICKACK forcing the ACK out at once.
+#include "sockspec/observed.h"
 #include "sockspec/tcp_data_tcpinfo.h"
 #include "sockspec/tcp_data_util.h"
 #include "sockspec/wait.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
         server.setsockopt(sfd, IPPROTO_TCP, TCP_QUICKACK, 1).must();
       }
       const bool acked = sockspec::wait_until([&] { return unacked() == 0; }, 2s);
-      rounds.push_back({{"acked", acked}, {"delayed_acks", sockspec::tcpext("DelayedACKs") - before},
+      rounds.push_back({{"acked", acked}, {"delayed_acks", sockspec::counter_change("TcpExt", "DelayedACKs", before)},
                         {"acked_before_quickack", too_late}});
       std::string drain;
       server.recv(sfd, &drain, 100).must();

@@ -1,4 +1,5 @@
 // TCP Fast Open: the first connection fetches a cookie, the second carries its data in the SYN.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/tcp_setup_util.h"
 
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
     p.observe("rounds", rounds);
     p.observe("client_addr", rounds[1]["client_addr"]);
     nlohmann::json delta = nlohmann::json::object();
-    for (int i = 0; i < 3; ++i) delta[names[i]] = ts::tcpext(names[i]) - before[i];
+    for (int i = 0; i < 3; ++i) delta[names[i]] = sockspec::counter_change("TcpExt", names[i], before[i]);
     p.observe("counters", delta);
     server.close(listener.fd);
   });

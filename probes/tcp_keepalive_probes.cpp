@@ -1,6 +1,7 @@
 // SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT: probes on an idle connection, ETIMEDOUT for a silent peer.
 #include <sys/time.h>
 
+#include "sockspec/observed.h"
 #include "sockspec/tcp_data_tcpinfo.h"
 #include "sockspec/tcp_data_util.h"
 #include "sockspec/wait.h"
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
         sockspec::TcpInfoFull i;
         return sockspec::read_tcp_info_full(cfd, &i) && i.probes == 0;
       }, 2s);
-      p.observe("keepalives_sent", sockspec::tcpext("TCPKeepAlive") - before);
+      p.observe("keepalives_sent", sockspec::counter_change("TcpExt", "TCPKeepAlive", before));
       p.observe("probes_sent_in_time", sent);
       p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
       return;
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);
     p.observe("client_recv", sockspec::ret_or_errno(r));
-    p.observe("keepalives_sent", sockspec::tcpext("TCPKeepAlive") - before);
+    p.observe("keepalives_sent", sockspec::counter_change("TcpExt", "TCPKeepAlive", before));
     p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
   });
 }

@@ -1,4 +1,5 @@
 // net.ipv4.tcp_syncookies=2: every SYN+ACK is a SYN cookie, and the connection still works.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/tcp_setup_util.h"
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
     p.observe("client_read", at_client);
 
     nlohmann::json delta = nlohmann::json::object();
-    for (int i = 0; i < 3; ++i) delta[names[i]] = ts::tcpext(names[i]) - before[i];
+    for (int i = 0; i < 3; ++i) delta[names[i]] = sockspec::counter_change("TcpExt", names[i], before[i]);
     p.observe("counters", delta);
     p.client().close(conn.client);
     p.server().close(conn.server);

@@ -1,4 +1,5 @@
 // SEED-13: half-open connections fill the SYN queue; what happens to the next SYN.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/tcp_setup_util.h"
 
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
     p.observe("request_sockets", ts::count_in_state(p.af(), "SYN-RECV", port));
     p.observe("accept_queue", server.listener_queue(listener.fd.get()).queued_json());
     nlohmann::json delta = nlohmann::json::object();
-    for (int i = 0; i < 5; ++i) delta[counters[i]] = ts::tcpext(counters[i]) - before[i];
+    for (int i = 0; i < 5; ++i) delta[counters[i]] = sockspec::counter_change("TcpExt", counters[i], before[i]);
     p.observe("counters", delta);
   });
 }

@@ -1,6 +1,7 @@
 // A receiver that stops reading advertises a zero window; the sender probes it; reading reopens it.
 #include <algorithm>
 
+#include "sockspec/observed.h"
 #include "sockspec/tcp_data_tcpinfo.h"
 #include "sockspec/tcp_data_util.h"
 #include "sockspec/wait.h"
@@ -55,7 +56,7 @@ int main(int argc, char** argv) {
     const long long before = sockspec::tcpext("TCPWinProbe");
     const bool probed = sockspec::wait_until([&] { return sockspec::tcpext("TCPWinProbe") - before >= probes; },
                                              std::chrono::milliseconds(wait_ms));
-    p.observe("window_probes_sent", sockspec::tcpext("TCPWinProbe") - before);
+    p.observe("window_probes_sent", sockspec::counter_change("TcpExt", "TCPWinProbe", before));
     p.observe("probes_in_time", probed);
     for (const auto& s : client.tcp_sockets(p.af()))
       if (s.local.to_string() == conn.client_addr.to_string()) p.observe("client_socket", s.to_json());
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
       got += part;
     }
     p.observe("server_read", got.size());
-    p.observe("from_zero_window_adverts", sockspec::tcpext("TCPFromZeroWindowAdv") - reopened);
+    p.observe("from_zero_window_adverts", sockspec::counter_change("TcpExt", "TCPFromZeroWindowAdv", reopened));
     sockspec::wait_until([&] { return info().unacked == 0; }, 5s);
     p.observe("client_tcp_info_end", sockspec::tcp_info_json(cfd));
   });
