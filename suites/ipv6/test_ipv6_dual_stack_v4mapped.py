@@ -23,12 +23,12 @@ def test_ipv6_dual_stack_v4mapped(probe, family, expect):
     expect.eq("accept_gives_ipv4_clients_address", run["ipv4_accepted_peer"], f"[::ffff:127.0.0.1]:{client_port}",
               "accept() gives the IPv4 client's address as the IPv4-mapped IPv6 address ::ffff:127.0.0.1")
     expect.eq("ipv4_accepted_peer_family", run["ipv4_accepted_peer_family"], "AF_INET6",
-              "ipv4_accepted_peer_family == 'AF_INET6'")
+              "the IPv4 client is accepted on the AF_INET6 socket")
     expect.true("local_address_v4_mapped_too", bool(run["ipv4_accepted_local"].startswith("[::ffff:127.0.0.1]:")),
                 "the local address is v4-mapped too")
-    expect.eq("ipv4_data", run["ipv4_data"], "hello over IPv4", "ipv4_data == 'hello over IPv4'")
+    expect.eq("ipv4_data", run["ipv4_data"], "hello over IPv4", "the IPv4 client's data arrives")
     expect.true("ipv6_connect_connected_ipv6_accepted", bool(run["ipv6_connect"] == "connected" and run["ipv6_accepted_peer_ip"] == "::1"),
-                "ipv6_connect == 'connected' and ipv6_accepted_peer_ip == '::1'")
+                "an IPv6 client connects too, from ::1")
 
     expect.eq("ipv6_v6only_cannot_changed_socket", run["v6only_change_after_bind"], "EINVAL",
               "IPV6_V6ONLY cannot be changed once the socket is bound")
@@ -51,14 +51,14 @@ def test_ipv6_dual_stack_v4mapped(probe, family, expect):
 @pytest.mark.behaviour("ipv6_dual_stack_v4mapped")
 def test_ipv6_dual_stack_v4mapped_v6only_refuses_ipv4(probe, family, expect):
     run = probe("--v6only", "1")
-    expect.eq("v6only", run["v6only"], 1, "v6only == 1")
+    expect.eq("v6only", run["v6only"], 1, "IPV6_V6ONLY reads 1")
     expect.eq("ipv6_v6only_1_ipv4_connect", run["ipv4_connect"], "ECONNREFUSED",
               "with IPV6_V6ONLY=1 the IPv4 connect() is refused")
     expect.eq("ipv6_clients_connect", run["ipv6_connect"], "connected", "IPv6 clients still connect")
     expect.eq("af_inet6_client_v4_mapped", run["mapped_client_connect"], "ECONNREFUSED",
               "an AF_INET6 client to the v4-mapped address is IPv4 too, and refused the same way")
     expect.eq("v6only_change_after_bind", run["v6only_change_after_bind"], "EINVAL",
-              "v6only_change_after_bind == 'EINVAL'")
+              "changing IPV6_V6ONLY after bind() fails with EINVAL")
     _ipv4_refused(run, expect=expect)
 
 
@@ -70,7 +70,7 @@ def test_ipv6_dual_stack_v4mapped_bindv6only_control(probe, family, expect):
     run = probe("--v6only", "default", sysctls={"net.ipv6.bindv6only": 1})
     expect.true("bindv6only_1_makes_ipv6_v6only", bool(run["bindv6only"] == "1" and run["v6only"] == 1),
                 "bindv6only=1 makes IPV6_V6ONLY default to 1")
-    expect.eq("ipv4_connect", run["ipv4_connect"], "ECONNREFUSED", "ipv4_connect == 'ECONNREFUSED'")
+    expect.eq("ipv4_connect", run["ipv4_connect"], "ECONNREFUSED", "an IPv4 client is refused")
     _ipv4_refused(run, expect=expect)
 
 
@@ -79,4 +79,4 @@ def test_ipv6_dual_stack_v4mapped_option_overrides_bindv6only(probe, family, exp
     run = probe("--v6only", "0", sysctls={"net.ipv6.bindv6only": 1})
     expect.eq("explicit_ipv6_v6only_0_overrides", run["v6only"], 0,
               "an explicit IPV6_V6ONLY=0 overrides the namespace default")
-    expect.eq("ipv4_connect_2", run["ipv4_connect"], "connected", "ipv4_connect == 'connected'")
+    expect.eq("ipv4_connect_2", run["ipv4_connect"], "connected", "an IPv4 client connects")

@@ -28,7 +28,7 @@ def test_bind_eaddrinuse_reuseaddr(probe, family, expect):
               "SO_REUSEADDR alone does not help when the old listener lacked it (the TIME-WAIT socket has sk_reuse 0)")
 
     tw2 = cases["time_wait_reuse_listener"]
-    expect.eq("tw2_server_end_state", tw2["server_end_state"], "TIME-WAIT", "server_end_state == 'TIME-WAIT'")
+    expect.eq("tw2_server_end_state", tw2["server_end_state"], "TIME-WAIT", "the server closed first and holds TIME-WAIT on its port")
     expect.eq("time_wait_blocks_plain_bind_2", tw2["bind_plain"], "EADDRINUSE",
               "TIME-WAIT still blocks a plain bind()")
     expect.eq("reuseaddr_both_new_socket_binds", tw2["bind_reuseaddr"], "ok",
@@ -58,7 +58,7 @@ def test_bind_eaddrinuse_reuseaddr_linger_zero_control(probe, family, expect):
                   "no TIME-WAIT after an abortive close")
         expect.eq("plain_bind_succeeds_freed_port", tw["bind_plain"], "ok",
                   "a plain bind() succeeds on the freed port")
-        expect.eq("tw_new_connect", tw["new_connect"], "ok", "new_connect == 'ok'")
+        expect.eq("tw_new_connect", tw["new_connect"], "ok", "a new client connects to the rebound listener")
         conn = run.connection(tw["client_addr"], tw["server_addr"])
         expect.true("no_fin_crosses", not conn.fins(), "no FIN crosses")
         expect.true("server_sends_rst", bool(any(s.has("RST") and not conn.from_client(s) for s in conn.segments)),

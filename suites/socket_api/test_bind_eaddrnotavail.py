@@ -10,7 +10,7 @@ ADDRESS = {"inet": "192.0.2.1", "inet6": "2001:db8::1"}
 @pytest.mark.behaviour("bind_eaddrnotavail")
 def test_bind_eaddrnotavail(probe, family, expect):
     run = probe()
-    expect.eq("address", run["address"], ADDRESS[family], "address == ADDRESS[family]")
+    expect.eq("address", run["address"], ADDRESS[family], "the probe tried the family's non-local address")
     expect.eq("not_address_namespace", run["bind"], "EADDRNOTAVAIL", "bind() to an address that is not the namespace's fails with EADDRNOTAVAIL")
     expect.eq("bind_eaddrnotavail", run.call("bind")["errno_name"], "EADDRNOTAVAIL",
               "bind() to an address no interface has fails with EADDRNOTAVAIL")

@@ -13,7 +13,7 @@ def test_bind_port_zero_ephemeral(probe, family, expect):
     expect.eq("fresh_namespace_default_range", (low, high), (32768, 60999), "a fresh namespace has the default range")
     ports = [b["port"] for b in run["binds"]]
     expect.true("bind_ok_b_binds", bool(all(b["bind"] == "ok" for b in run["binds"])),
-                "all(bind == 'ok' for b in binds)")
+                "every bind() to port 0 succeeds")
     expect.true("port_inside", bool(all(low <= p <= high for p in ports)), "every port bind() picked is inside net.ipv4.ip_local_port_range")
     expect.true("socket_gets_own_port", len(set(ports)) == len(ports), "each socket gets its own port")
     expect.true("bind_takes_odd_ports_while", bool(all(p % 2 == 1 for p in ports)),
@@ -33,7 +33,7 @@ def test_bind_port_zero_ephemeral_narrow_range_control(probe, family, expect):
     """With a range of ten ports the chosen ports follow the sysctl, and the
     eleventh bind() (then the client's connect()) runs out of ports."""
     run = probe("--sockets", 11, sysctls={"net.ipv4.ip_local_port_range": "40000 40009"})
-    expect.true("port_range", run["port_range"] == [40000, 40009], "port_range == [40000, 40009]")
+    expect.true("port_range", run["port_range"] == [40000, 40009], "the namespace's ip_local_port_range is the one the test set")
     binds = run["binds"]
     expect.true("ten_ports_range", sorted(b["port"] for b in binds[:10]) == list(range(40000, 40010)),
                 "the ten ports of the range, each once")

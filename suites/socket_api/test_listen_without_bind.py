@@ -32,7 +32,7 @@ def test_listen_without_bind_narrow_range_control(probe, family, expect):
     """The automatically chosen port follows the namespace's range: with two
     ports left it is one of them (bind() and autobind prefer the odd one)."""
     run = probe(sysctls={"net.ipv4.ip_local_port_range": "50000 50001"})
-    expect.true("port_range", run["port_range"] == [50000, 50001], "port_range == [50000, 50001]")
+    expect.true("port_range", run["port_range"] == [50000, 50001], "the namespace's ip_local_port_range is the one the test set")
     expect.true("listener_takes_odd_port_range", run["after_listen"]["port"] == 50001,
                 "the listener takes the odd port of the range")
     expect.true("clients_connect_gets_even", bool(run["client_addr"].endswith(":50000")),

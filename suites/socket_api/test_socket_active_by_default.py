@@ -38,6 +38,6 @@ def test_socket_active_by_default_no_listen_control(probe, family, expect):
     """'connect() on a passive socket fails' flips when the socket never became
     passive: bound only, its connect() succeeds and its SYN crosses."""
     run = probe("--no-listen")
-    expect.eq("connect_on_passive", run["connect_on_passive"], "ok", "connect_on_passive == 'ok'")
+    expect.eq("connect_on_passive", run["connect_on_passive"], "ok", "connect() on the socket that never listened succeeds")
     conn = run.connection(run["passive_addr"], run["server_addr"])
     checks.three_way_handshake(conn, expect)

@@ -67,7 +67,7 @@ def test_socket_domain_type_matrix(probe, family, expect):
     expect.eq("af_inet_sock_packet_af", created["AF_INET SOCK_PACKET 0"]["domain"], "AF_PACKET",
               "AF_INET + SOCK_PACKET is an AF_PACKET socket")
     expect.eq("created_af_unix_sock_seqpacket_0_type", created["AF_UNIX SOCK_SEQPACKET 0"]["type"], "SOCK_SEQPACKET",
-              "created['AF_UNIX SOCK_SEQPACKET 0']['type'] == 'SOCK_SEQPACKET'")
+              "AF_UNIX SOCK_SEQPACKET is a SOCK_SEQPACKET socket")
     expect.eq("socket_alone_sends_nothing", run.packets, [], "socket() alone sends nothing")
     # The seed's SOCK_SEQPACKET, SOCK_RDM and SOCK_PACKET for IP sockets: Linux has none of them.
     ip_types = {t: seen.get(f"AF_INET {t} 0") for t in ("SOCK_SEQPACKET", "SOCK_RDM")}
@@ -97,6 +97,6 @@ def test_socket_domain_type_matrix_without_cap_net_raw_control(probe, family, ex
     expect.eq("exactly_raw_packet_sockets_flip", flipped, sorted(k for k, v in matrix(expected).items()
                              if v == "ok" and tuple(k.split()[:2]) in NEED_CAP_NET_RAW), "exactly the raw and packet sockets flip")
     expect.true("k_eperm_k_flipped", bool(all(seen[k] == "EPERM" for k in flipped)),
-                "all(seen[k] == 'EPERM' for k in flipped)")
+                "each socket() that flipped fails with EPERM")
     expect.eq("capset_succeeds", run.call("capset", "unprivileged")["ret"], 0,
               "capset() succeeds")

@@ -26,11 +26,11 @@ def test_socket_type_options(probe, family, expect):
               "SOCK_DGRAM + IPPROTO_TCP fails")
     failed = [c for c in run.calls("socket") if c["ret"] < 0]
     expect.eq("errno_name_c_failed_eprotonosupport", [c["errno_name"] for c in failed], ["EPROTONOSUPPORT"] * 2,
-              "[errno_name for c in failed] == ['EPROTONOSUPPORT'] * 2")
+              "both failed socket() calls give EPROTONOSUPPORT")
 
     conns = run["connections"]
     expect.true("stream_0_connect_ok_stream", bool(conns["stream_0"]["connect"] == "ok" and conns["stream_protocol"]["connect"] == "ok"),
-                "stream_0['connect'] == 'ok' and stream_protocol['connect'] == 'ok'")
+                "both stream sockets connect")
     for key in ("stream_0", "stream_protocol"):
         conn = run.connection(conns[key]["addr"], run["server_addr"])
         checks.three_way_handshake(conn, expect)
@@ -51,7 +51,7 @@ def test_socket_type_options_mptcp_control(probe, family, expect):
     if s["stream_protocol"]["socket"] != "ok":
         return
     expect.eq("s_stream_protocol_so_type", s["stream_protocol"]["SO_TYPE"], "SOCK_STREAM",
-              "stream_protocol['SO_TYPE'] == 'SOCK_STREAM'")
+              "the IPPROTO_MPTCP socket is SOCK_STREAM")
     expect.eq("protocol_reports_ipproto_mptcp", s["stream_protocol"]["SO_PROTOCOL"], "262",
               "SO_PROTOCOL reports IPPROTO_MPTCP")
     conn = run.connection(run["connections"]["stream_protocol"]["addr"], run["server_addr"])

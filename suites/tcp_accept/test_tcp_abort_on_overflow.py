@@ -25,16 +25,16 @@ def test_tcp_abort_on_overflow(probe, family, expect):
     run = probe("--backlog", BACKLOG, sysctls={"net.ipv4.tcp_abort_on_overflow": 1}, faults=[DROP_VICTIM_ACK])
     expect.eq("victims_connection_waits_request_socket", run["victim_request_socket"], 1,
               "the victim's connection waits as a request socket")
-    expect.eq("accept_queue_full", run["accept_queue_full"], BACKLOG + 1, "accept_queue_full == BACKLOG + 1")
+    expect.eq("accept_queue_full", run["accept_queue_full"], BACKLOG + 1, "the accept queue holds backlog+1 connections")
     check_late_syn_dropped(run, expect=expect)
-    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "victim_ack_overflowed is True")
+    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "the victim's ACK found the accept queue full")
     expect.eq("victims_connection_reset", run["victim_state"], "CLOSE", "the victim's connection is reset", claim="SEED-13")
     expect.eq("victims_read_gives_econnreset", run["victim_read"], "ECONNRESET", "the victim's read gives ECONNRESET")
-    expect.eq("accept_queue_after", run["accept_queue_after"], BACKLOG + 1, "accept_queue_after == BACKLOG + 1")
+    expect.eq("accept_queue_after", run["accept_queue_after"], BACKLOG + 1, "the accept queue still holds backlog+1 connections")
 
     conn = run.connection()
     labels = checks.labels(conn)
-    expect.eq("labels", labels[:2], ["c>SYN", "s>SYN+ACK"], "labels[:2] == ['c>SYN', 's>SYN+ACK']")
+    expect.eq("labels", labels[:2], ["c>SYN", "s>SYN+ACK"], "the victim's handshake starts with SYN, SYN+ACK")
     rst_i = conn.first(lambda s: not conn.from_client(s) and s.has("RST"))
     expect.true("server_resets_victim", rst_i is not None, "the server resets the victim")
     answered = conn.segments[rst_i - 1]
@@ -51,9 +51,9 @@ def test_tcp_abort_on_overflow_off_control(probe, family, expect):
     dropped silently and the victim stays ESTABLISHED, its data unacknowledged."""
     run = probe("--backlog", BACKLOG, sysctls={"net.ipv4.tcp_abort_on_overflow": 0}, faults=[DROP_VICTIM_ACK])
     check_late_syn_dropped(run, expect=expect)
-    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "victim_ack_overflowed is True")
-    expect.eq("victim_state", run["victim_state"], "ESTABLISHED", "victim_state == 'ESTABLISHED'")
-    expect.eq("victim_read", run["victim_read"], "EAGAIN", "victim_read == 'EAGAIN'")
+    expect.true("victim_ack_overflowed", run["victim_ack_overflowed"], "the victim's ACK found the accept queue full")
+    expect.eq("victim_state", run["victim_state"], "ESTABLISHED", "the victim stays ESTABLISHED")
+    expect.eq("victim_read", run["victim_read"], "EAGAIN", "the victim's read finds nothing (EAGAIN)")
     conn = run.connection()
     read = run.call("recv", "victim")["end_real_ns"]
     before_read = [s for s in conn.segments if s.t_ns < read]

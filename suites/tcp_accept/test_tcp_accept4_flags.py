@@ -10,13 +10,13 @@ from sockspec import checks
 def test_tcp_accept4_flags(probe, family, expect):
     run = probe()
     expect.eq("listener", run["listener"], {"O_NONBLOCK": True, "FD_CLOEXEC": True},
-              "listener == {'O_NONBLOCK': True, 'FD_CLOEXEC': True}")
+              "the listener is O_NONBLOCK and FD_CLOEXEC")
     expect.eq("accept4_sock_nonblock_sock_cloexec", run["accept4"], {"O_NONBLOCK": True, "FD_CLOEXEC": True},
               "accept4(SOCK_NONBLOCK|SOCK_CLOEXEC): the new descriptor is non-blocking and close-on-exec")
     expect.eq("any_other_accept4_flag_einval", run["accept4_bad_flags"], "EINVAL", "any other accept4() flag: EINVAL")
     call = run.call("accept4", "server")
     expect.true("args_flags_sock_nonblock_sock", bool(call["args"]["flags"] == "SOCK_NONBLOCK|SOCK_CLOEXEC" and call["ret"] >= 0),
-                "args['flags'] == 'SOCK_NONBLOCK|SOCK_CLOEXEC' and ret >= 0")
+                "accept4(SOCK_NONBLOCK | SOCK_CLOEXEC) succeeds")
     for client in run["client_addrs"]:
         checks.three_way_handshake(run.connection(client, run["server_addr"]), expect)
 
@@ -28,5 +28,5 @@ def test_tcp_accept4_flags_plain_accept_control(probe, family, expect):
     for plain accept(): Linux gives it neither flag, whatever the listener has."""
     run = probe()
     expect.eq("accept", run["accept"], {"O_NONBLOCK": False, "FD_CLOEXEC": False},
-              "accept == {'O_NONBLOCK': False, 'FD_CLOEXEC': False}")
+              "plain accept() inherits neither O_NONBLOCK nor FD_CLOEXEC")
     expect.ge("accept_succeeds", run.call("accept", "server")["ret"], 0, "accept() succeeds")

@@ -17,7 +17,7 @@ def test_tcp_reset_in_accept_queue(probe, family, expect):
     expect.eq("socket_no_longer_connected", run["getpeername"], "ENOTCONN", "the socket is no longer connected")
     expect.eq("first_read_reports_reset_next", run["reads"], ["ECONNRESET", "0"],
               "the first read reports the reset, the next one EOF", claim="SEED-15")
-    expect.eq("queue_after_accept", run["queue_after_accept"], 0, "queue_after_accept == 0", claim="SEED-15")
+    expect.eq("queue_after_accept", run["queue_after_accept"], 0, "accept() takes the reset connection off the queue: it is empty after", claim="SEED-15")
 
     conn = run.connection()
     labels = [("c>" if conn.from_client(s) else "s>") + s.label for s in conn.segments]
@@ -34,10 +34,10 @@ def test_tcp_reset_in_accept_queue_graceful_control(probe, family, expect):
     with FIN: the queued socket is in CLOSE-WAIT and reads EOF."""
     run = probe("--graceful")
     expect.eq("server_end_before_accept", run["server_end_before_accept"], "CLOSE-WAIT",
-              "server_end_before_accept == 'CLOSE-WAIT'")
-    expect.eq("accept", run["accept"], "0", "accept == '0'")
-    expect.eq("getpeername", run["getpeername"], run["client_addr"], "getpeername == client_addr")
-    expect.eq("reads", run["reads"], ["0", "0"], "reads == ['0', '0']")
+              "the queued connection is in CLOSE-WAIT before accept()")
+    expect.eq("accept", run["accept"], "0", "accept() succeeds")
+    expect.eq("getpeername", run["getpeername"], run["client_addr"], "getpeername() names the client")
+    expect.eq("reads", run["reads"], ["0", "0"], "both reads return 0 (EOF)")
     conn = run.connection()
     expect.true("not_s_s_conn_segments", not [s for s in conn.segments if s.has("RST")],
                 "not [s for s in conn.segments if s.has('RST')]")

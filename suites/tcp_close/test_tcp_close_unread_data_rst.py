@@ -19,7 +19,7 @@ def test_tcp_close_unread_data_rst(probe, family, expect):
     expect.eq("reset_reported_later_reads_return", run["client_read_again"], "0",
               "the reset is reported once; later reads return 0")
     close = run.call("close", side="server", index=1)
-    expect.eq("close_ret", close["ret"], 0, "ret == 0")
+    expect.eq("close_ret", close["ret"], 0, "close() succeeds")
 
     conn = run.connection()
     mine = server_segments(conn)
@@ -36,7 +36,7 @@ def test_tcp_close_unread_data_rst(probe, family, expect):
 @pytest.mark.control("the server reads the request before close()")
 def test_tcp_close_unread_data_rst_read_first_control(probe, family, expect):
     run = probe("--read-first")
-    expect.eq("server_unread_at_close", run["server_unread_at_close"], 0, "server_unread_at_close == 0")
+    expect.eq("server_unread_at_close", run["server_unread_at_close"], 0, "no data is unread at close()")
     expect.true("orderly_close_client_reads_eof", bool(run["client_state"] == "CLOSE-WAIT" and run["client_read"] == "0"),
                 "an orderly close: the client reads EOF")
     mine = server_segments(run.connection())

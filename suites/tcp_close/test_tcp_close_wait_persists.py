@@ -16,7 +16,7 @@ def test_tcp_close_wait_persists(probe, family, expect):
     expect.eq("close_wait_outlives_peer", run["server_end_after_peer_gone"]["state"], "CLOSE-WAIT",
               "CLOSE-WAIT outlives the peer")
     expect.eq("server_state_after_peer_gone", run["server_state_after_peer_gone"], "CLOSE-WAIT",
-              "server_state_after_peer_gone == 'CLOSE-WAIT'")
+              "the server stays in CLOSE-WAIT after the peer is gone")
     expect.eq("close_ends", run["server_end_after_close"]["state"], "none", "close() ends it")
 
     conn = run.connection()

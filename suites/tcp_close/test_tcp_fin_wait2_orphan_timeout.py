@@ -7,7 +7,7 @@ TIMER_TIME_WAIT = 3  # inet_diag idiag_timer of a timewait socket
 
 
 def check_orphan(run, seconds, expect):
-    expect.true("tcp_fin_timeout", run["tcp_fin_timeout"] == seconds, "tcp_fin_timeout == seconds")
+    expect.true("tcp_fin_timeout", run["tcp_fin_timeout"] == seconds, "the namespace's tcp_fin_timeout is the one the test set")
     expect.true("clients_fin_acknowledged_fin_wait", bool(run["fin_wait_2"]),
                 "the client's FIN was acknowledged: FIN-WAIT-2")
     end = run["client_end"]

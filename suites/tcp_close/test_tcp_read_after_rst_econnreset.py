@@ -18,14 +18,14 @@ def test_tcp_read_after_rst_econnreset(probe, family, expect):
     expect.true("no_fin_crosses", not any(s.has("FIN") for s in conn.segments), "no FIN crosses")
     reads = run.calls("recv", side="client")
     expect.eq("errno_name_r_reads_econnreset", [r["errno_name"] for r in reads], ["ECONNRESET", None, None],
-              "[errno_name for r in reads] == ['ECONNRESET', None, None]")
+              "the first read after the RST gives ECONNRESET, the next ones EOF")
 
 
 @pytest.mark.behaviour("tcp_read_after_rst_econnreset")
 @pytest.mark.control("the peer closes with FIN instead of RST")
 def test_tcp_read_after_rst_econnreset_fin_control(probe, family, expect):
     run = probe("--peer-close", "fin")
-    expect.eq("client_state", run["client_state"], "CLOSE-WAIT", "client_state == 'CLOSE-WAIT'")
+    expect.eq("client_state", run["client_state"], "CLOSE-WAIT", "the client is in CLOSE-WAIT")
     expect.eq("fin_read_gives_eof_not", run["first_read"], "0", "after a FIN the read gives EOF, not ECONNRESET")
     conn = run.connection()
     first = conn.first(lambda s: not conn.from_client(s) and (s.has("FIN") or s.has("RST")))

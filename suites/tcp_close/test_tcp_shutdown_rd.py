@@ -26,7 +26,7 @@ def test_tcp_shutdown_rd(probe, family, expect):
     shutdown = run.call("shutdown", side="client")
     data = conn.first(lambda s: not conn.from_client(s) and s.length > 0)
     expect.true("data_not_none_conn_segments", bool(data is not None and conn.segments[data].length == len(LATE)),
-                "data is not None and conn.segments[data].length == len(LATE)")
+                "the late data crosses the wire whole")
     between = [s for s in conn.segments[:data] if s.t_ns >= shutdown["t_real_ns"]]
     expect.true("shut_rd_sends_nothing", not between, "SHUT_RD sends nothing")
     ack = conn.first(lambda s: conn.from_client(s) and "ACK" in s.flags and not s.has("RST")

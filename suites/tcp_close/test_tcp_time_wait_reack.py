@@ -48,7 +48,7 @@ def test_tcp_time_wait_reack_no_loss_control(probe, family, expect):
     """Without the lost ACK the client's FIN crosses once and is acknowledged once."""
     run = probe("--port", PORT, sysctls=SYSCTLS)
     expect.true("settled_server_time_wait", bool(run["settled"] and run["server_after"] == "TIME-WAIT"),
-                "settled and server_after == 'TIME-WAIT'")
+                "the server settles in TIME-WAIT")
     conn = run.connection()
     fins = client_fins(conn)
     expect.eq("fin_passive_side_nothing_lost", len(fins), 1,

@@ -23,10 +23,10 @@ def check_wire(run, expect):
 def test_tcp_write_after_peer_close(probe, family, expect):
     run = probe()
     expect.eq("client_state_after_fin", run["client_state_after_fin"], "CLOSE-WAIT",
-              "client_state_after_fin == 'CLOSE-WAIT'")
+              "after the peer's FIN the client is in CLOSE-WAIT")
     expect.eq("first_write_fin_succeeds", run["first_write"], str(len("first write\n")),
               "the first write after the FIN succeeds")
-    expect.eq("sigpipes_after_first", run["sigpipes_after_first"], 0, "sigpipes_after_first == 0")
+    expect.eq("sigpipes_after_first", run["sigpipes_after_first"], 0, "the first write after the FIN raises no SIGPIPE")
     expect.eq("rst_drew_resets_socket", run["client_state_after_first"], "CLOSE", "the RST it drew resets the socket")
     expect.eq("next_write_fails_epipe_not", run["second_write"], "EPIPE",
               "the next write fails with EPIPE (not ECONNRESET: the socket was in CLOSE-WAIT)")

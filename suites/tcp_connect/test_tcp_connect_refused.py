@@ -11,7 +11,7 @@ def test_tcp_connect_refused(probe, family, expect):
     connect = run.call("connect", "client")
     expect.eq("connect_closed_port_fails_econnrefused", connect["errno_name"], "ECONNREFUSED",
               "connect() to a closed port fails with ECONNREFUSED")
-    expect.eq("connect", run["connect"], "ECONNREFUSED", "connect == 'ECONNREFUSED'")
+    expect.eq("connect", run["connect"], "ECONNREFUSED", "connect() to a closed port fails with ECONNREFUSED")
     expect.eq("error_reported_connect_itself_none", run["so_error_after"], "0",
               "the error was reported by connect() itself, none is left pending")
     expect.eq("socket_back_close", run["client_state"], "CLOSE", "the socket is back in CLOSE")
@@ -33,7 +33,7 @@ def test_tcp_connect_refused_listening_control(probe, family, expect):
     the port has a listener: the handshake completes instead."""
     run = probe("--listen")
     expect.eq("connect_succeeds", run["connect"], "0", "connect() succeeds")
-    expect.eq("client_state", run["client_state"], "ESTABLISHED", "client_state == 'ESTABLISHED'")
+    expect.eq("client_state", run["client_state"], "ESTABLISHED", "the client is ESTABLISHED")
     conn = run.connection()
     checks.three_way_handshake(conn, expect)
     expect.true("no_rst_answers_syn", not [s for s in conn.segments[:3] if s.has("RST")], "no RST answers the SYN")

@@ -39,7 +39,7 @@ def test_tcp_defer_accept_not_set_control(probe, family, expect):
     """The check 'accept() finds nothing before data' fails without the option:
     the handshake alone queues the connection."""
     run = probe("--defer-s", 0)
-    expect.eq("ack_dropped", run["ack_dropped"], 0, "ack_dropped == 0")
-    expect.eq("queue_before_data", run["queue_before_data"], 1, "queue_before_data == 1")
+    expect.eq("ack_dropped", run["ack_dropped"], 0, "no ACK is dropped (TCPDeferAcceptDrop)")
+    expect.eq("queue_before_data", run["queue_before_data"], 1, "one connection is queued before data")
     expect.eq("accept_returns_connection_any_data", run["accept_before_data"], "0",
               "accept() returns the connection before any data")

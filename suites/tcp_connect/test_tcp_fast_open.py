@@ -49,7 +49,7 @@ def test_tcp_fast_open_server_off_control(probe, family, expect):
     expect.eq("requests_arrive", [r["read_after_accept"] for r in run["rounds"]], ["request 1", "request 2"],
               "the requests still arrive")
     expect.eq("counters_tcpfastopenpassive", run["counters"]["TCPFastOpenPassive"], 0,
-              "counters['TCPFastOpenPassive'] == 0")
+              "no Fast Open connection is accepted (TCPFastOpenPassive)")
     for conn in conns(run):
         expect.eq("no_syn_carries_data", conn.segments[0].length, 0, "no SYN carries data")
         expect.true("no_syn_ack_carries_cookie", "fastopen" not in conn.segments[1].options,

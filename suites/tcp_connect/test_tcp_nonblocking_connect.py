@@ -21,7 +21,7 @@ def test_tcp_nonblocking_connect(probe, family, expect):
     expect.true("poll_reports_pollout_connected", bool(run["poll_ret"] == 1 and run["poll_revents"] == "POLLOUT"),
                 "poll() reports POLLOUT when connected")
     expect.eq("error_0_connection_succeeded", run["so_error"], "0", "SO_ERROR is 0: the connection succeeded")
-    expect.eq("state_after_poll", run["state_after_poll"], "ESTABLISHED", "state_after_poll == 'ESTABLISHED'")
+    expect.eq("state_after_poll", run["state_after_poll"], "ESTABLISHED", "the socket is ESTABLISHED once poll() reports it writable")
     expect.eq("linux_answers_first_connect_completion", run["connect_after"], ["0", "EISCONN"],
               "Linux answers the first connect() after completion with 0 and later ones with EISCONN")
 
@@ -50,7 +50,7 @@ def test_tcp_nonblocking_connect_refused(probe, family, expect):
     expect.eq("error_been_read_next_connect", run["connect_after"], ["ECONNABORTED", "EINPROGRESS"],
               "once SO_ERROR has been read, the next connect() reports ECONNABORTED (no error left) and resets the socket, so the one after starts a new attempt")
     expect.eq("labels", checks.labels(run.connection()), ["c>SYN", "s>RST+ACK"],
-              "checks.labels(run.connection()) == ['c>SYN', 's>RST+ACK']")
+              "the SYN draws RST+ACK")
 
 
 @pytest.mark.behaviour("tcp_nonblocking_connect")
@@ -58,12 +58,12 @@ def test_tcp_nonblocking_connect_refused_second_connect(probe, family, expect):
     """A second connect() after the RST reports the pending error itself and
     clears it: poll() then shows no POLLERR and SO_ERROR is 0."""
     run = probe("--closed")
-    expect.eq("connect_1", run["connect_1"], "EINPROGRESS", "connect_1 == 'EINPROGRESS'")
+    expect.eq("connect_1", run["connect_1"], "EINPROGRESS", "the non-blocking connect() gives EINPROGRESS")
     expect.eq("second_connect_reports_refusal", run["connect_2"], "ECONNREFUSED",
               "the second connect() reports the refusal")
     expect.true("error_consumed_no_pollerr", "POLLERR" not in run["poll_revents"].split("|"),
                 "the error was consumed: no POLLERR")
-    expect.eq("so_error", run["so_error"], "0", "so_error == '0'")
+    expect.eq("so_error", run["so_error"], "0", "SO_ERROR is 0")
 
 
 @pytest.mark.behaviour("tcp_nonblocking_connect")
@@ -73,11 +73,11 @@ def test_tcp_nonblocking_connect_loopback_control(probe, family, expect):
     the handshake: on loopback the SYN+ACK is processed before connect() returns
     EINPROGRESS, so the second call reports the completion (0)."""
     run = probe()
-    expect.eq("connect_1", run["connect_1"], "EINPROGRESS", "connect_1 == 'EINPROGRESS'")
+    expect.eq("connect_1", run["connect_1"], "EINPROGRESS", "the non-blocking connect() gives EINPROGRESS")
     expect.eq("state_after_connect_1", run["state_after_connect_1"], "ESTABLISHED",
-              "state_after_connect_1 == 'ESTABLISHED'")
+              "the socket is ESTABLISHED after the first connect()")
     expect.eq("second_connect_reports_completed_connection", run["connect_2"], "0",
               "the second connect() reports the completed connection")
     expect.eq("connect_after", run["connect_after"], ["EISCONN", "EISCONN"],
-              "connect_after == ['EISCONN', 'EISCONN']")
+              "connect() on the connected socket gives EISCONN")
     checks.three_way_handshake(run.connection(), expect)

@@ -11,7 +11,7 @@ def test_tcp_self_connect(probe, family, expect):
               "connect() to its own address and port succeeds, with no listener")
     expect.true("sockets_peer_itself", run["peer"] == run["client_addr"] == run["server_addr"],
                 "the socket's peer is itself")
-    expect.eq("state", run["state"], "ESTABLISHED", "state == 'ESTABLISHED'")
+    expect.eq("state", run["state"], "ESTABLISHED", "the socket is ESTABLISHED")
     expect.eq("what_sends_reads_back", run["read_back"], "talking to myself", "what it sends, it reads back")
 
     me = run["client_addr"]
@@ -34,8 +34,8 @@ def test_tcp_self_connect_other_socket_control(probe, family, expect):
     """The check 'connect() to P succeeds with no listener' fails when the
     connecting socket is not the one bound to P: nobody listens, RST."""
     run = probe("--other-socket")
-    expect.eq("connect", run["connect"], "ECONNREFUSED", "connect == 'ECONNREFUSED'")
+    expect.eq("connect", run["connect"], "ECONNREFUSED", "connect() fails with ECONNREFUSED")
     expect.ne("client_addr", run["client_addr"], run["server_addr"], "client_addr != server_addr")
     conn = run.connection()
     expect.eq("s_label_s_conn_segments", [s.label for s in conn.segments], ["SYN", "RST+ACK"],
-              "[s.label for s in conn.segments] == ['SYN', 'RST+ACK']")
+              "the SYN draws RST+ACK")

@@ -18,7 +18,7 @@ def test_tcp_simultaneous_open(probe, family, expect):
     run = probe("--port-a", PORT_A, "--port-b", PORT_B, "--attempts", ATTEMPTS, faults=DROP_FIRST_SYNS)
     expect.true("syns_crossed_within_attempts", run["crossed"], "the two SYNs crossed on the wire within the probe's attempts")
     expect.true("connect_a", run["connect_a"] == run["connect_b"] == "EINPROGRESS",
-                "connect_a == connect_b == 'EINPROGRESS'")
+                "both non-blocking connect() calls give EINPROGRESS")
     for side in ("a", "b"):
         s = run["sides"][side]
         expect.true("s_connect_succeeds", bool(s["revents"] == "POLLOUT" and s["so_error"] == "0" and s["state"] == "ESTABLISHED"),
@@ -51,9 +51,9 @@ def test_tcp_simultaneous_open_one_sided_control(probe, family, expect):
     run = probe("--port-a", PORT_A, "--port-b", PORT_B, "--attempts", 1,
                 faults=[Fault(f"tcp sport {PORT_A} tcp flags == syn", 1)])
     expect.true("sides_a_state", run["sides"]["a"]["state"] == run["sides"]["b"]["state"] == "ESTABLISHED",
-                "sides['a']['state'] == sides['b']['state'] == 'ESTABLISHED'")
+                "both sides end ESTABLISHED")
     expect.true("crossed_false_sides_b_syn", bool(run["crossed"] is False and run["sides"]["b"]["syn_retransmitted"] is False),
-                "crossed is False and sides['b']['syn_retransmitted'] is False")
+                "the SYNs did not cross and the second side's SYN was not retransmitted")
     conn = run.connection()
     expect.eq("labels", checks.labels(conn)[:3], ["s>SYN", "c>SYN+ACK", "s>ACK"],
-              "checks.labels(conn)[:3] == ['s>SYN', 'c>SYN+ACK', 's>ACK']")
+              "a SYN, SYN+ACK, ACK handshake the other way round")

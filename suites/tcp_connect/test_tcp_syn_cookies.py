@@ -16,19 +16,19 @@ def check_connection_works(run, expect):
     checks.three_way_handshake(conn, expect)
     data = [s for s in conn.segments if s.length > 0]
     expect.true("len_data_2_conn_client", bool(len(data) == 2 and conn.from_client(data[0]) and not conn.from_client(data[1])),
-                "len(data) == 2 and conn.from_client(data[0]) and not conn.from_client(data[1])")
+                "one data segment each way")
 
 
 @pytest.mark.behaviour("tcp_syn_cookies")
 def test_tcp_syn_cookies(probe, family, expect):
     run = probe(sysctls={"net.ipv4.tcp_syncookies": 2})
-    expect.eq("tcp_syncookies", run["tcp_syncookies"], 2, "tcp_syncookies == 2")
+    expect.eq("tcp_syncookies", run["tcp_syncookies"], 2, "the namespace's tcp_syncookies is 2")
     expect.eq("syn_ack_cookie_tcpext_syncookiessent", run["counters"]["SyncookiesSent"], 1,
               "the SYN+ACK was a cookie (TcpExt SyncookiesSent +1)")
     expect.eq("final_ack_returned_valid_cookie", run["counters"]["SyncookiesRecv"], 1,
               "the final ACK returned a valid cookie (SyncookiesRecv +1)")
     expect.eq("counters_syncookiesfailed", run["counters"]["SyncookiesFailed"], 0,
-              "counters['SyncookiesFailed'] == 0")
+              "no cookie fails validation (SyncookiesFailed)")
     expect.eq("no_request_socket_kept", run["request_sockets_after_connect"], 0, "no request socket was kept", refutes="SEED-13")
     check_connection_works(run, expect=expect)
     synack = run.connection().segments[1]
@@ -44,7 +44,7 @@ def test_tcp_syn_cookies_off_control(probe, family, syncookies, expect):
     forced: an uncongested listener answers with an ordinary SYN+ACK."""
     run = probe(sysctls={"net.ipv4.tcp_syncookies": syncookies})
     expect.eq("counters", run["counters"], {"SyncookiesSent": 0, "SyncookiesRecv": 0, "SyncookiesFailed": 0},
-              "counters == {'SyncookiesSent': 0, 'SyncookiesRecv': 0, 'SyncookiesFailed': 0}")
+              "no cookie is sent, received or failed")
     check_connection_works(run, expect=expect)
 
 
@@ -59,7 +59,7 @@ def test_tcp_syn_cookies_stateless(probe, family, expect):
     expect.eq("data_segments_ack_validated_cookie", run["counters"]["SyncookiesRecv"], 1,
               "the data segment's ACK validated the cookie")
     expect.true("server_read_hello_client_client", bool(run["server_read"] == "hello from client" and run["client_read"] == "hello from server"),
-                "server_read == 'hello from client' and client_read == 'hello from server'")
+                "data flows both ways")
     conn = run.connection()
     labels = checks.labels(conn)
     expect.eq("data_follows_syn_ack", labels[:3], ["c>SYN", "s>SYN+ACK", "c>PSH+ACK"],
@@ -75,6 +75,6 @@ def test_tcp_syn_cookies_stateless_control(probe, family, expect):
     cookies: the server keeps a request socket until the data's ACK completes it."""
     run = probe(sysctls={"net.ipv4.tcp_syncookies": 1}, faults=[DROP_FINAL_ACK])
     expect.eq("request_sockets_after_connect", run["request_sockets_after_connect"], 1,
-              "request_sockets_after_connect == 1")
-    expect.eq("counters_syncookiesrecv", run["counters"]["SyncookiesRecv"], 0, "counters['SyncookiesRecv'] == 0")
-    expect.eq("server_read", run["server_read"], "hello from client", "server_read == 'hello from client'")
+              "one request socket waits after connect()")
+    expect.eq("counters_syncookiesrecv", run["counters"]["SyncookiesRecv"], 0, "no cookie is received (SyncookiesRecv)")
+    expect.eq("server_read", run["server_read"], "hello from client", "the server reads the client's data")

@@ -31,7 +31,7 @@ def test_tcp_syn_options(probe, family, expect):
     expect.true("tcp_info_both_ends_agreed", bool(run["negotiated"]["timestamps"] and run["negotiated"]["sack"] and run["negotiated"]["wscale"]),
                 "TCP_INFO: both ends agreed on all three")
     expect.true("negotiated_snd_wscale", run["negotiated"]["snd_wscale"] == run["negotiated"]["rcv_wscale"] == 10,
-                "negotiated['snd_wscale'] == negotiated['rcv_wscale'] == 10")
+                "both directions negotiate window scale 10")
 
 
 @pytest.mark.behaviour("tcp_syn_options")

@@ -32,12 +32,12 @@ def test_tcp_syn_retransmit_backoff(probe, family, expect):
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 1}, faults=[DROP_RESETS])
     expect.true("kernels_default_tcp_syn_linear", run["tcp_syn_linear_timeouts"] == 4,
                 "this kernel's default tcp_syn_linear_timeouts")
-    expect.eq("connect", run["connect"], "EINPROGRESS", "connect == 'EINPROGRESS'")
+    expect.eq("connect", run["connect"], "EINPROGRESS", "the non-blocking connect() gives EINPROGRESS")
     expect.true("poll_reports_failure", bool(run["poll_ret"] == 1 and "POLLERR" in run["poll_revents"]),
                 "poll() reports the failure")
     expect.eq("connection_attempt_times_out_etimedout", run["so_error"], "ETIMEDOUT",
               "the connection attempt times out: ETIMEDOUT")
-    expect.eq("state", run["state"], "CLOSE", "state == 'CLOSE'")
+    expect.eq("state", run["state"], "CLOSE", "the socket ends CLOSED")
     expect.eq("c_2_retransmissions_not_tcp_syn", run["total_retrans"], 2,
               "2 retransmissions, not tcp_syn_retries = 1: the retry count is turned into a time budget")
 
@@ -56,7 +56,7 @@ def test_tcp_syn_retransmit_backoff_exponential_control(probe, family, expect):
     timeouts: the classic exponential back-off doubles the interval each time."""
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 1, "net.ipv4.tcp_syn_linear_timeouts": 0},
                 faults=[DROP_RESETS])
-    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "so_error == 'ETIMEDOUT'")
+    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "SO_ERROR is ETIMEDOUT")
     expect.eq("exactly_tcp_syn_retries_1", run["total_retrans"], 1, "exactly tcp_syn_retries = 1 retransmission")
     syns, intervals = syn_intervals(run, expect=expect)
     expect.eq("two_syns", len(syns), 2, "the client sends the SYN and one retransmission")
@@ -73,8 +73,8 @@ def test_tcp_syn_retransmit_backoff_linear_then_exponential(probe, family, expec
     the kernel sends five retransmissions in it, 1 s apart, then gives up 2 s
     after the last one (its first doubled interval)."""
     run = probe(sysctls={"net.ipv4.tcp_syn_retries": 2}, faults=[DROP_RESETS])
-    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "so_error == 'ETIMEDOUT'")
-    expect.eq("total_retrans", run["total_retrans"], 5, "total_retrans == 5")
+    expect.eq("so_error", run["so_error"], "ETIMEDOUT", "SO_ERROR is ETIMEDOUT")
+    expect.eq("total_retrans", run["total_retrans"], 5, "five SYN retransmissions (tcp_syn_retries)")
     syns, intervals = syn_intervals(run, expect=expect)
     assert_about(intervals, [1, 1, 1, 1, 1], "four linear retries, then the first exponential one at 2^0 x 1 s", expect=expect)
     gave_up = run.call("poll", "client")["end_real_ns"]

@@ -14,14 +14,14 @@ def test_tcp_synack_retransmit(probe, family, expect):
     run = probe(faults=[DROP_FINAL_ACK])
     expect.eq("clients_connect_succeeds_got_syn", run["connect"], "0",
               "the client's connect() succeeds: it got the SYN+ACK")
-    expect.eq("client_state", run["client_state"], "ESTABLISHED", "client_state == 'ESTABLISHED'")
+    expect.eq("client_state", run["client_state"], "ESTABLISHED", "the client is ESTABLISHED")
     expect.eq("server_nothing_accept_queue_ack", run["queue_after_connect"], 0,
               "the server has nothing in the accept queue: the ACK never arrived", claim="SEED-13")
     expect.eq("server_keeps_request_socket_syn", run["request_sockets_after_connect"], 1,
               "the server keeps a request socket (SYN-RECV in sock_diag)", claim="SEED-13")
     expect.true("connection_reaches_accept_queue_end", run["queued"],
                 "the connection reaches the accept queue in the end")
-    expect.eq("server_state", run["server_state"], "ESTABLISHED", "server_state == 'ESTABLISHED'")
+    expect.eq("server_state", run["server_state"], "ESTABLISHED", "the server's connection is ESTABLISHED")
 
     conn = run.connection()
     expect.eq("lost_ack_absent_server_sends", checks.labels(conn)[:4], ["c>SYN", "s>SYN+ACK", "s>SYN+ACK", "c>ACK"],
@@ -43,9 +43,9 @@ def test_tcp_synack_retransmit_no_loss_control(probe, family, expect):
     """The check 'the SYN+ACK is retransmitted' fails when the ACK arrives: one
     SYN+ACK only, and the connection is queued as soon as connect() returns."""
     run = probe()
-    expect.eq("queue_after_connect", run["queue_after_connect"], 1, "queue_after_connect == 1")
+    expect.eq("queue_after_connect", run["queue_after_connect"], 1, "one connection is in the accept queue")
     expect.eq("request_sockets_after_connect", run["request_sockets_after_connect"], 0,
-              "request_sockets_after_connect == 0")
+              "no request socket waits")
     conn = run.connection()
     checks.three_way_handshake(conn, expect)
     expect.eq("single_syn_ack", len([s for s in conn.segments if s.has("SYN", "ACK")]), 1, "a single SYN+ACK")

@@ -14,7 +14,7 @@ def test_tcp_cork(probe, family, expect):
     corked = run["tcp_info_corked"]
     expect.eq("nothing_sent_while_corked", corked["data_segs_out"], 0, "nothing is sent while corked")
     expect.eq("four_writes_wait_send_buffer", corked["notsent_bytes"], 40, "the four writes wait in the send buffer")
-    expect.eq("received", run["received"], 40, "received == 40")
+    expect.eq("received", run["received"], 40, "all 40 bytes arrive")
 
     data = _client_data(run)
     uncork = [c for c in run.calls("setsockopt", "client") if "TCP_CORK, [0]" in c["text"]][0]
@@ -33,7 +33,7 @@ def test_tcp_cork_full_segments(probe, family, expect):
     expect.true("full_sized_segments_leave_while", bool(corked["data_segs_out"] >= 1 and before > 0),
                 "full-sized segments leave while corked")
     per_segment = before / corked["data_segs_out"]
-    expect.eq("notsent_bytes_2500", before + corked["notsent_bytes"], 2500, "before + notsent_bytes == 2500")
+    expect.eq("notsent_bytes_2500", before + corked["notsent_bytes"], 2500, "all 2500 bytes are sent or waiting to be")
     expect.true("only_partial_segments_bytes_held", 0 < corked["notsent_bytes"] < per_segment,
                 "only the partial segment's bytes are held")
     after = [s for s in data if s.t_ns > uncork["t_real_ns"]]

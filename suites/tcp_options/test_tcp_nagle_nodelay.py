@@ -19,7 +19,7 @@ def test_tcp_nagle_nodelay(probe, family, expect):
                 sysctls={"net.ipv4.tcp_rto_min_us": 500_000})
     writes, size = run["writes"], run["size"]
     expect.true("received_writes_size_acked", bool(run["received"] == writes * size and run["all_acked"]),
-                "received == writes * size and all_acked")
+                "every byte arrives and is acknowledged")
     expect.eq("c_5_writes_only_first_left", run["data_segs_out_after_writes"], 1,
               "after 5 writes only the first has left: Nagle holds small writes while data is unacknowledged")
     expect.eq("other_writes_wait_send_buffer", run["notsent_after_writes"], (writes - 1) * size,

@@ -42,7 +42,7 @@ def test_tcp_user_timeout_control(probe, family, expect):
     expect.eq("recv_times_out_rcvtimeo_connection", run["client_recv"], "EAGAIN",
               "recv() times out (SO_RCVTIMEO); the connection is not aborted")
     expect.eq("client_tcp_info_state", run["client_tcp_info"]["state"], "ESTABLISHED",
-              "client_tcp_info['state'] == 'ESTABLISHED'")
+              "the client stays ESTABLISHED")
     expect.ge("data_unacknowledged_being_retransmitted", run["client_tcp_info"]["unacked"], 1,
               "the data is still unacknowledged and being retransmitted")
     conn = run.connection()

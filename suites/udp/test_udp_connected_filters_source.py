@@ -7,7 +7,7 @@ from sockspec import checks_udp
 @pytest.mark.behaviour("udp_connected_filters_source")
 def test_udp_connected_filters_source(probe, family, expect):
     run = probe("--receiver", "connected")
-    expect.true("stranger_datagram_handled", run["stranger_datagram_handled"], "stranger_datagram_handled is True")
+    expect.true("stranger_datagram_handled", run["stranger_datagram_handled"], "the stranger's datagram reached the namespace")
     expect.eq("connected_socket_returns_only_peers", run["received"], [{"data": "from the peer", "from": run["client_addr"]}],
               "the connected socket returns only its peer's datagram")
     expect.eq("strangers_datagram_never_returned", run["second_read"], "EAGAIN",
@@ -31,6 +31,6 @@ def test_udp_connected_filters_source_unconnected_control(probe, family, expect)
     run = probe("--receiver", "unconnected")
     expect.eq("unconnected_socket_returns_both_datagrams", [r["from"] for r in run["received"]], [run["stranger_addr"], run["client_addr"]],
               "an unconnected socket returns both datagrams, the stranger's first")
-    expect.true("no_ports", run["no_ports"] == 0, "no_ports == 0")
+    expect.true("no_ports", run["no_ports"] == 0, "no datagram found no port (Udp NoPorts)")
     expect.true("no_icmp_strangers_datagram_found", checks_udp.port_unreachables(run.packets) == [],
                 "no ICMP: the stranger's datagram found a socket")

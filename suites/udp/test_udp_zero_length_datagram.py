@@ -21,7 +21,7 @@ def test_udp_zero_length_datagram(probe, family, expect):
     wire = checks_udp.datagrams(run.packets, run["client_addr"], run["server_addr"])
     expect.eq("empty_send_datagram_length_0", [d.length for d in wire], [0, 5],
               "the empty send is a datagram of length 0 on the wire")
-    expect.eq("payload", wire[0].payload, b"", "wire[0].payload == b''")
+    expect.eq("payload", wire[0].payload, b"", "the datagram on the wire carries no payload")
     send_call = run.call("sendto", "client")
     expect.true("empty_datagram_crosses_sendto_call", wire[0].t_ns >= send_call["t_real_ns"],
                 "the empty datagram crosses after the sendto() call")

@@ -25,7 +25,7 @@ def test_unix_abstract_namespace(probe, family, expect):
 def test_unix_abstract_namespace_path_control(probe, family, expect):
     run = probe("--address", "path")
     expect.true("bind_ok_connect_ok", bool(run["bind"] == "ok" and run["connect"] == "ok"),
-                "bind == 'ok' and connect == 'ok'")
+                "bind() and connect() succeed")
     expect.eq("bind_path_creates_socket_file", run["file_at_path"], "socket",
               "bind() to a path creates a socket file there")
     expect.eq("file_outlives_socket", run["file_after_close"], "socket", "the file outlives the socket")

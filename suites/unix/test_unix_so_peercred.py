@@ -9,7 +9,7 @@ def test_unix_so_peercred(probe, family, expect):
     run = probe("--peer", "forked", "--child-uid", 65534)
     expect.eq("forked_peer_ran_end", run["child_exit"], 0, "the forked peer ran to its end")
     expect.eq("child_says", run["child_says"], {"pid": run["child_pid"], "uid": 65534, "gid": 65534},
-              "child_says == {'pid': child_pid, 'uid': 65534, 'gid': 65534}")
+              "the child reports its pid, uid 65534 and gid 65534")
     expect.eq("peercred_accepted_socket_gives_connecting", run["peercred"], run["child_says"],
               "SO_PEERCRED on the accepted socket gives the connecting child's pid, uid and gid")
     expect.ne("ids_peers_not_callers_own", run["peercred"]["uid"], run["server_uid"],
@@ -26,8 +26,8 @@ def test_unix_so_peercred_socketpair_control(probe, family, expect):
     """The credentials are fixed when the pair is made: the child holding the other
     end is not who SO_PEERCRED names."""
     run = probe("--peer", "socketpair", "--child-uid", 65534)
-    expect.true("child_says_pid", run["child_says"]["pid"] == run["child_pid"], "child_says['pid'] == child_pid")
+    expect.true("child_says_pid", run["child_says"]["pid"] == run["child_pid"], "the child reports its own pid")
     expect.true("peercred_socketpair_gives_process_called", run["peercred"]["pid"] == run["server_pid"] != run["child_pid"],
                 "SO_PEERCRED of a socketpair gives the process that called socketpair(), not the child using the other end")
-    expect.eq("peercred_uid", run["peercred"]["uid"], run["server_uid"], "peercred['uid'] == server_uid")
+    expect.eq("peercred_uid", run["peercred"]["uid"], run["server_uid"], "SO_PEERCRED names the server's uid")
     checks_unix.nothing_on_the_wire(run, expect)
