@@ -133,10 +133,16 @@ def _not_observed(test: dict[str, Any] | None) -> str | None:
     return None
 
 
-def _seen_values(check: dict[str, Any], behaviour) -> list[str]:
-    """The seen values as compared: each repeat's, or the single one."""
-    its = check.get("iterations") or [{"seen": check["seen"]}]
-    return sorted({_key(comparable(i["seen"], behaviour)) for i in its})
+def _overlap(checks: list[dict[str, Any]], behaviour) -> bool:
+    """Whether the repeats' seen values of every pair of stacks overlap: numbers
+    by their ranges (a duration never repeats exactly), other values by a value
+    in common."""
+    samples = [[comparable(i["seen"], behaviour) for i in ch["iterations"]] for ch in checks]
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for vs in samples for v in vs):
+        ranges = [(min(vs), max(vs)) for vs in samples]
+        return all(a[0] <= b[1] and b[0] <= a[1] for i, a in enumerate(ranges) for b in ranges[i + 1:])
+    sets = [{_key(v) for v in vs} for vs in samples]
+    return all(a & b for i, a in enumerate(sets) for b in sets[i + 1:])
 
 
 def _row_difference(cells: list[dict[str, Any]], kind: str, behaviour) -> bool:
@@ -154,8 +160,7 @@ def _row_difference(cells: list[dict[str, Any]], kind: str, behaviour) -> bool:
     if kind == "timing":
         if not all(ch.get("iterations") for ch in checks):
             return False  # one sample per stack cannot show that two distributions do not overlap
-        sets = [set(_seen_values(ch, behaviour)) for ch in checks]
-        return any(not (a & b) for i, a in enumerate(sets) for b in sets[i + 1:])
+        return not _overlap(checks, behaviour)
     return len({_key(comparable(ch["seen"], behaviour)) for ch in checks}) > 1
 
 

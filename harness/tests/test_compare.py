@@ -258,3 +258,22 @@ def test_repeats_that_agree_stay_pass_and_ports_and_timings_do_not_count():
 def test_repeats_with_differing_outcomes_are_varying():
     test = _repeated([(2, 1000 + i) for i in range(4)], ["pass", "fail", "pass", "pass"])
     assert test["outcome"] == "varying" and test["reason"] == "outcome: fail x1, pass x3"
+
+
+def _timing_row(values_a, values_b):
+    """A row of tcp_listen_backlog's timing-dependent check, repeated on two stacks."""
+    def cell(values):
+        its = [{"iteration": i, "outcome": "pass", "seen": v} for i, v in enumerate(values, 1)]
+        return {"state": "judged", "outcome": "pass", "check": {"seen": values[0], "iterations": its}}
+    b = compare.catalog_mod.default().behaviours["tcp_listen_backlog"]
+    return compare._row_difference([cell(values_a), cell(values_b)], b.kind_of("retransmit_after_initial_rto"), b)
+
+
+def test_a_timing_dependent_check_differs_only_when_its_distributions_do_not_overlap():
+    assert not _timing_row([1_003_000_000, 1_031_000_000], [1_011_000_000, 1_040_000_000])
+    assert _timing_row([1_003_000_000, 1_031_000_000], [3_010_000_000, 3_020_000_000])
+    # From one run each only the outcome counts: one sample cannot show two distributions apart.
+    single = {"state": "judged", "outcome": "pass", "check": {"seen": 1_003_000_000}}
+    other = {"state": "judged", "outcome": "pass", "check": {"seen": 3_010_000_000}}
+    b = compare.catalog_mod.default().behaviours["tcp_listen_backlog"]
+    assert not compare._row_difference([single, other], "timing", b)
