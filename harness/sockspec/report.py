@@ -9,10 +9,21 @@ from .expect import short
 from .markdown import md, md_code
 
 
-def _evidence(test: dict, check: dict) -> str:
-    """One check as evidence, with what this stack showed."""
-    seen = check["reason"] if check["outcome"] == "unobservable" else short(check["seen"], 80)
-    return f"{test['id']} {check['id']}: {check['says']} ({check['outcome']}: seen {seen})"
+def _evidence(pairs: list[tuple[dict, dict]], limit: int = 4) -> list[str]:
+    """Checks as evidence, with what this stack showed: one line per check of a
+    behaviour (its tests for each family and parameter together)."""
+    groups: dict[tuple, list[tuple[dict, dict]]] = {}
+    for t, c in pairs:
+        groups.setdefault((t["behaviour"], c["id"], c["outcome"]), []).append((t, c))
+    lines = []
+    for (behaviour, cid, outcome), members in groups.items():
+        c = members[0][1]
+        seen = sorted({c["reason"] if outcome == "unobservable" else short(m["seen"], 60) for _, m in members})
+        tests = f" in {len(members)} tests" if len(members) > 1 else ""
+        lines.append(f"{behaviour} {cid}: {c['says']} ({outcome}{tests}: seen {'; '.join(seen[:3])})")
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"and {len(lines) - limit} more checks"]
+    return lines
 
 
 def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
@@ -45,12 +56,10 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
                 verdict, shown = "does not hold", against
             else:
                 verdict, shown = "partly", against + supports
-            details = [_evidence(t, c) for t, c in shown[:4]]
-            if len(shown) > 4:
-                details.append(f"and {len(shown) - 4} more checks")
+            details = _evidence(shown)
         elif tied:
             verdict = "unobservable"
-            details = sorted({f"{t['id']} {c['id']}: {c['reason']}" for t, c in tied})[:4]
+            details = _evidence(tied)
         else:
             verdict = "untested"
             details = ["no check tied to this claim was run"] if tests else []

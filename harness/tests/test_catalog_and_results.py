@@ -94,7 +94,7 @@ def test_a_claim_verdict_comes_only_from_the_checks_tied_to_it():
     t["checks"] = [_check("unrelated", "fail", seen=7), _check("shape", "pass", claim="SEED-1")]
     v = report.claim_verdicts(data, catalog.load())["SEED-1"]
     assert v["verdict"] == "holds", "an unrelated failed check is no evidence against the claim"
-    assert v["details"] == ["tcp_handshake[inet] shape: shape says (pass: seen 3)"]
+    assert v["details"] == ["tcp_handshake shape: shape says (pass: seen 3)"]
     t["checks"].append(_check("refuted", "pass", refutes="SEED-1", seen=41))
     v = report.claim_verdicts(data, catalog.load())["SEED-1"]
     assert v["verdict"] == "partly" and "seen 41" in v["details"][0]
@@ -103,7 +103,7 @@ def test_a_claim_verdict_comes_only_from_the_checks_tied_to_it():
     t["checks"] = [_check("shape", "unobservable", claim="SEED-1", seen={"unobservable": "no capture"},
                           reason="no capture")]
     v = report.claim_verdicts(data, catalog.load())["SEED-1"]
-    assert v["verdict"] == "unobservable" and v["details"] == ["tcp_handshake[inet] shape: no capture"]
+    assert v["verdict"] == "unobservable" and v["details"] == ["tcp_handshake shape: shape says (unobservable: seen no capture)"]
 
 
 def test_docs_behaviours_md_is_up_to_date():
