@@ -462,8 +462,10 @@ class ResultsCollector:
 
 
 def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) -> None:
-    """Fills test["variance"]; a test whose iterations' outcomes or observations
-    differ becomes "varying", its reason the distribution."""
+    """Fills test["variance"]; a test whose iterations' outcomes or behaviour
+    observations differ becomes "varying", its reason the distribution. A
+    timing-dependent observation (catalog `timing`) keeps its distribution in
+    variance.timing and makes nothing varying."""
     outcomes = list(iterations) or ([test["outcome"]] * repeat if test["outcome"] != "skip" else [])
     # The k-th probe run of each iteration is the same invocation: compare those.
     by_slot: dict[int, list[dict[str, Any]]] = {}
@@ -474,22 +476,24 @@ def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) ->
         counters[it] = k + 1
         by_slot.setdefault(k, []).append(r)
     varying: dict[str, list[list[Any]]] = {}
+    timing: dict[str, list[list[Any]]] = {}
     for k, slot in sorted(by_slot.items()):
         if len(slot) < 2:
             continue
         keys = sorted({key for r in slot for key in r["observations"]})
         kinds = test.get("observation_kinds", {})
         for key in keys:
-            # Context differs between runs by nature; a timing-dependent value is shown as its distribution.
+            # Context differs between runs by nature.
             if VOLATILE_KEY.search(key) or kinds.get(key, "behaviour") == "context":
                 continue
             values = [normalise(r["observations"].get(key)) for r in slot]
             dist = distribution(values)
             if len(dist) > 1:
                 name = key if len(by_slot) == 1 else f"run {k + 1} {key}"
-                varying.setdefault(name, dist)
+                (timing if kinds.get(key) == "timing" else varying).setdefault(name, dist)
     outcome_counts = {o: outcomes.count(o) for o in sorted(set(outcomes))}
-    test["variance"] = {"iterations": repeat, "outcomes": outcome_counts, "observations": varying}
+    test["variance"] = {"iterations": repeat, "outcomes": outcome_counts, "observations": varying,
+                        "timing": timing}
     if test["outcome"] == "skip":
         return
     if len(outcome_counts) > 1 or varying:

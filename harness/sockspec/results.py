@@ -24,13 +24,15 @@ fail) and a `variance` object:
 
     "variance": {"iterations": N,
                  "outcomes": {"pass": 14, "fail": 6},
-                 "observations": {"queued": [[2, 11], [3, 7], [4, 2]], ...}}
+                 "observations": {"queued": [[2, 11], [3, 7], [4, 2]], ...},
+                 "timing": {"client_states": [[["ESTABLISHED", "none"], 2], ...]}}
 
 `variance.observations` lists, for each observation key whose value differed
 between runs of the same probe invocation, [value, count] pairs, most common
 first; `reason` then reads like "queued: 2 x11, 3 x7, 4 x2". `variance` is
 present on every test of a repeated run (empty `observations` when nothing
-varied) and absent when N is 1.
+varied) and absent when N is 1. `variance.timing` holds the same for the
+observations the catalog declares timing-dependent: shown, never "varying".
 
 Checks (schema 3). `checks` lists the test's named checks (expect.py), each
 {id, says, outcome (pass, fail, unobservable), relation, expected, seen,

@@ -242,11 +242,23 @@ def test_repeats_with_differing_observations_are_varying_with_the_distribution()
     assert test["outcome"] == "varying"
     assert test["reason"] == "queued: 2 x11, 3 x7, 4 x2"
     assert test["variance"] == {"iterations": 20, "outcomes": {"pass": 20},
-                                "observations": {"queued": [[2, 11], [3, 7], [4, 2]]}}
+                                "observations": {"queued": [[2, 11], [3, 7], [4, 2]]}, "timing": {}}
     data = {"schema_version": results.SCHEMA_VERSION,
             "environment": {"target": "gvisor", "kernel_release": "4.4.0", "kernel_version": "#1", "machine": "x"},
             "tests": [test], "summary": results.summarize([test])}
     assert results.validate(data, "x")["summary"]["varying"] == 1
+
+
+def test_a_timing_dependent_observation_is_a_distribution_not_varying():
+    test = _repeated([(2, 1000 + i) for i in range(3)], ["pass"] * 3)
+    for i, r in enumerate(test["runs"]):
+        r["observations"]["client_states"] = ["ESTABLISHED", "none"] if i else ["ESTABLISHED", "CLOSE-WAIT", "none"]
+    test["observation_kinds"]["client_states"] = "timing"
+    test["outcome"] = "pass"
+    _apply_variance(test, ["pass"] * 3, 3)
+    assert test["outcome"] == "pass"
+    assert test["variance"]["timing"] == {"client_states": [[["ESTABLISHED", "none"], 2],
+                                                            [["ESTABLISHED", "CLOSE-WAIT", "none"], 1]]}
 
 
 def test_repeats_that_agree_stay_pass_and_ports_and_timings_do_not_count():
