@@ -18,7 +18,8 @@ def check_dropped_clients_retransmit(run, expect):
         syns = [s for s in conn.segments if conn.from_client(s) and s.flags_exactly("SYN")]
         if not expect.ge("syn_retransmitted", len(syns), 2, "a dropped SYN is retransmitted", claim="SEED-13"):
             continue
-        expect.ge("retransmit_after_initial_rto", syns[1].t_ns - syns[0].t_ns, 900_000_000,
+        # In seconds to a tenth: the claim's resolution, not the scheduler's jitter.
+        expect.ge("retransmit_after_initial_rto", round((syns[1].t_ns - syns[0].t_ns) / 1e9, 1), 0.9,
                   "the retransmission waits the initial RTO of 1 s", source="RFC 6298 §2.1")
         expect.eq("dropped_syn_unanswered", [s.label for s in conn.segments if not conn.from_client(s)], [],
                   "the server sends nothing back, not even RST, to a SYN it drops", claim="SEED-13")
