@@ -19,7 +19,7 @@ def test_tcp_simultaneous_close(probe, family, expect):
     run = probe("--port", PORT, sysctls=SYSCTLS, faults=FIRST_FINS)
     expect.true("both_sockets_were_fin_wait", bool(run["both_fin_wait_1_at_once"]),
                 "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived")
-    expect.true("settled", bool(run["settled"]), "settled")
+    expect.true("sockets_settle", bool(run["settled"]), "both sockets settle in their final states")
     expect.true("both_sides_end_time_wait", bool(run["client_after"] == "TIME-WAIT" and run["server_after"] == "TIME-WAIT"),
                 "both sides end in TIME-WAIT, not only the first to close", refutes="SEED-6")
     for side in ("client", "server"):

@@ -10,6 +10,7 @@
 #include "sockspec/addr.h"
 #include "sockspec/event_log.h"
 #include "sockspec/names.h"
+#include "sockspec/observed.h"
 #include "sockspec/state.h"
 #include "sockspec/wait.h"
 
@@ -128,7 +129,30 @@ TEST(State, ListenerQueueCountsUnacceptedConnections) {
 
 TEST(State, ListenerQueueIsInvalidForAConnectedSocket) {
   UniqueFd s(socket(AF_INET, SOCK_STREAM, 0));
-  EXPECT_FALSE(read_listener_queue(s.get()).valid);
+  ListenerQueue q = read_listener_queue(s.get());
+  EXPECT_FALSE(q.valid);
+  // Never a stand-in 0: the observation says it could not see, and why.
+  EXPECT_EQ(q.queued_json(), nlohmann::json({{"unobservable", "not a listening socket (TCP_INFO state 7)"}}));
+}
+
+TEST(State, ABacklogOfZeroIsStillObservable) {
+  // tcpi_sacked is 0 then, as on a stack without listener TCP_INFO; the
+  // reordering field tells them apart.
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
+  SockAddr addr = SockAddr::loopback(Family::kInet);
+  ASSERT_EQ(bind(listener.get(), addr.raw(), addr.len()), 0);
+  ASSERT_EQ(listen(listener.get(), 0), 0);
+  ListenerQueue q = read_listener_queue(listener.get());
+  ASSERT_TRUE(q.valid) << q.unobservable;
+  EXPECT_EQ(q.backlog_json(), nlohmann::json(0));
+}
+
+TEST(Observed, AnAbsentValueIsUnobservableWithItsReason) {
+  EXPECT_EQ(observed_or(std::optional<int>(3), "x"), nlohmann::json(3));
+  EXPECT_EQ(observed_or(std::optional<int>(), "no such counter"),
+            nlohmann::json({{"unobservable", "no such counter"}}));
+  EXPECT_EQ(counter_change("TcpExt", "NoSuchCounterAnywhere", 0),
+            nlohmann::json({{"unobservable", "this stack has no TcpExt NoSuchCounterAnywhere counter"}}));
 }
 
 TEST(State, CountersAndSysctlsOfTheNamespace) {
