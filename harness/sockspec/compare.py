@@ -307,7 +307,9 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
         for tid in test_ids:
             if tid not in c.tests:
                 skipped.setdefault(tests_seen[tid]["behaviour"], set()).add("not in this results file")
-        unobservable.append({"column": c.label, "checks": checks,
+        timing = [f"{t['id']} {key}: {results_mod.describe_distribution(dist)}"
+                  for t in c.data["tests"] for key, dist in (t.get("variance") or {}).get("timing", {}).items()]
+        unobservable.append({"column": c.label, "checks": checks, "timing": timing,
                              "behaviours": [{"name": n, "reasons": sorted(r)} for n, r in
                                             sorted(skipped.items(), key=lambda p: (order.get(p[0], 1 << 20), p[0]))]})
 
@@ -387,6 +389,9 @@ def render_markdown(model: dict[str, Any]) -> str:
         lines += [f"- {md_code(b['name'])}: {md('; '.join(b['reasons']))}" for b in u["behaviours"]]
         if not u["checks"] and not u["behaviours"]:
             lines.append("- nothing: every check was judged")
+        if u["timing"]:
+            lines += ["", "Timing-dependent values (not compared; their distributions over the repeats):", ""]
+            lines += [f"- {md(x)}" for x in u["timing"]]
         lines.append("")
     lines += ["## The seed's claims", "",
               "| claim | the seed says | " + " | ".join(md(c) for c in cols) + " |",

@@ -211,8 +211,9 @@ def validate(data: Any, source: str) -> dict[str, Any]:
             if (not isinstance(variance, dict) or not _is(variance.get("iterations"), "int")
                     or not isinstance(variance.get("outcomes"), dict)
                     or not isinstance(variance.get("observations"), dict)
+                    or not isinstance(variance.get("timing", {}), dict)
                     or not all(isinstance(d, list) and all(isinstance(p, list) and len(p) == 2 for p in d)
-                               for d in variance["observations"].values())):
+                               for d in [*variance["observations"].values(), *variance.get("timing", {}).values()])):
                 where.fail(f"{path}.variance",
                            "{iterations: int, outcomes: {...}, observations: {key: [[value, count], ...]}}")
     summary = data.get("summary")
