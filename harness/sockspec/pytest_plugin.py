@@ -3,12 +3,13 @@
 A suite test reads:
 
     @pytest.mark.behaviour("tcp_handshake")
-    def test_tcp_handshake(probe, family):
+    def test_tcp_handshake(probe, family, expect):
         run = probe()                       # the behaviour's probe, --family from the parameter
         conn = run.connection()
-        assert [s.label for s in conn.segments[:3]] == ["SYN", "SYN+ACK", "ACK"]
+        expect.eq("handshake", [s.label for s in conn.segments[:3]], ["SYN", "SYN+ACK", "ACK"],
+                  "the connection opens with SYN, SYN+ACK, ACK", claim="SEED-1")
 
-The behaviour marker is the test's link to catalog/behaviours.toml: its claims,
+The behaviour marker is the test's link to catalog/behaviours/*.toml: its claims,
 sources and families come from there and nowhere else. `family` is
 parametrised over the behaviour's families. Each test's probe runs, outcome,
 observations, named checks and pcaps are collected into results.json when
