@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     const int lfd = listener.fd.get();
     p.observe("server_addr", listener.addr.to_string());
     std::vector<ts::Signal> signals = {
-        {"queued", [&] { return static_cast<long long>(sockspec::read_listener_queue(lfd).queued); }, 0},
+        {"queued", [&] { return ts::queued_or_unreadable(lfd); }, 0},
         {"dropped", [] { return ts::tcpext("ListenOverflows"); }, ts::tcpext("ListenOverflows")},
     };
     std::vector<sockspec::UniqueFd> fds;
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < 70; ++i) {
         auto& client = p.actor("client-" + std::to_string(fds.size() + 1));
         ts::StartedConnect c = ts::start_connect(client, listener.addr);
-        const std::string what = ts::first_signal(signals, 3s);
+        const nlohmann::json what = ts::first_signal(signals, 3s);
         clients.push_back({{"client", c.local.to_string()}, {"outcome", what}});
         fds.push_back(std::move(c.fd));
         if (what != "queued") return;

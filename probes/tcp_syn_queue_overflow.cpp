@@ -45,15 +45,15 @@ int main(int argc, char** argv) {
         {"cookie", [] { return ts::tcpext("SyncookiesSent"); }, before[4]},
         {"dropped", [] { return ts::tcpext("ListenDrops"); }, before[0]},
         // Only when the ACKs are not dropped (a run by hand): the handshake completed.
-        {"completed", [&] { return static_cast<long long>(sockspec::read_listener_queue(listener.fd.get()).queued); }, 0},
+        {"completed", [&] { return ts::queued_or_unreadable(listener.fd.get()); }, 0},
     };
     std::vector<sockspec::UniqueFd> fds;
     nlohmann::json outcomes = nlohmann::json::array();
     for (int i = 0; i < clients; ++i) {
       auto& client = p.actor("client-" + std::to_string(i + 1));
       ts::StartedConnect c = ts::start_connect(client, listener.addr);
-      const std::string what = ts::first_signal(signals, 3s);
-      client.note("SYN " + std::to_string(i + 1) + ": " + what);
+      const nlohmann::json what = ts::first_signal(signals, 3s);
+      client.note("SYN " + std::to_string(i + 1) + ": " + (what.is_string() ? what.get<std::string>() : what.dump()));
       outcomes.push_back({{"client", c.local.to_string()}, {"outcome", what}, {"state", ts::tcp_state_of(c.fd.get())}});
       fds.push_back(std::move(c.fd));
     }

@@ -31,8 +31,8 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
     (`claim=` supports it when the check passes, `refutes=` contradicts it
     when the check passes): all for it "holds", all against "does not hold",
     both "partly", a check whose repeats disagree "varies"; tied checks none
-    of which could be judged "unobservable" with their reasons; no tied check
-    "untested". A failed check tied to nothing, or to another claim, is no
+    of which could be judged, or tests the stack could not run (skipped),
+    "unobservable" with the reasons; no tied check "untested". A failed check tied to nothing, or to another claim, is no
     evidence here."""
     out: dict[str, dict] = {}
     for cid, claim in catalog.claims.items():
@@ -60,6 +60,11 @@ def claim_verdicts(data: dict, catalog: catalog_mod.Catalog) -> dict[str, dict]:
         elif tied:
             verdict = "unobservable"
             details = _evidence(tied)
+        elif any(t["outcome"] == "skip" for t in tests):
+            # The stack could not run them (no sock_diag, a sysctl it lacks): that is not observing.
+            verdict = "unobservable"
+            details = sorted({f"{t['behaviour']}: {first_line(t.get('reason')) or 'skipped'}"
+                              for t in tests if t["outcome"] == "skip"})[:4]
         else:
             verdict = "untested"
             details = ["no check tied to this claim was run"] if tests else []

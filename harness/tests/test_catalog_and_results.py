@@ -111,3 +111,11 @@ def test_docs_behaviours_md_is_up_to_date():
     from sockspec import docs
     assert docs.PATH.exists(), "docs/behaviours.md is missing: run scripts/sockspec docs"
     assert docs.PATH.read_text() == docs.render(), "docs/behaviours.md is stale: run scripts/sockspec docs"
+
+
+def test_a_claim_whose_tests_the_stack_skipped_is_unobservable_with_the_reason():
+    data = minimal_results()
+    data["tests"][0].update(outcome="skip", reason="gvisor cannot run this: no sock_diag")
+    v = report.claim_verdicts(data, catalog.load())["SEED-1"]
+    assert v == {"verdict": "unobservable", "details": ["tcp_handshake: gvisor cannot run this: no sock_diag"],
+                 "tests": ["tcp_handshake[inet]"]}

@@ -30,6 +30,8 @@ def test_an_unobservable_value_is_unobservable_not_a_failure():
     assert e.eq("queue_lengths", [value, value], [3, 2], "the accept queue shrinks by one per accept()") is False
     check = e.checks["queue_lengths"]
     assert (check.outcome, check.reason) == ("unobservable", "listener TCP_INFO not supported")
+    assert e.is_in("went_through_last_ack", "LAST-ACK", [value], "the client went through LAST-ACK") is False
+    assert e.checks["went_through_last_ack"].outcome == "unobservable", "the observation may be the collection"
     e.finish()  # does not raise
     with pytest.raises(TypeError):
         bool(value)  # a missing value is never taken for False

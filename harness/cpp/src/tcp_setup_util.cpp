@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "sockspec/names.h"
+#include "sockspec/observed.h"
 #include "sockspec/state.h"
 #include "sockspec/wait.h"
 
@@ -44,8 +47,8 @@ StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local
   return c;
 }
 
-std::string first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline) {
-  std::string found = "undetermined";
+nlohmann::json first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline) {
+  nlohmann::json found = "undetermined";
   wait_until([&] {
     for (auto& s : signals) {
       if (s.read() > s.baseline) {
@@ -56,7 +59,17 @@ std::string first_signal(std::vector<Signal>& signals, std::chrono::milliseconds
     }
     return false;
   }, deadline);
+  if (found == "undetermined" && std::none_of(signals.begin(), signals.end(), [](Signal& s) { return s.read() >= 0; })) {
+    std::string names;
+    for (const auto& s : signals) names += (names.empty() ? "" : ", ") + s.name;
+    return unobservable("this stack shows none of the signals (" + names + ")");
+  }
   return found;
+}
+
+long long queued_or_unreadable(int listener) {
+  const ListenerQueue q = read_listener_queue(listener);
+  return q.valid ? static_cast<long long>(q.queued) : -1;
 }
 
 std::string outcome(const SysResult& r) { return r.ok() ? "0" : errno_name(r.err); }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sockspec/actor.h"
 #include "sockspec/probe.h"
 
@@ -39,15 +41,20 @@ struct StartedConnect {
 StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local = nullptr);
 
 // A number that grows when the kernel does one particular thing with a SYN
-// (the accept queue's length, a counter, the count of request sockets).
+// (the accept queue's length, a counter, the count of request sockets);
+// read() is negative where this stack cannot show it.
 struct Signal {
   std::string name;  // what it means: "queued", "dropped", "cookie"
   std::function<long long()> read;
   long long baseline = 0;
 };
 // Waits until one signal is above its baseline; returns its name (and raises
-// that baseline by one), or "undetermined" at the deadline.
-std::string first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline);
+// that baseline by one); at the deadline "undetermined", or unobservable when
+// this stack can show none of the signals.
+nlohmann::json first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline);
+
+// The listener's accept queue length as a Signal reads it: -1 where it cannot be read.
+long long queued_or_unreadable(int listener);
 
 // "0" for success, else the errno's name: how probes observe a call's outcome.
 std::string outcome(const SysResult& r);
