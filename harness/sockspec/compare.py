@@ -60,6 +60,11 @@ class Column:
     def env(self) -> dict[str, Any]:
         return self.data["environment"]
 
+    def file(self, name: str) -> Path:
+        """A file the results name (events, pcap), in the results directory: the
+        one place the report opens one (to be checked by untrusted.py)."""
+        return self.directory / name
+
 
 def load_columns(dirs: list[Path]) -> list[Column]:
     if not dirs:
@@ -209,7 +214,7 @@ def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
     events: list[dict] = []
     if run.get("events"):
         try:
-            for line in (column.directory / run["events"]).read_text().splitlines():
+            for line in column.file(run["events"]).read_text().splitlines():
                 if line.strip():
                     events.append(json.loads(line))
         except (OSError, ValueError) as e:
@@ -219,7 +224,7 @@ def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
     packets: list = []
     if run.get("pcap"):
         try:
-            packets = flow.read_pcap(column.directory / run["pcap"])
+            packets = flow.read_pcap(column.file(run["pcap"]))
         except (PcapError, OSError) as e:
             notes.append(f"capture unreadable: {str(e).splitlines()[0]}")
     else:
