@@ -5,21 +5,17 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_time_wait_reack",
-      "the TIME-WAIT side ACKs a retransmitted FIN again",
+  sockspec::Probe probe("tcp_time_wait_reack",
       "The server close()s first (it will be in TIME-WAIT); the client reads EOF and\n"
       "close()s (LAST-ACK). When the server's last ACK is lost (the suite drops the\n"
       "server's first pure ACK with a fault rule naming --port), the client retransmits\n"
       "its FIN after its retransmission timeout and the server's TIME-WAIT socket\n"
       "answers it with a new ACK (tcp_timewait_state_process(): TCP_TW_ACK), which\n"
       "is why TIME-WAIT exists (RFC 9293 3.6.1). The probe traces both ends' states\n"
-      "through sock_diag until the client's socket is gone.",
-      {"SEED-5", "RFC 9293 3.6.1"},
-  });
+      "through sock_diag until the client's socket is gone.");
   int port = 0;
-  probe.cli().add_option("--port", port, "the listener's port (0: the kernel chooses)")
-      ->check(CLI::Range(0, 65535))->capture_default_str();
+  probe.option("--port", port, "the listener's port (0: the kernel chooses)")
+      .range(0, 65535);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -53,12 +53,23 @@ def require_root() -> None:
 
 def build(target: str | None = None) -> Path:
     """Configures (once) and builds the probes and the C++ tests, or only
-    `target`; returns the build dir."""
+    `target`; returns the build dir. Ninja: it schedules sixty small programs
+    on two cores with less overhead than make."""
     bdir = build_dir()
-    if not (bdir / "CMakeCache.txt").exists():
-        _check(["cmake", "-S", str(REPO), "-B", str(bdir)], "cmake configure")
-    _check(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)] + (["--target", target] if target else []),
-           "build", quiet=True)
+    cache = bdir / "CMakeCache.txt"
+    if cache.exists() and "CMAKE_GENERATOR:INTERNAL=Ninja" not in cache.read_text(errors="replace"):
+        # A build directory configured by another generator (an older
+        # checkout's make): cmake refuses to switch in place.
+        cache.unlink()
+        shutil.rmtree(bdir / "CMakeFiles", ignore_errors=True)
+    if not cache.exists():
+        print(f"build: configuring {_rel(bdir)}/ (cmake -G Ninja)", flush=True)
+        _check(["cmake", "-G", "Ninja", "-S", str(REPO), "-B", str(bdir)], "cmake configure", quiet=True)
+    t0 = time.monotonic()
+    _check(["cmake", "--build", str(bdir)] + (["--target", target] if target else []), "build", quiet=True)
+    took = time.monotonic() - t0
+    if took > 5:
+        print(f"build: {_rel(bdir)}/ built in {took:.0f} s", flush=True)
     return bdir
 
 
