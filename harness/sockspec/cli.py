@@ -8,6 +8,8 @@
     sockspec test                           every test: C++ unit, driver, conformance suite
     sockspec probe NAME [probe flags]       one probe in a fresh namespace, as a ladder
     sockspec docs [--check]                 docs/behaviours.md from the catalog (--check: is it current)
+    sockspec clean                          what killed runs left: namespaces (and what runs in them),
+                                            staging directories under results/
     sockspec install-deps                   the Debian packages sockspec needs
 
 Exit status of `run`: 1 when a test of the host target failed or errored
@@ -279,6 +281,19 @@ def cmd_test(args) -> int:
     return 0
 
 
+def cmd_clean(args) -> int:
+    require_root()
+    namespaces = netns.sweep_stale()
+    directories = outdir.remove_leftovers(RESULTS_DIR)
+    for name in namespaces:
+        print(f"removed namespace {name}")
+    for directory in directories:
+        print(f"removed {_rel(directory)}/")
+    if not namespaces and not directories:
+        print("nothing left by earlier runs")
+    return 0
+
+
 def cmd_probe(args) -> int:
     require_root()
     from .targets import Invocation, make_target
@@ -380,6 +395,9 @@ def main(argv: list[str] | None = None) -> int:
     p_docs = sub.add_parser("docs", help="write docs/behaviours.md from the catalog")
     p_docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
     p_docs.set_defaults(fn=cmd_docs)
+
+    p_clean = sub.add_parser("clean", help="remove what killed runs left (never what a live run uses)")
+    p_clean.set_defaults(fn=cmd_clean)
 
     # scripts/sockspec runs scripts/install-deps itself, before Python starts.
     sub.add_parser("install-deps", help="apt-get what is missing (idempotent)")
