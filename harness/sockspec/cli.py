@@ -190,8 +190,11 @@ def cmd_run(args) -> int:
     if args.out and len(targets) > 1:
         raise UsageError("--out names one results directory: give one --target with it")
     out = Path(args.out).resolve() if args.out else None
-    if out or targets == ["host"]:
-        outdir.check_replaceable(out or RESULTS_DIR / results_dir_name("host"))
+    for target in targets if out is None else []:
+        if target != "qemu":  # its directory is named by the guest's release, known once it booted
+            outdir.check_replaceable(RESULTS_DIR / results_dir_name(target))
+    if out is not None:
+        outdir.check_replaceable(out)
     if args.k is not None:
         _check_selection(args.k)
     if args.kernel is not None and not Path(args.kernel).is_file():

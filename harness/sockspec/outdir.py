@@ -103,10 +103,14 @@ def staging_for(final: Path) -> Path:
 def install(staging: Path, final: Path) -> None:
     """Renames the complete staging directory over final, if final may be replaced."""
     check_replaceable(final)
-    if final.exists():
-        old = final.parent / f".{final.name}.old-{os.getpid()}"
-        final.rename(old)
+    if not final.exists():
         staging.rename(final)
-        shutil.rmtree(old)
-    else:
+        return
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    final.rename(old)
+    try:
         staging.rename(final)
+    except BaseException:
+        old.rename(final)
+        raise
+    shutil.rmtree(old)
