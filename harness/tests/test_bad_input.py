@@ -159,23 +159,25 @@ HOSTILE_DIRECTORIES = {
 
 
 def tree(root: Path) -> dict[str, tuple]:
-    """Every path below root with its type, size and modification time (a symlink: its target)."""
+    """Every path below root: a file's type, size and modification time, a symlink's target, a
+    directory's mode (its times change when a file is made and removed again, which leaves nothing)."""
     out = {}
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
             p = Path(dirpath) / name
             st = p.lstat()
-            out[str(p)] = (os.readlink(p),) if p.is_symlink() else (st.st_mode, st.st_size, st.st_mtime_ns)
+            if p.is_symlink():
+                out[str(p)] = (os.readlink(p),)
+            else:
+                out[str(p)] = (st.st_mode,) if p.is_dir() else (st.st_mode, st.st_size, st.st_mtime_ns)
     return out
 
 
 def host_state() -> dict:
     sysctls = {k: Path("/proc/sys", k).read_text() for k in HOST_SYSCTLS if Path("/proc/sys", k).exists()}
     ruleset = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True).stdout
-    captures = build_dir() / "captures"
-    return {"sysctls": sysctls, "nft": ruleset, "namespaces": [n for n in netns.list_ours() if netns.owner_pid(n) == os.getpid()],
-            "captures": sorted(os.listdir(captures)) if captures.is_dir() else [],
-            "results": tree(REPO / "results")}
+    return {"sysctls": sysctls, "nft": ruleset, "results": tree(REPO / "results"),
+            "namespaces": [n for n in netns.list_ours() if netns.owner_pid(n) == os.getpid()]}
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +189,7 @@ def places(tmp_path_factory) -> dict[str, Path]:
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "empty").mkdir()
     (tmp_path / "out").mkdir()
+    (tmp_path / "captures").mkdir()
     (tmp_path / "md_is_dir.md").mkdir()
     foreign = tmp_path / "foreign"
     foreign.mkdir()
@@ -200,7 +203,7 @@ def places(tmp_path_factory) -> dict[str, Path]:
     (mixed / "notes.txt").write_text("mine\n")
     linked = make_results(tmp_path / "pcaps_with_link", "host", "6.18", 1, "pass")
     (linked / "pcaps" / "x.pcap").symlink_to("/etc/passwd")
-    names = {"root": tmp_path, "file": tmp_path / "file", "victim": tmp_path / "victim", "fifo": tmp_path / "fifo",
+    names = {"root": tmp_path, "captures": tmp_path / "captures", "file": tmp_path / "file", "victim": tmp_path / "victim", "fifo": tmp_path / "fifo",
              "empty": tmp_path / "empty", "out": tmp_path / "out", "md_is_dir": tmp_path / "md_is_dir.html",
              "foreign": foreign, "link_to_foreign": tmp_path / "link_to_foreign", "fake_results": fake,
              "good": good, "results_and_foreign": mixed, "pcaps_with_link": linked}
@@ -211,6 +214,10 @@ def places(tmp_path_factory) -> dict[str, Path]:
 
 
 def resolve(argv: list, places: dict[str, Path]) -> list[str]:
+    """argv with the places filled in; a probe without --out captures below the places (checked), not
+    into the build directory that parallel workers share."""
+    if argv[:1] == ["probe"] and "--out" not in argv:
+        argv = ["probe", "--out", At("captures"), *argv[1:]]
     return [f"{places[a.place]}{a.suffix}" if isinstance(a, At) else a for a in argv]
 
 
