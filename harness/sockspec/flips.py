@@ -9,7 +9,6 @@ assumption shows itself.
 """
 from __future__ import annotations
 
-import argparse
 import collections
 import os
 import shutil
