@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
     server.poll(sfd, POLLIN, 0, &revents);
     p.observe("poll_below_lowat", sockspec::poll_events_name(revents));
     client.send(cfd, b).must();
+    // Both parts queued before poll() and recv() look: a stack that delivers
+    // after send() returns (gVisor) would otherwise have the recv() take the
+    // first part alone, and leave the second for the blocking recv() below.
+    sockspec::wait_until([&] { return queued() == first + second; }, 5s);
     server.poll(sfd, POLLIN, 5000, &revents);
     p.observe("poll_at_lowat", sockspec::poll_events_name(revents));
     std::string got;

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog as catalog_mod
-from . import flow, svg, timeline
+from . import flow, svg, timeline, untrusted
 from . import report as report_mod
 from . import results as results_mod
 from .errors import PcapError, ResultsError, UsageError
-from .paths import REPO
+from .paths import REPO, check_output_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 70
@@ -119,18 +119,18 @@ def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
     events: list[dict] = []
     if run.get("events"):
         try:
-            for line in (column.directory / run["events"]).read_text().splitlines():
-                if line.strip():
-                    events.append(json.loads(line))
-        except (OSError, ValueError) as e:
-            notes.append(f"events unreadable: {e}")
+            events = untrusted.load_json_lines(untrusted.read_inside(column.directory, run["events"]), run["events"])
+        except FileNotFoundError:
+            notes.append("events unreadable: no such file")
     else:
         notes.append("no events recorded")
     packets: list = []
     if run.get("pcap"):
         try:
-            packets = flow.read_pcap(column.directory / run["pcap"])
-        except (PcapError, OSError) as e:
+            packets = flow.parse_pcap(untrusted.read_inside(column.directory, run["pcap"]), run["pcap"])
+        except FileNotFoundError:
+            notes.append("capture unreadable: no such file")
+        except PcapError as e:
             notes.append(f"capture unreadable: {str(e).splitlines()[0]}")
     else:
         notes.append(f"no capture: {run.get('wire_unavailable') or 'none taken'}")
@@ -315,10 +315,12 @@ def compare(dirs: list[Path], out: Path, catalog: catalog_mod.Catalog | None = N
     out = Path(out)
     if out.suffix != ".html":
         raise UsageError(f"-o {out}: the report's name ends in .html (the Markdown goes beside it as .md)")
+    md_path = out.with_suffix(".md")
+    check_output_file(out)
+    check_output_file(md_path)
     columns = load_columns(dirs)
     model = build_model(columns, catalog or catalog_mod.default())
     html, md = render_html(model), render_markdown(model)
-    md_path = out.with_suffix(".md")
     tmps = []
     try:
         tmps = [_write_atomic(out, html), _write_atomic(md_path, md)]

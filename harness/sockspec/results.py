@@ -45,6 +45,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import untrusted
 from .errors import ResultsError
 
 SCHEMA_VERSION = 2
@@ -164,16 +165,12 @@ def describe_distribution(pairs: list[list[Any]]) -> str:
 def load(path: Path) -> dict[str, Any]:
     """A results file, or a results directory holding results.json."""
     path = Path(path)
-    if path.is_dir():
-        path = path / "results.json"
     try:
-        text = path.read_text()
+        if path.is_dir():
+            data = untrusted.read_inside(path, "results.json", untrusted.MAX_RESULTS_BYTES)
+            path = path / "results.json"
+        else:
+            data = untrusted.read_file(path, untrusted.MAX_RESULTS_BYTES)
     except FileNotFoundError:
-        raise ResultsError(f"{path}: no such results file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ResultsError(f"{path}: cannot read: {e}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ResultsError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from None
-    return validate(data, str(path))
+        raise ResultsError(f"{path}: no results.json in it") from None
+    return validate(untrusted.load_json(data, str(path)), str(path))
