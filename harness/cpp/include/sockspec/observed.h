@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include <nlohmann/json.hpp>
+#include "sockspec/json.h"
 
 #include "sockspec/state.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "sockspec/json.h"
 
 #include "sockspec/actor.h"
 #include "sockspec/probe.h"
