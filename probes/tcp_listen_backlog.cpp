@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     p.observe("somaxconn", somaxconn ? nlohmann::json(std::stoi(*somaxconn))
                                      : sockspec::unobservable("no net.core.somaxconn sysctl"));
     const bool have_overflows = sockspec::read_net_counter("TcpExt", "ListenOverflows").has_value();
+    const nlohmann::json no_overflows = sockspec::unobservable("no TcpExt ListenOverflows counter");
 
     const long long overflows0 = listen_overflows();
     std::vector<sockspec::UniqueFd> conns;
@@ -77,15 +78,17 @@ int main(int argc, char** argv) {
     // A count whose signal this stack does not give is unobservable, not 0.
     p.observe("queued", q0.valid ? nlohmann::json(queued) : sockspec::unobservable(q0.unobservable));
     p.observe("dropped", have_overflows ? nlohmann::json(dropped)
-                                        : sockspec::unobservable("no TcpExt ListenOverflows counter"));
+                                        : no_overflows);
 
-    if (dropped > 0 && wait_retransmit) {
+    if (!have_overflows && wait_retransmit) {
+      p.observe("retransmitted_syns_dropped", no_overflows);
+    } else if (dropped > 0 && wait_retransmit) {
       const bool seen = sockspec::wait_until([&] { return listen_overflows() - overflows0 >= 2LL * dropped; }, 5s);
       p.observe("retransmitted_syns_dropped", seen);
       p.note("every dropped client's SYN was retransmitted and dropped again");
     }
     p.observe("listen_overflows", have_overflows ? nlohmann::json(listen_overflows() - overflows0)
-                                                 : sockspec::unobservable("no TcpExt ListenOverflows counter"));
+                                                 : no_overflows);
     p.observe("queue_length", server.listener_queue(listener.fd.get()).queued_json());
 
     nlohmann::json states = nlohmann::json::array();

@@ -43,6 +43,7 @@ from .report import first_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 90
+MAX_KEYS = 3  # of an object value, the differing keys a difference's sentence names
 NOT_OBSERVED = "not observed"
 
 
@@ -153,8 +154,9 @@ def _overlap(checks: list[dict[str, Any]], behaviour) -> bool:
 def _row_difference(cells: list[dict[str, Any]], kind: str, behaviour) -> bool:
     """`kind` is the check's, from the catalog: a context check (its seen
     value is a time or a port) is compared on its outcome alone."""
-    # What a stack could not observe is listed apart, never a difference.
-    judged = [c for c in cells if c["state"] != NOT_OBSERVED and c["outcome"] != "unobservable"]
+    # What a stack could not observe, or did not reach (the test ended first),
+    # is listed apart: no evidence of a difference.
+    judged = [c for c in cells if c["state"] == "judged" and c["outcome"] != "unobservable"]
     if len(judged) < 2:
         return False
     if len({c["outcome"] for c in judged}) > 1:
@@ -174,8 +176,9 @@ def _cell(test: dict[str, Any] | None, check: dict[str, Any] | None) -> dict[str
     if why is not None:
         return {"state": NOT_OBSERVED, "outcome": NOT_OBSERVED, "reason": why, "seen": "", "check": None}
     if check is None:
-        return {"state": "not reached", "outcome": "not reached",
-                "reason": f"the test ended first ({test['outcome']}: {first_line(test.get('reason'))})",
+        why = ("the test did not make it here (another branch)" if test["outcome"] in ("pass", "varying")
+               else f"the test ended first ({test['outcome']}: {first_line(test.get('reason'))})")
+        return {"state": "not reached", "outcome": "not reached", "reason": why,
                 "seen": "", "check": None}
     seen = check["reason"] if check["outcome"] == "unobservable" else value_text(check["seen"])
     dist = ""
@@ -192,7 +195,7 @@ def _sentence(row: dict[str, Any], columns: list[str], behaviour) -> dict[str, s
     """One difference as {what: test and check, says, seen: each stack's
     outcome and value}; of object values, only the keys that differ."""
     judged = [(label, cell) for label, cell in zip(columns, row["cells"])
-              if cell["state"] != NOT_OBSERVED and cell["outcome"] != "unobservable"]
+              if cell["state"] == "judged" and cell["outcome"] != "unobservable"]
     values = [comparable(cell["check"]["seen"], behaviour) if cell["check"] else None for _, cell in judged]
     keys = None
     if values and all(isinstance(v, dict) for v in values):
@@ -201,7 +204,8 @@ def _sentence(row: dict[str, Any], columns: list[str], behaviour) -> dict[str, s
     for (label, cell), value in zip(judged, values):
         text = f"{label}: {cell['outcome']}"
         if keys:
-            text += ", seen " + ", ".join(f"{k}={value_text(value.get(k), 60)}" for k in keys)
+            shown = ", ".join(f"{k}={value_text(value.get(k), 60)}" for k in keys[:MAX_KEYS])
+            text += ", seen " + shown + (f" and {len(keys) - MAX_KEYS} more keys" if len(keys) > MAX_KEYS else "")
         elif cell["seen"]:
             text += f", seen {cell['distribution'] or cell['seen']}"
         parts.append(text)
@@ -298,7 +302,7 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
         r["sentence"] = _sentence(r, labels, catalog.behaviours.get(r["behaviour"]))
 
     unobservable = []
-    for c in columns:
+    for ci, c in enumerate(columns):
         skipped: dict[str, set[str]] = {}
         checks = []
         for t in c.data["tests"]:
@@ -312,9 +316,16 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
         for tid in test_ids:
             if tid not in c.tests:
                 skipped.setdefault(tests_seen[tid]["behaviour"], set()).add("not in this results file")
+        unreached: dict[str, int] = {}
+        for r in rows:
+            cell = r["cells"][ci]
+            if cell["state"] == "not reached":
+                unreached[r["test"]] = unreached.get(r["test"], 0) + 1
+        not_reached = [f"{tid}: {n} check{'s' if n > 1 else ''} not judged: "
+                       f"{_cell(c.tests[tid], None)['reason']}" for tid, n in unreached.items()]
         timing = [f"{t['id']} {key}: {results_mod.describe_distribution(dist)}"
                   for t in c.data["tests"] for key, dist in (t.get("variance") or {}).get("timing", {}).items()]
-        unobservable.append({"column": c.label, "checks": checks, "timing": timing,
+        unobservable.append({"column": c.label, "checks": checks, "timing": timing, "not_reached": not_reached,
                              "behaviours": [{"name": n, "reasons": sorted(r)} for n, r in
                                             sorted(skipped.items(), key=lambda p: (order.get(p[0], 1 << 20), p[0]))]})
 
@@ -392,7 +403,8 @@ def render_markdown(model: dict[str, Any]) -> str:
         lines.append("")
         lines += [f"- unobservable: {md(c)}" for c in u["checks"]]
         lines += [f"- {md_code(b['name'])}: {md('; '.join(b['reasons']))}" for b in u["behaviours"]]
-        if not u["checks"] and not u["behaviours"]:
+        lines += [f"- {md(x)}" for x in u["not_reached"]]
+        if not u["checks"] and not u["behaviours"] and not u["not_reached"]:
             lines.append("- nothing: every check was judged")
         if u["timing"]:
             lines += ["", "Timing-dependent values (not compared; their distributions over the repeats):", ""]

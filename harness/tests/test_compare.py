@@ -118,6 +118,18 @@ def test_a_skipped_test_and_an_unobservable_check_are_not_observed_not_differenc
     assert "| SEED-12 ≠ |" in md and "**unobservable**: tcp\\_listen\\_backlog" in md
 
 
+def test_a_check_a_stack_did_not_reach_is_listed_not_a_difference(two_kernels, tmp_path):
+    a, b = two_kernels
+    data = json.loads((b / "results.json").read_text())
+    data["tests"][1]["checks"] = []
+    data["tests"][1].update(outcome="fail", reason="KeyError: 'queued'")
+    (b / "results.json").write_text(json.dumps(data))
+    _, md_path = compare.compare([a, b], tmp_path / "r.html")
+    md = md_path.read_text()
+    assert md.startswith("**0 differing checks")
+    assert "tcp\\_listen\\_backlog\\[inet-0\\]: 1 check not judged: the test ended first (fail: KeyError" in md
+
+
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>`|*[x](javascript:alert(3))'
 
 

@@ -39,8 +39,8 @@ def test_ipv6_dual_stack_v4mapped(probe, family, expect):
 
     expect.eq("af_inet6_socket_connects_ffff", run["mapped_client_connect"], "connected",
               "an AF_INET6 socket connects to [::ffff:127.0.0.1]")
-    expect.true("mapped_client_local_startswith_ffff", bool(run["mapped_client_local"].startswith("[::ffff:127.0.0.1]:")),
-                "mapped_client_local.startswith('[::ffff:127.0.0.1]:')")
+    expect.true("mapped_client_is_v4mapped", bool(run["mapped_client_local"].startswith("[::ffff:127.0.0.1]:")),
+                "the client's local address is the v4-mapped ::ffff:127.0.0.1")
     mapped_port = run["mapped_client_local"].rpartition(":")[2]
     mapped = run.connection(f"127.0.0.1:{mapped_port}", run["server_addr"])
     checks.three_way_handshake(mapped, expect)

@@ -19,8 +19,8 @@ def check_orphan(run, seconds, expect):
     expect.true("not_timer", run["lived_ms"] >= end["expires_ms"] - 20, "not before its timer")
     expect.eq("peer_never_closed", run["server_state_after"], "CLOSE-WAIT", "the peer never closed")
     conn = run.connection()
-    expect.true("any_conn_client_s_s", bool(any(conn.from_client(s) and s.has("FIN") for s in conn.segments)),
-                "any(conn.from_client(s) and s.has('FIN') for s in conn.segments)")
+    expect.true("client_sends_fin", bool(any(conn.from_client(s) and s.has("FIN") for s in conn.segments)),
+                "the client sends a FIN")
     sfin = conn.first(lambda s: not conn.from_client(s) and s.has("FIN"))
     rst = conn.first(lambda s: s.has("RST"))
     expect.true("orphan_expires_silently_rst_comes", bool(rst is None or sfin is not None and rst > sfin),

@@ -27,7 +27,7 @@ def test_tcp_defer_accept(probe, family, expect):
     conn = run.connection()
     checks.three_way_handshake(conn, expect)
     data = next(s for s in conn.segments if s.length > 0)
-    expect.true("conn_client_data", bool(conn.from_client(data)), "conn.from_client(data)")
+    expect.true("data_from_client", bool(conn.from_client(data)), "the data segment comes from the client")
     accepts = run.calls("accept", "server")
     expect.true("eagain_accept_came_data_successful", accepts[0]["end_real_ns"] < data.t_ns < accepts[1]["t_real_ns"],
                 "the EAGAIN accept() came before the data, the successful one after it")

@@ -35,7 +35,7 @@ def test_tcp_self_connect_other_socket_control(probe, family, expect):
     connecting socket is not the one bound to P: nobody listens, RST."""
     run = probe("--other-socket")
     expect.eq("connect", run["connect"], "ECONNREFUSED", "connect() fails with ECONNREFUSED")
-    expect.ne("client_addr", run["client_addr"], run["server_addr"], "client_addr != server_addr")
+    expect.ne("addresses_differ", run["client_addr"], run["server_addr"], "the client's address is not the server's")
     conn = run.connection()
     expect.eq("s_label_s_conn_segments", [s.label for s in conn.segments], ["SYN", "RST+ACK"],
               "the SYN draws RST+ACK")

@@ -11,8 +11,8 @@ NEGOTIATED = {"tcp_sack": "sack", "tcp_timestamps": "timestamps", "tcp_window_sc
 def handshake_options(run, expect):
     conn = run.connection()
     syn, synack = conn.segments[0], conn.segments[1]
-    expect.true("syn_flags_exactly_syn_synack", bool(syn.flags_exactly("SYN") and synack.has("SYN", "ACK")),
-                "syn.flags_exactly('SYN') and synack.has('SYN', 'ACK')")
+    expect.true("syn_then_syn_ack", bool(syn.flags_exactly("SYN") and synack.has("SYN", "ACK")),
+                "the handshake opens with a plain SYN and a SYN+ACK")
     return syn.options, synack.options
 
 
