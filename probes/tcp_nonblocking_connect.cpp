@@ -16,9 +16,12 @@ int main(int argc, char** argv) {
       "(net/ipv4/af_inet.c __inet_stream_connect()).");
   bool closed = false;
   bool no_second = false;
+  bool await_established = false;
   int poll_ms = 5000;
   probe.flag("--closed", closed, "connect to a port nobody listens on");
   probe.flag("--no-second-connect", no_second, "skip the connect() made while the first is in progress");
+  probe.flag("--await-established", await_established,
+             "make the second connect() only once poll() reports the socket writable (the handshake is done)");
   probe.option("--poll-ms", poll_ms, "poll() timeout").range(0, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
@@ -35,6 +38,11 @@ int main(int argc, char** argv) {
     sockspec::observe_endpoints(p, c.local, server_addr);
     p.observe("connect_1", sockspec::tcp_setup::outcome(c.connect));
     p.observe("state_after_connect_1", sockspec::tcp_setup::tcp_state_of(c.fd.get()));
+    if (await_established) {
+      short writable = 0;
+      client.poll(c.fd.get(), POLLOUT, poll_ms, &writable);
+      p.observe("state_before_connect_2", sockspec::tcp_setup::tcp_state_of(c.fd.get()));
+    }
     if (!no_second) p.observe("connect_2", sockspec::tcp_setup::outcome(client.connect(c.fd.get(), server_addr)));
 
     short revents = 0;

@@ -29,13 +29,14 @@ from typing import Any
 import pytest
 
 from . import catalog as catalog_mod
+from .catalog import CONTEXT_BY_NAME
 from . import flow, observed, probe_output, timeline
 from .expect import ChecksFailed, Expect
 from .environment import now_iso, suite_revision
 from .errors import SockspecError
 from .netns import remove_own, sweep_stale
 from .paths import build_dir
-from .results import (SCHEMA_VERSION, VOLATILE_KEY, describe_distribution, distribution, normalise,
+from .results import (SCHEMA_VERSION, describe_distribution, distribution, normalise,
                       summarize, write_json_atomic)
 from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
 
@@ -485,7 +486,7 @@ def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) ->
         kinds = test.get("observation_kinds", {})
         for key in keys:
             # Context differs between runs by nature.
-            if VOLATILE_KEY.search(key) or kinds.get(key, "behaviour") == "context":
+            if CONTEXT_BY_NAME.search(key) or kinds.get(key, "behaviour") == "context":
                 continue
             values = [normalise(r["observations"].get(key)) for r in slot]
             dist = distribution(values)

@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from . import untrusted
+from .catalog import CONTEXT_BY_NAME
 from .errors import ResultsError
 
 SCHEMA_VERSION = 3
@@ -222,20 +223,20 @@ def validate(data: Any, source: str) -> dict[str, Any]:
     return data
 
 
-VOLATILE_KEY = re.compile(r"(_ms|_us|_ns|_s|_real|_mono)$")
 _ADDR = re.compile(r"^(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):\d+$")
 
 
 def normalise(value: Any) -> Any:
     """An observation with what legitimately changes between runs taken out,
     for comparing runs and kernels: the ports of address strings (ephemeral
-    ports), and durations and timestamps (keys ending in _ms, _us, _ns, _s)."""
+    ports), and the keys that name context (catalog.CONTEXT_BY_NAME: ports,
+    addresses, pids, descriptors, durations and timestamps)."""
     if isinstance(value, str):
         return _ADDR.sub(r"\1:*", value)
     if isinstance(value, list):
         return [normalise(v) for v in value]
     if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items() if not VOLATILE_KEY.search(k)}
+        return {k: normalise(v) for k, v in value.items() if not CONTEXT_BY_NAME.search(k)}
     return value
 
 
