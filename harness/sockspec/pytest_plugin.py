@@ -128,11 +128,8 @@ def sockspec_target(request):
     options = {}
     if name == "qemu" and config.getoption("sockspec_kernel"):
         options["kernel"] = Path(config.getoption("sockspec_kernel"))
-    target = make_target(name, build, **options)
-    try:
+    with make_target(name, build, **options) as target:
         yield target
-    finally:
-        target.close()
 
 
 @pytest.fixture(scope="session")
