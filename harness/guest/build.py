@@ -5,9 +5,6 @@
         compiles agent.c (static) into DIR, prints its path
     /usr/bin/python3 harness/guest/build.py initramfs --build-dir build --cache DIR --out F
         writes an uncompressed newc initramfs to F
-    /usr/bin/python3 harness/guest/build.py kernel --cache DIR
-        downloads (apt-get download) and unpacks (dpkg-deb -x) the newest
-        linux-image-6.1.0-*-cloud-amd64 into DIR/kernels, unless already there
 
 The initramfs holds: /init (init.sh), busybox-static with its applet links,
 the agent, tcpdump and nft with every shared library ldd names, the kernel
@@ -25,9 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -76,73 +71,6 @@ def build_agent(cache_dir: Path, cc: str | None = None) -> Path:
             with contextlib.suppress(OSError):
                 stale.unlink()
     return out
-
-
-# ---------------------------------------------------------------- kernel
-
-KERNEL_PACKAGE_RE = re.compile(r"^linux-image-6\.1\.0-(\d+)-cloud-amd64$")
-
-
-def default_kernel(cache_dir: Path) -> dict:
-    """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels.
-
-    Reuses what an earlier call unpacked; otherwise asks apt for the newest
-    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.  Only
-    /boot and lib/modules are kept; nothing is installed.
-    """
-    kdir = Path(cache_dir) / "kernels"
-    meta = kdir / "default.json"
-    if meta.is_file():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            m = json.loads(meta.read_text())
-            if Path(m["path"]).is_file() and m.get("modules") and Path(m["modules"]).is_dir():
-                return m
-    kdir.mkdir(parents=True, exist_ok=True)
-    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        raise BuildError("apt-get/dpkg-deb needed to fetch the default kernel; pass kernel=")
-    names = subprocess.run(["apt-cache", "pkgnames", "linux-image-6.1.0-"],
-                           capture_output=True, text=True).stdout.split()
-    candidates = sorted((int(m.group(1)), n) for n in names if (m := KERNEL_PACKAGE_RE.match(n)))
-    if not candidates:
-        raise BuildError("apt knows no linux-image-6.1.0-*-cloud-amd64 package "
-                          "(run apt-get update on a Debian bookworm host, or pass kernel=)")
-    errors = []
-    for _, pkg in reversed(candidates):
-        with tempfile.TemporaryDirectory(dir=kdir) as tmp:
-            proc = subprocess.run(["apt-get", "download", "-q", pkg], cwd=tmp,
-                                  capture_output=True, text=True)
-            debs = list(Path(tmp).glob("*.deb"))
-            if proc.returncode != 0 or not debs:
-                errors.append(f"{pkg}: {proc.stderr.strip()[-300:]}")
-                continue
-            deb = debs[0]
-            version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-            staging = Path(tmp) / "x"
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True,
-                           capture_output=True)
-            images = sorted((staging / "boot").glob("vmlinuz-*"))
-            mods = sorted((staging / "lib" / "modules").glob("*"))
-            if not images:
-                errors.append(f"{pkg}: no /boot/vmlinuz-* in the package")
-                continue
-            dest = kdir / f"{pkg}_{version}"
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir()
-            for f in (staging / "boot").iterdir():   # vmlinuz, config, System.map
-                shutil.move(str(f), dest / f.name)
-            modules_dir = None
-            if mods:
-                (dest / "modules").mkdir()
-                modules_dir = dest / "modules" / mods[0].name
-                shutil.move(str(mods[0]), modules_dir)
-            image = dest / images[0].name
-        m = {"path": str(image), "package": pkg, "version": version,
-             "modules": str(modules_dir) if modules_dir else None}
-        meta.write_text(json.dumps(m))
-        return m
-    raise BuildError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
 
 
 # ---------------------------------------------------------------- cpio
@@ -411,8 +339,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="what", required=True)
     a = sub.add_parser("agent", help="compile the static agent")
     a.add_argument("--cache", type=Path, required=True)
-    k = sub.add_parser("kernel", help="download and unpack the default 6.1 cloud kernel")
-    k.add_argument("--cache", type=Path, required=True)
     i = sub.add_parser("initramfs", help="build the guest initramfs")
     i.add_argument("--build-dir", type=Path, required=True)
     i.add_argument("--cache", type=Path, required=True)
@@ -421,9 +347,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.what == "agent":
             print(build_agent(args.cache))
-        elif args.what == "kernel":
-            m = default_kernel(args.cache)
-            print(f"{m['path']} ({m['package']} {m['version']})")
         else:
             m = build_initramfs(args.build_dir, args.cache, args.out)
             print(f"{m['initramfs']}: {m['size']} bytes, {m['files']} entries, "
