@@ -319,7 +319,7 @@ def test_gvisor_timeout_leaves_nothing_running(gvisor):
     with pytest.raises(TargetError, match="timed out"):
         gvisor.run(Invocation("sockspec_selftest", ["--hang"], timeout_s=1.0, capture=False))
     assert not gvisor._procs
-    state = gvisor._tmp() / "state"
+    state = gvisor.workdir() / "state"
     assert not any(state.iterdir()), "runsc cleaned its container state"
 
 
