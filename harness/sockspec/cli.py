@@ -8,6 +8,7 @@
     sockspec test                           every test: C++ unit, driver, conformance suite
     sockspec probe NAME [probe flags]       one probe in a fresh namespace, as a ladder
     sockspec docs [--check]                 docs/behaviours.md from the catalog (--check: is it current)
+    sockspec new AREA NAME                  a new behaviour: probe, catalog table, suite file, docs
     sockspec clean                          what killed runs left: namespaces (and what runs in them),
                                             staging directories under results/
     sockspec install-deps                   the Debian packages sockspec needs
@@ -36,6 +37,7 @@ from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest
 from .errors import SockspecError, TargetError, UsageError
 from .paths import RESULTS_DIR, SUITES_DIR
 from .probe_ladder import cmd_probe
+from .scaffold import cmd_new
 
 TARGETS = ("host", "qemu", "gvisor")
 # Parallel pytest workers per target when --jobs is not given: each qemu
@@ -259,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     p_docs = sub.add_parser("docs", help="write docs/behaviours.md from the catalog")
     p_docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
     p_docs.set_defaults(fn=cmd_docs)
+
+    p_new = sub.add_parser("new", help="a new behaviour: its probe, catalog table and suite file, and the docs",
+                           description="Writes probes/NAME.cpp, a [NAME] table in catalog/behaviours/AREA.toml "
+                                       "and suites/AREA/test_NAME.py (one test that fails until its checks are "
+                                       "written), and regenerates docs/behaviours.md.")
+    p_new.add_argument("area", help="the suites/ directory the behaviour's tests go in, e.g. tcp_close")
+    p_new.add_argument("name", help="the behaviour's name: the probe's, the tests' and the catalog table's")
+    p_new.set_defaults(fn=cmd_new)
 
     p_clean = sub.add_parser("clean", help="remove what killed runs left (never what a live run uses)")
     p_clean.set_defaults(fn=cmd_clean)
