@@ -12,8 +12,6 @@ modules fault injection needs (when the kernel has them as modules), the probes 
 <build-dir>/probes/ under /probes/ with their libraries (libstdc++ etc.), and a
 minimal /etc.  Files keep the host's paths and the host's symlinks (lib ->
 usr/lib on a merged-/usr system), so the dynamic loader finds what ldd found.
-No kernel modules are needed: the agent talks over the second 8250 serial
-port, which the Debian cloud kernel has built in.
 
 Only the standard library is used; the targets import this file by path.
 """
@@ -211,19 +209,13 @@ def shared_libraries(path: str) -> list[str]:
 
 def probe_files(build_dir: Path) -> list[Path]:
     d = Path(build_dir) / "probes"
-    if not d.is_dir():
-        return []
-    return sorted(p for p in d.iterdir()
-                  if p.is_file() and os.access(p, os.X_OK) and is_elf(str(p)))
+    return sorted(p for p in d.iterdir() if p.is_file() and os.access(p, os.X_OK) and is_elf(str(p))) \
+        if d.is_dir() else []
 
 
 def probes_signature(build_dir: Path) -> tuple:
     """Changes whenever a probe binary is added, removed or rebuilt."""
-    sig = []
-    for p in probe_files(build_dir):
-        st = p.stat()
-        sig.append((p.name, st.st_size, st.st_mtime_ns))
-    return tuple(sig)
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in probe_files(build_dir))
 
 
 def busybox_applets(busybox: str) -> list[str]:
@@ -320,18 +312,9 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         raise
     finally:
         stripped_dir.cleanup()
-    return {
-        "initramfs": str(out),
-        "size": out.stat().st_size,
-        "probes": [p.name for p in probes],
-        "probes_stripped": bool(strip),
-        "agent": str(agent),
-        "busybox": BUSYBOX,
-        "tcpdump": TCPDUMP,
-        "nft": NFT if has_nft else None,
-        "modules": module_lists,
-        "files": len(arc.entries),
-    }
+    return {"initramfs": str(out), "size": out.stat().st_size, "files": len(arc.entries),
+            "probes": [p.name for p in probes], "probes_stripped": bool(strip), "agent": str(agent),
+            "busybox": BUSYBOX, "tcpdump": TCPDUMP, "nft": NFT if has_nft else None, "modules": module_lists}
 
 
 def main(argv: list[str] | None = None) -> int:
