@@ -55,7 +55,7 @@ def test_handshake_check_fails_on_a_dropped_syn(fixtures):
     dropped = next(c["client"] for c in obs["clients"] if c["outcome"] == "dropped")
     conn = flow.connection_between(packets, dropped, obs["server_addr"])
     assert [s.label for s in conn.segments] == ["SYN", "SYN"]
-    with pytest.raises(AssertionError, match="handshake on the wire"):
+    with pytest.raises(AssertionError, match="handshake.segments"):
         checks.three_way_handshake(conn)
 
 
@@ -63,7 +63,7 @@ def test_four_segment_check_fails_on_a_folded_ack(fixtures):
     packets, _, obs = load(fixtures, "handshake_inet")
     conn = flow.connection_between(packets, obs["client_addr"], obs["server_addr"])
     assert checks.teardown(conn)["count"] == 3
-    with pytest.raises(AssertionError, match="3 segments"):
+    with pytest.raises(AssertionError, match="teardown.count: .*seen 3"):
         checks.four_segment_teardown(conn)
 
 
