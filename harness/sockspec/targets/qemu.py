@@ -85,7 +85,7 @@ class QemuTarget(Target):
                 self._kernel = KernelImage(self.kernel_arg.resolve(),
                                            modules_dir=modules_for_image(self.kernel_arg.resolve()))
             else:
-                self._kernel = default_kernel(self.build_dir, self.cache_dir)
+                self._kernel = default_kernel(self.cache_dir)
         return self._kernel
 
     def _kvm_verdict_path(self, kernel: Path) -> Path:

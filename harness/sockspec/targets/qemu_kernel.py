@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..debian_archive import ArchiveError, DebianArchive, fetch_kernel
 from ..errors import TargetError
+from ..paths import build_dir
 
 
 @dataclasses.dataclass
@@ -22,12 +23,13 @@ class KernelImage:
 DEFAULT_SERIES = "6.1"   # Debian bookworm's cloud kernel
 
 
-def default_kernel(build_dir: Path, cache_dir: Path) -> KernelImage:
+def default_kernel(cache_dir: Path) -> KernelImage:
     """The newest DEFAULT_SERIES cloud kernel in Debian's archive, fetched
-    through the project's apt configuration (build_dir/apt) and unpacked in
+    through the project's own apt configuration (build/apt, whatever build
+    directory the target's probes come from) and unpacked in
     cache_dir/kernels, never installed."""
     try:
-        k = fetch_kernel(DebianArchive(Path(build_dir) / "apt"), DEFAULT_SERIES, cache_dir)
+        k = fetch_kernel(DebianArchive(build_dir() / "apt"), DEFAULT_SERIES, cache_dir)
     except ArchiveError as e:
         raise TargetError(f"qemu: the default kernel: {e} (or pass kernel=)") from e
     return KernelImage(k.image, k.package, k.version, k.modules_dir)
