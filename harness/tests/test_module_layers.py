@@ -24,7 +24,7 @@ LAYERS = [
     ("runners", {"netns", "capture", "outdir"}),
     # where a probe runs
     ("targets", {"targets", "targets.base", "targets.guest_agent", "targets.host", "targets.qemu",
-                 "targets.qemu_guest", "targets.qemu_kernel", "targets.gvisor"}),
+                 "targets.qemu_guest", "targets.qemu_kernel", "targets.qemu_kvm", "targets.gvisor"}),
     # judging and reporting: wire checks, claim verdicts, the comparison, the docs
     ("judges", {"checks", "checks.tcp_data", "checks.tcp_options", "checks.udp", "checks.unix", "report",
                 "compare", "compare_columns", "compare_render", "docs"}),

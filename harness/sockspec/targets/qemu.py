@@ -27,11 +27,8 @@ otherwise kills it, remembers the failure in the cache and boots under TCG.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +37,12 @@ from ..environment import RELEVANT_SYSCTLS, tool_versions
 from .base import Invocation, RunRecord, Target, TargetError, close_at_exit
 from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, load_guest_builder, record_from_reply,
                           run_fields, sysctls_from_output)
-from .qemu_guest import Guest, kvm_usable, qemu_version
+from .qemu_guest import Guest, qemu_version
+from .qemu_kvm import boot_trying_kvm
 from .qemu_kernel import (BOOT_MODULES, FAULT_MODULES, KernelImage, default_kernel, modules_for_image,
                           resolve_modules)
 
 __all__ = ["QemuTarget", "SysctlError"]
-
-KVM_CHECK_TIMEOUT_S = 8.0
 
 
 class QemuTarget(Target):
@@ -88,10 +84,6 @@ class QemuTarget(Target):
                 self._kernel = default_kernel(self.cache_dir)
         return self._kernel
 
-    def _kvm_verdict_path(self, kernel: Path) -> Path:
-        key = f"{os.uname().release}|{qemu_version()}|{kernel}|{kernel.stat().st_size}"
-        return self.cache_dir / f"kvm-check-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
-
     def _boot(self) -> None:
         qemu_version()  # raises a clear error when qemu is missing
         builder = load_guest_builder()
@@ -104,35 +96,15 @@ class QemuTarget(Target):
                                                modules=self._modules(kernel))
         except builder.BuildError as e:
             raise TargetError(f"building the guest initramfs: {e}") from e
-        guest = None
-        accel = self.accel_request
+        def boot(accel: str, timeout_s: float) -> Guest:
+            return Guest(kernel.path, initrd, work, accel, self.memory_mb, self.smp, timeout_s)
+
+        accel, guest = self.accel_request, None
         if accel == "auto":
-            accel = "tcg"
-            if kvm_usable():
-                verdict_path = self._kvm_verdict_path(kernel.path)
-                verdict = None
-                with contextlib.suppress(OSError, ValueError):
-                    verdict = json.loads(verdict_path.read_text())
-                if verdict is None or verdict.get("works"):
-                    check_started = time.monotonic()
-                    try:
-                        guest = Guest(kernel.path, initrd, work, "kvm", self.memory_mb,
-                                       self.smp, KVM_CHECK_TIMEOUT_S)
-                        accel = "kvm"
-                        self._kvm_note = "KVM check passed: the guest booted under KVM"
-                    except TargetError as e:
-                        self._kvm_note = (f"KVM check failed after {time.monotonic() - check_started:.1f} s, "
-                                          f"using TCG: {str(e)[:300]}")
-                    verdict_path.parent.mkdir(parents=True, exist_ok=True)
-                    verdict_path.write_text(json.dumps({"works": guest is not None,
-                                                        "note": self._kvm_note}))
-                else:
-                    self._kvm_note = f"KVM skipped: an earlier check failed ({verdict_path.name})"
-            else:
-                self._kvm_note = "KVM skipped: /dev/kvm cannot be opened"
+            guest, self._kvm_note = boot_trying_kvm(boot, self.cache_dir, kernel.path)
+            accel = "kvm" if guest is not None else "tcg"
         if guest is None:
-            guest = Guest(kernel.path, initrd, work, accel, self.memory_mb, self.smp,
-                           self.boot_timeout_s)
+            guest = boot(accel, self.boot_timeout_s)
         self._guest = guest
         self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3),
                             "initramfs_bytes": manifest["size"], "probes": manifest["probes"],
