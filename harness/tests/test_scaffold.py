@@ -10,6 +10,7 @@ import pytest
 from sockspec.paths import REPO
 
 COPIED = ("harness/sockspec", "catalog", "suites", "probes", "docs")
+CXX = shutil.which("c++")
 
 
 @pytest.fixture
@@ -70,3 +71,13 @@ def test_a_file_in_the_way_is_refused_before_anything_is_written(project):
     r = sockspec(project, "new", "tcp_close", "demo_behaviour")
     assert r.returncode == 2 and "exists already" in r.stderr
     assert snapshot(project) == before
+
+
+@pytest.mark.skipif(CXX is None, reason="no C++ compiler")
+def test_the_scaffolded_probe_compiles_against_the_harness(project):
+    """The template uses the current Probe API and scenario.h (the build itself
+    is checked in a fresh clone: README, Adding a behaviour)."""
+    assert sockspec(project, "new", "tcp_close", "demo_behaviour").returncode == 0
+    r = subprocess.run([CXX, "-std=gnu++20", "-fsyntax-only", "-I", str(REPO / "harness/cpp/include"),
+                        str(project / "probes/demo_behaviour.cpp")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
