@@ -5,9 +5,6 @@
         compiles agent.c (static) into DIR, prints its path
     /usr/bin/python3 harness/guest/build.py initramfs --build-dir build --cache DIR --out F
         writes an uncompressed newc initramfs to F
-    /usr/bin/python3 harness/guest/build.py kernel --cache DIR
-        downloads (apt-get download) and unpacks (dpkg-deb -x) the newest
-        linux-image-6.1.0-*-cloud-amd64 into DIR/kernels, unless already there
 
 The initramfs holds: /init (init.sh), busybox-static with its applet links,
 the agent, tcpdump and nft with every shared library ldd names, the kernel
@@ -15,8 +12,6 @@ modules fault injection needs (when the kernel has them as modules), the probes 
 <build-dir>/probes/ under /probes/ with their libraries (libstdc++ etc.), and a
 minimal /etc.  Files keep the host's paths and the host's symlinks (lib ->
 usr/lib on a merged-/usr system), so the dynamic loader finds what ldd found.
-No kernel modules are needed: the agent talks over the second 8250 serial
-port, which the Debian cloud kernel has built in.
 
 Only the standard library is used; the targets import this file by path.
 """
@@ -25,9 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -76,73 +69,6 @@ def build_agent(cache_dir: Path, cc: str | None = None) -> Path:
             with contextlib.suppress(OSError):
                 stale.unlink()
     return out
-
-
-# ---------------------------------------------------------------- kernel
-
-KERNEL_PACKAGE_RE = re.compile(r"^linux-image-6\.1\.0-(\d+)-cloud-amd64$")
-
-
-def default_kernel(cache_dir: Path) -> dict:
-    """Debian bookworm's 6.1 cloud kernel, unpacked in cache_dir/kernels.
-
-    Reuses what an earlier call unpacked; otherwise asks apt for the newest
-    linux-image-6.1.0-N-cloud-amd64 it knows and downloads that one.  Only
-    /boot and lib/modules are kept; nothing is installed.
-    """
-    kdir = Path(cache_dir) / "kernels"
-    meta = kdir / "default.json"
-    if meta.is_file():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            m = json.loads(meta.read_text())
-            if Path(m["path"]).is_file() and m.get("modules") and Path(m["modules"]).is_dir():
-                return m
-    kdir.mkdir(parents=True, exist_ok=True)
-    if not shutil.which("apt-get") or not shutil.which("dpkg-deb"):
-        raise BuildError("apt-get/dpkg-deb needed to fetch the default kernel; pass kernel=")
-    names = subprocess.run(["apt-cache", "pkgnames", "linux-image-6.1.0-"],
-                           capture_output=True, text=True).stdout.split()
-    candidates = sorted((int(m.group(1)), n) for n in names if (m := KERNEL_PACKAGE_RE.match(n)))
-    if not candidates:
-        raise BuildError("apt knows no linux-image-6.1.0-*-cloud-amd64 package "
-                          "(run apt-get update on a Debian bookworm host, or pass kernel=)")
-    errors = []
-    for _, pkg in reversed(candidates):
-        with tempfile.TemporaryDirectory(dir=kdir) as tmp:
-            proc = subprocess.run(["apt-get", "download", "-q", pkg], cwd=tmp,
-                                  capture_output=True, text=True)
-            debs = list(Path(tmp).glob("*.deb"))
-            if proc.returncode != 0 or not debs:
-                errors.append(f"{pkg}: {proc.stderr.strip()[-300:]}")
-                continue
-            deb = debs[0]
-            version = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-            staging = Path(tmp) / "x"
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(staging)], check=True,
-                           capture_output=True)
-            images = sorted((staging / "boot").glob("vmlinuz-*"))
-            mods = sorted((staging / "lib" / "modules").glob("*"))
-            if not images:
-                errors.append(f"{pkg}: no /boot/vmlinuz-* in the package")
-                continue
-            dest = kdir / f"{pkg}_{version}"
-            if dest.exists():
-                shutil.rmtree(dest)
-            dest.mkdir()
-            for f in (staging / "boot").iterdir():   # vmlinuz, config, System.map
-                shutil.move(str(f), dest / f.name)
-            modules_dir = None
-            if mods:
-                (dest / "modules").mkdir()
-                modules_dir = dest / "modules" / mods[0].name
-                shutil.move(str(mods[0]), modules_dir)
-            image = dest / images[0].name
-        m = {"path": str(image), "package": pkg, "version": version,
-             "modules": str(modules_dir) if modules_dir else None}
-        meta.write_text(json.dumps(m))
-        return m
-    raise BuildError("could not download a 6.1 cloud kernel: " + "; ".join(errors))
 
 
 # ---------------------------------------------------------------- cpio
@@ -283,19 +209,13 @@ def shared_libraries(path: str) -> list[str]:
 
 def probe_files(build_dir: Path) -> list[Path]:
     d = Path(build_dir) / "probes"
-    if not d.is_dir():
-        return []
-    return sorted(p for p in d.iterdir()
-                  if p.is_file() and os.access(p, os.X_OK) and is_elf(str(p)))
+    return sorted(p for p in d.iterdir() if p.is_file() and os.access(p, os.X_OK) and is_elf(str(p))) \
+        if d.is_dir() else []
 
 
 def probes_signature(build_dir: Path) -> tuple:
     """Changes whenever a probe binary is added, removed or rebuilt."""
-    sig = []
-    for p in probe_files(build_dir):
-        st = p.stat()
-        sig.append((p.name, st.st_size, st.st_mtime_ns))
-    return tuple(sig)
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in probe_files(build_dir))
 
 
 def busybox_applets(busybox: str) -> list[str]:
@@ -392,18 +312,9 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         raise
     finally:
         stripped_dir.cleanup()
-    return {
-        "initramfs": str(out),
-        "size": out.stat().st_size,
-        "probes": [p.name for p in probes],
-        "probes_stripped": bool(strip),
-        "agent": str(agent),
-        "busybox": BUSYBOX,
-        "tcpdump": TCPDUMP,
-        "nft": NFT if has_nft else None,
-        "modules": module_lists,
-        "files": len(arc.entries),
-    }
+    return {"initramfs": str(out), "size": out.stat().st_size, "files": len(arc.entries),
+            "probes": [p.name for p in probes], "probes_stripped": bool(strip), "agent": str(agent),
+            "busybox": BUSYBOX, "tcpdump": TCPDUMP, "nft": NFT if has_nft else None, "modules": module_lists}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,8 +322,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="what", required=True)
     a = sub.add_parser("agent", help="compile the static agent")
     a.add_argument("--cache", type=Path, required=True)
-    k = sub.add_parser("kernel", help="download and unpack the default 6.1 cloud kernel")
-    k.add_argument("--cache", type=Path, required=True)
     i = sub.add_parser("initramfs", help="build the guest initramfs")
     i.add_argument("--build-dir", type=Path, required=True)
     i.add_argument("--cache", type=Path, required=True)
@@ -421,9 +330,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.what == "agent":
             print(build_agent(args.cache))
-        elif args.what == "kernel":
-            m = default_kernel(args.cache)
-            print(f"{m['path']} ({m['package']} {m['version']})")
         else:
             m = build_initramfs(args.build_dir, args.cache, args.out)
             print(f"{m['initramfs']}: {m['size']} bytes, {m['files']} entries, "

@@ -13,7 +13,7 @@ from . import flow
 from .capture import Capture
 from .errors import UsageError
 from .netns import NetNS
-from .paths import build_dir, probe_path
+from .paths import probe_path
 
 
 def one_run(binary: Path, workdir: Path, i: int) -> dict[str, float]:

@@ -11,15 +11,10 @@ import time
 from pathlib import Path
 
 from .errors import SockspecError
+from .marker import MARKER, MARKER_PORT
 from .netns import NetNS, in_netns
 from .processes import die_with_parent
 
-# After the probe exits, one UDP datagram with this payload goes to port 9 on
-# loopback. When it is in the file, so is every packet before it (the kernel
-# hands packets to the capture socket in order, and -U flushes each one), and
-# tcpdump can be stopped without losing any. The flow decoder drops it.
-MARKER = b"sockspec-capture-end"
-MARKER_PORT = 9
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 

@@ -1,5 +1,5 @@
 """The catalog: the one place a behaviour's title, claims and sources are
-written (catalog/behaviours.toml), and the seed's claims (catalog/claims.toml).
+written (catalog/behaviours/<area>.toml), and the seed's claims (catalog/claims.toml).
 Suites, results, docs/behaviours.md and the report all read it from here."""
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class Catalog:
         try:
             return self.behaviours[name]
         except KeyError:
-            raise UsageError(f"behaviour {name!r} is not in catalog/behaviours.toml") from None
+            raise UsageError(f"behaviour {name!r} is not in catalog/behaviours/") from None
 
     def behaviours_for_claim(self, claim: str) -> list[Behaviour]:
         return [b for b in self.behaviours.values() if claim in b.claims]

@@ -8,6 +8,7 @@
     sockspec test                           every test: C++ unit, driver, conformance suite
     sockspec probe NAME [probe flags]       one probe in a fresh namespace, as a ladder
     sockspec docs [--check]                 docs/behaviours.md from the catalog (--check: is it current)
+    sockspec new AREA NAME                  a new behaviour: probe, catalog table, suite file, docs
     sockspec clean                          what killed runs left: namespaces (and what runs in them),
                                             staging directories under results/
     sockspec install-deps                   the Debian packages sockspec needs
@@ -24,98 +25,19 @@ import argparse
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import catalog as catalog_mod
 from . import faults as fault_rules
-from . import flow, netns, outdir, sysctl, timeline
-from .errors import SockspecError, UsageError
-from .targets.base import TargetError
-from .paths import REPO, RESULTS_DIR, SUITES_DIR, build_dir, check_output_file, probe_path
-from .processes import die_with_parent
-
-PYTHON = "/usr/bin/python3"
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage as one line and exit status 2."""
-
-    def error(self, message):
-        raise UsageError(f"{self.prog}: {message} (see --help)")
-
-
-def whole_number(low: int, high: int):
-    """An argparse type: a decimal integer in [low, high], refused (never wrapped or clamped) outside."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is outside {low}..{high}")
-        return value
-
-    return parse
-
-
-MAX_JOBS = 64
-
-
-def require_root() -> None:
-    if os.geteuid() != 0:
-        raise UsageError("sockspec needs root: it makes network namespaces and runs tcpdump in them. "
-                         "Run it as root, e.g. sudo scripts/sockspec run")
-
-
-def build(target: str | None = None) -> Path:
-    """Configures (once) and builds the probes and the C++ tests, or only
-    `target`; returns the build dir. Ninja: it schedules sixty small programs
-    on two cores with less overhead than make."""
-    bdir = build_dir()
-    cache = bdir / "CMakeCache.txt"
-    if cache.exists() and "CMAKE_GENERATOR:INTERNAL=Ninja" not in cache.read_text(errors="replace"):
-        # A build directory configured by another generator (an older
-        # checkout's make): cmake refuses to switch in place.
-        cache.unlink()
-        shutil.rmtree(bdir / "CMakeFiles", ignore_errors=True)
-    if not cache.exists():
-        print(f"build: configuring {_rel(bdir)}/ (cmake -G Ninja)", flush=True)
-        _check(["cmake", "-G", "Ninja", "-S", str(REPO), "-B", str(bdir)], "cmake configure", quiet=True)
-    t0 = time.monotonic()
-    _check(["cmake", "--build", str(bdir)] + (["--target", target] if target else []), "build", quiet=True)
-    took = time.monotonic() - t0
-    if took > 5:
-        print(f"build: {_rel(bdir)}/ built in {took:.0f} s", flush=True)
-    return bdir
-
-
-def _check(argv: list[str], what: str, quiet: bool = False) -> None:
-    result = subprocess.run(argv, capture_output=quiet, text=True)
-    if result.returncode != 0:
-        if quiet:
-            sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SockspecError(f"{what} failed (exit {result.returncode}): {' '.join(argv)}")
-
-
-def _pytest(args: list[str]) -> int:
-    """Runs pytest as a child; a SIGTERM to us is passed on so it unwinds and cleans up."""
-    # Should we die, even by SIGKILL, pytest unwinds as on SIGTERM and removes what it made.
-    proc = subprocess.Popen([PYTHON, "-m", "pytest", *args], cwd=REPO, preexec_fn=die_with_parent(signal.SIGTERM))
-    previous = signal.signal(signal.SIGTERM, lambda s, f: proc.send_signal(signal.SIGTERM))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        proc.wait()
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
+from . import netns, outdir
+from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest, whole_number
+from .errors import SockspecError, TargetError, UsageError
+from .paths import RESULTS_DIR, SUITES_DIR
+from .probe_ladder import cmd_probe
+from .scaffold import cmd_new
 
 TARGETS = ("host", "qemu", "gvisor")
 # Parallel pytest workers per target when --jobs is not given: each qemu
@@ -148,7 +70,7 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
             args += ["-n", str(jobs)]
         if select:
             args += ["-k", select]
-        code = _pytest(args + extra)
+        code = run_pytest(args + extra)
         if code not in (0, 1) or not (staging / "results.json").exists():
             raise SockspecError(f"the suite did not complete (pytest exit {code}); {final} is unchanged")
         report.write_summary(staging)
@@ -177,10 +99,6 @@ def _check_selection(expression: str) -> None:
         Expression.compile(expression)
     except ParseError as e:
         raise UsageError(f"-k {expression[:80]!r}: {e}") from None
-
-
-def _rel(p: Path) -> str:
-    return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
 
 
 def cmd_run(args) -> int:
@@ -229,14 +147,14 @@ def cmd_run(args) -> int:
               f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
               + (f", {s.get('varying', 0)} varying" if args.repeat > 1 else "")
               + f" in {time.monotonic() - t0:.1f} s")
-        print(f"results: {_rel(directory)}/ (results.json, summary.md, junit.xml, pcaps/)", flush=True)
+        print(f"results: {rel(directory)}/ (results.json, summary.md, junit.xml, pcaps/)", flush=True)
         directories.append(directory)
         if target in decisive and (code != 0 or s["fail"] or s["error"]):
             status = 1
     if args.report:
         if directories:
             html, md = compare.compare(directories, RESULTS_DIR / "report.html")
-            print(f"report: {_rel(html)} and {_rel(md)}")
+            print(f"report: {rel(html)} and {rel(md)}")
         else:
             print("sockspec: no target completed; no report written", file=sys.stderr)
     if len(targets) > 1:
@@ -251,7 +169,7 @@ def cmd_compare(args) -> int:
     from . import compare
 
     html, md = compare.compare([Path(d) for d in args.dirs], Path(args.o))
-    print(f"report: {_rel(html.resolve())} and {_rel(md.resolve())}")
+    print(f"report: {rel(html.resolve())} and {rel(md.resolve())}")
     return 0
 
 
@@ -273,7 +191,7 @@ def cmd_test(args) -> int:
         failures.append("C++ unit tests")
     print("== driver tests and conformance suite (pytest)", flush=True)
     with tempfile.TemporaryDirectory(prefix="sockspec-test-") as tmp:
-        code = _pytest(["harness/tests", "suites", "-q", "-n", str(args.jobs), "--sockspec-results", tmp])
+        code = run_pytest(["harness/tests", "suites", "-q", "-n", str(args.jobs), "--sockspec-results", tmp])
     if code != 0:
         failures.append("pytest")
     netns.sweep_stale()
@@ -291,65 +209,10 @@ def cmd_clean(args) -> int:
     for name in namespaces:
         print(f"removed namespace {name}")
     for directory in directories:
-        print(f"removed {_rel(directory)}/")
+        print(f"removed {rel(directory)}/")
     if not namespaces and not directories:
         print("nothing left by earlier runs")
     return 0
-
-
-def cmd_probe(args) -> int:
-    require_root()
-    from .targets import Invocation, make_target
-
-    from .targets import Fault, Unsupported
-
-    known = sorted(p.stem for p in (REPO / "probes").glob("*.cpp"))
-    if args.name not in known:
-        raise UsageError(f"no probe named {args.name[:80]!r} (known: {', '.join(known)})")
-    faults = [Fault(expr, args.drop_count) for expr in args.drop]
-    for fault in faults:
-        fault_rules.check(fault)
-    sysctls = {}
-    for item in args.sysctl:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--sysctl takes KEY=VALUE, not {item[:80]!r}")
-        sysctl.check(key, value)
-        sysctls[key] = value
-    out_dir = Path(args.out) if args.out else build_dir() / "captures"
-    pcap = out_dir / f"{args.name}-{time.strftime('%Y%m%d-%H%M%S')}.pcap"
-    check_output_file(pcap)
-    build(args.name)  # only this probe: a broken one elsewhere does not stop it
-    probe_args = list(args.probe_args)
-    if probe_args and probe_args[0] == "--":
-        probe_args = probe_args[1:]
-    if "--help" in probe_args or "-h" in probe_args:
-        return subprocess.run([str(probe_path(args.name)), "--help"]).returncode
-    target = make_target("host", build_dir())
-    try:
-        record = target.run(Invocation(args.name, probe_args, sysctls, True, pcap, faults))
-    except Unsupported as e:
-        raise UsageError(str(e)) from None
-    if record.exit_code == 2:  # the probe's own flags were bad: its one line, and no capture kept
-        pcap.unlink(missing_ok=True)
-        sys.stderr.write(record.stderr)
-        return 2
-    packets = flow.read_pcap(pcap)
-    server = flow.Endpoint.maybe(record.observations.get("server_addr"))
-    servers = [server] if server else []
-    header = next((e["probe"] for e in record.events if "probe" in e), {})
-    print(f"{args.name} ({header.get('family_title', '')}): {header.get('summary', '')}")
-    if header.get("claims"):
-        print(f"evidence for {', '.join(header['claims'])}; sysctls: {sysctls or 'namespace defaults'}")
-    print()
-    print(timeline.render_ladder(timeline.build(record.events, packets, servers)))
-    if record.exit_code != 0:
-        print(f"the probe stopped early (exit {record.exit_code}): {record.stderr.strip()}")
-    print("observations:")
-    for key, value in record.observations.items():
-        print(f"  {key}: {value}")
-    print(f"\n{len(packets)} packets captured: {pcap} (open it in Wireshark, or tcpdump -nr)")
-    return record.exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,6 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     p_docs = sub.add_parser("docs", help="write docs/behaviours.md from the catalog")
     p_docs.add_argument("--check", action="store_true", help="only check that the committed file is current")
     p_docs.set_defaults(fn=cmd_docs)
+
+    p_new = sub.add_parser("new", help="a new behaviour: its probe, catalog table and suite file, and the docs",
+                           description="Writes probes/NAME.cpp, a [NAME] table in catalog/behaviours/AREA.toml "
+                                       "and suites/AREA/test_NAME.py (one test that fails until its checks are "
+                                       "written), and regenerates docs/behaviours.md.")
+    p_new.add_argument("area", help="the suites/ directory the behaviour's tests go in, e.g. tcp_close")
+    p_new.add_argument("name", help="the behaviour's name: the probe's, the tests' and the catalog table's")
+    p_new.set_defaults(fn=cmd_new)
 
     p_clean = sub.add_parser("clean", help="remove what killed runs left (never what a live run uses)")
     p_clean.set_defaults(fn=cmd_clean)

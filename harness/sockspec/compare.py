@@ -23,8 +23,6 @@ in both outputs.
 """
 from __future__ import annotations
 
-import dataclasses
-import html as html_mod
 import json
 import os
 import re
@@ -33,54 +31,17 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog as catalog_mod
-from . import flow, svg, timeline, untrusted
 from . import report as report_mod
 from . import results as results_mod
-from .errors import PcapError, ResultsError, UsageError
-from .markdown import md, md_code, md_fence
+from .compare_columns import Column, ladder, load_columns
+from .compare_render import render_html, render_markdown
+from .errors import ResultsError, UsageError
 from .paths import REPO, check_output_file
 from .report import first_line
 
-TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 90
 MAX_KEYS = 3  # of an object value, the differing keys a difference's sentence names
 NOT_OBSERVED = "not observed"
-
-
-@dataclasses.dataclass
-class Column:
-    label: str
-    directory: Path
-    data: dict[str, Any]
-    tests: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
-
-    def __post_init__(self):
-        self.tests = {t["id"]: t for t in self.data["tests"]}
-
-    @property
-    def env(self) -> dict[str, Any]:
-        return self.data["environment"]
-
-    def file(self, name: str) -> bytes:
-        """A file the results name (events, pcap), read from inside the results
-        directory: the one place the report opens one (untrusted.py)."""
-        return untrusted.read_inside(self.directory, name)
-
-
-def load_columns(dirs: list[Path]) -> list[Column]:
-    if not dirs:
-        raise UsageError("compare needs at least one results directory")
-    columns, seen = [], {}
-    for d in dirs:
-        data = results_mod.load(Path(d))
-        directory = Path(d) if Path(d).is_dir() else Path(d).parent
-        env = data["environment"]
-        label = f"{env['target']} {env['kernel_release']}"
-        seen[label] = seen.get(label, 0) + 1
-        if seen[label] > 1:
-            label += f" ({seen[label]})"
-        columns.append(Column(label, directory, data))
-    return columns
 
 
 def value_text(value: Any, limit: int = MAX_VALUE) -> str:
@@ -212,44 +173,6 @@ def _sentence(row: dict[str, Any], columns: list[str], behaviour) -> dict[str, s
     return {"what": f"{row['test']} {row['check']}", "says": row["says"], "seen": "; ".join(parts)}
 
 
-def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
-    run = (test.get("runs") or [{}])[0]
-    notes: list[str] = []
-    events: list[dict] = []
-    if run.get("events"):
-        try:
-            events = untrusted.load_json_lines(column.file(run["events"]), run["events"])
-        except FileNotFoundError:
-            notes.append("events unreadable: no such file")
-    else:
-        notes.append("no events recorded")
-    packets: list = []
-    if run.get("pcap"):
-        try:
-            packets = flow.parse_pcap(column.file(run["pcap"]), run["pcap"])
-        except FileNotFoundError:
-            notes.append("capture unreadable: no such file")
-        except PcapError as e:
-            notes.append(f"capture unreadable: {str(e).splitlines()[0]}")
-    else:
-        notes.append(f"no capture: {run.get('wire_unavailable') or 'none taken'}")
-    servers = []
-    server = test["observations"].get("server_addr")
-    if isinstance(server, str):
-        try:
-            servers.append(flow.Endpoint.parse(server))
-        except (ValueError, IndexError):
-            pass
-    try:
-        entries = timeline.build(events, packets, servers)
-    except Exception as e:  # a capture the timeline cannot place must not cost the whole report
-        entries, notes = [], notes + [f"no ladder: {e}"]
-    title = f"{test['id']} on {column.label}"
-    return {"column": column.label, "test": test["id"], "outcome": test["outcome"], "notes": notes,
-            "svg": svg.render(entries, title, "; ".join(notes)),
-            "text": timeline.render_ladder(entries)}
-
-
 def _representative(tests: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The test whose ladder stands for its behaviour: not a control, IPv4
     first, one that ran."""
@@ -347,7 +270,7 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
         for c in columns:
             rep = _representative([t for t in c.data["tests"] if t["behaviour"] == name])
             if rep is not None:
-                ladders.append(_ladder(c, rep))
+                ladders.append(ladder(c, rep))
         behaviours.append({"name": name, "title": b.title if b else name,
                            "claims": list(b.claims) if b else [], "sources": list(b.sources) if b else [],
                            "linux": b.linux if b else "", "differs": name in differing_behaviours,
@@ -385,90 +308,6 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
 def _display_path(p: Path) -> str:
     p = p.resolve()
     return str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
-
-
-def render_markdown(model: dict[str, Any]) -> str:
-    cols = model["columns"]
-    lines = [f"**{md(model['headline'])}**", "", "# sockspec: stacks compared", ""]
-    lines += ["## Differences", ""]
-    if model["differing"]:
-        lines += [f"- {md_code(r['sentence']['what'])}: {md(r['sentence']['says'])}: {md(r['sentence']['seen'])}"
-                  for r in model["differing"]]
-    else:
-        lines.append("None: every check judged on more than one stack has the same outcome and, context "
-                     "taken out, the same value.")
-    lines += ["", "## Not observed", ""]
-    for u in model["unobservable"]:
-        lines.append(f"### {md(u['column'])}")
-        lines.append("")
-        lines += [f"- unobservable: {md(c)}" for c in u["checks"]]
-        lines += [f"- {md_code(b['name'])}: {md('; '.join(b['reasons']))}" for b in u["behaviours"]]
-        lines += [f"- {md(x)}" for x in u["not_reached"]]
-        if not u["checks"] and not u["behaviours"] and not u["not_reached"]:
-            lines.append("- nothing: every check was judged")
-        if u["timing"]:
-            lines += ["", "Timing-dependent values (not compared; their distributions over the repeats):", ""]
-            lines += [f"- {md(x)}" for x in u["timing"]]
-        lines.append("")
-    lines += ["## The seed's claims", "",
-              "| claim | the seed says | " + " | ".join(md(c) for c in cols) + " |",
-              "|---|---|" + "---|" * len(cols)]
-    for cl in model["claims"]:
-        cells = []
-        for cell in cl["cells"]:
-            detail = "; ".join(cell["details"])
-            cells.append(f"**{md(cell['verdict'])}**" + (f": {md(detail[:300])}" if detail else ""))
-        lines.append(f"| {md(cl['id'])}{' ≠' if cl['differs'] else ''} | {md(cl['says'])} | " + " | ".join(cells) + " |")
-    lines += ["", "## Checks x stacks", "", "Grouped by behaviour; ≠ marks a check that differs.", ""]
-    for b in model["behaviours"]:
-        lines += [f"### {md(b['name'])}{' ≠' if b['differs'] else ''}", "",
-                  f"{md(b['title'])}. Claims: {md(', '.join(b['claims']) or '-')}. "
-                  f"Sources: {md('; '.join(b['sources']))}.", "",
-                  "| test | check | " + " | ".join(md(c) for c in cols) + " |", "|---|---|" + "---|" * len(cols)]
-        for r in b["rows"]:
-            cells = []
-            for cell in r["cells"]:
-                text = f"**{md(cell['outcome'])}**"
-                if cell["seen"]:
-                    text += f" {md_code(cell.get('distribution') or cell['seen'])}"
-                elif cell["reason"]:
-                    text += f" {md(cell['reason'][:120])}"
-                cells.append(text)
-            claim = f" ({md(r['claim'])}{', against' if r['refutes'] else ''})" if r["claim"] else ""
-            lines.append(f"| {'≠ ' if r['differs'] else ''}{md_code(r['test'])} | {md_code(r['check'])}: "
-                         f"{md(r['says'])}{claim} | " + " | ".join(cells) + " |")
-        lines.append("")
-    lines += ["## Environments", ""]
-    for e in model["environments"]:
-        s = e["summary"]
-        lines += [f"### {md(e['label'])}", "",
-                  f"- results: {md_code(e['directory'])}; {s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, "
-                  f"{s['error']} errors, {s.get('varying', 0)} varying",
-                  f"- target {md_code(e['target'])}, kernel {md_code(e['kernel_release'])} "
-                  f"({md_code(e['kernel_version'])}), {md(e['machine'])}"]
-        lines += [f"- {md(k)}: {md_code(v)}" for k, v in e["tools"].items()]
-        lines += [f"- {md(k)}: {md_code(v)}" for k, v in e["extra"].items()]
-        if e["sysctls"]:
-            lines.append("- sysctls: " + ", ".join(md_code(f"{k}={v}") for k, v in e["sysctls"].items()))
-        lines.append("")
-    lines += ["## Ladders", "", "Each behaviour's first probe run on each stack: packets and syscalls on one time axis.", ""]
-    for b in model["behaviours"]:
-        lines += [f"### {md(b['name'])}{' ≠' if b['differs'] else ''}", ""]
-        for lad in b["ladders"]:
-            summary = html_mod.escape(f"{lad['test']} on {lad['column']} ({lad['outcome']})"
-                                      + (f": {'; '.join(lad['notes'])}" if lad["notes"] else ""))
-            summary = summary.replace("[", "&#91;").replace("]", "&#93;")  # an HTML block: entities, not escapes
-            lines += [f"<details><summary>{summary}</summary>", "", *md_fence(lad["text"].rstrip("\n")), "",
-                      "</details>", ""]
-    return "\n".join(lines) + "\n"
-
-
-def render_html(model: dict[str, Any]) -> str:
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    return env.get_template("report.html.j2").render(**model)
 
 
 def _write_atomic(path: Path, text: str) -> Path:

@@ -23,3 +23,16 @@ class PcapError(SockspecError):
 
 class ResultsError(UsageError):
     """A results file that is malformed or of another schema version."""
+
+
+class TargetError(RuntimeError):
+    """The target could not run the probe at all (not the probe's own failure)."""
+
+
+class Unsupported(TargetError):
+    """The target lacks something the invocation needs (a sysctl, fault
+    injection, capture): the test is skipped with this reason, not failed."""
+
+
+class SysctlUnavailable(Unsupported):
+    """A sysctl of the invocation does not exist, or cannot be set, on this target."""

@@ -2,11 +2,24 @@
 drop matching packets, every one or only the first N."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 
 from .errors import UsageError
-from .targets.base import Fault
+
+
+@dataclasses.dataclass
+class Fault:
+    """Drop packets matching an nftables expression inside the run's namespace.
+
+    `match` is an nft rule expression such as
+    "tcp flags & (fin|ack) == ack tcp sport 5000"; `count` is how many matching
+    packets to drop (0 means every one).
+    """
+    match: str
+    count: int = 1
+
 
 # A fault's match is spliced into an nft rule, so it may hold nothing but a
 # match expression: words from nft's match vocabulary, numbers, addresses,

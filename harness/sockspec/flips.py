@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import results
-from .cli import Parser, whole_number
+from .command_line import Parser, whole_number
 from .errors import SockspecError
 from .paths import REPO
 from .processes import die_with_parent

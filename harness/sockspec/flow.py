@@ -10,22 +10,17 @@ import dataclasses
 import socket
 import struct
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Union
 
 import dpkt
 
-from .capture import MARKER, MARKER_PORT
+from . import pcap
 from .errors import PcapError
+from .marker import MARKER, MARKER_PORT
 
 TCP_FLAGS = [("SYN", dpkt.tcp.TH_SYN), ("FIN", dpkt.tcp.TH_FIN), ("RST", dpkt.tcp.TH_RST),
              ("PSH", dpkt.tcp.TH_PUSH), ("ACK", dpkt.tcp.TH_ACK), ("URG", dpkt.tcp.TH_URG),
              ("ECE", dpkt.tcp.TH_ECE), ("CWR", dpkt.tcp.TH_CWR)]
-
-LINKTYPE_ETHERNET = 1
-LINKTYPE_RAW = {12, 14, 101}
-LINKTYPE_LINUX_SLL = 113
-LINKTYPE_LINUX_SLL2 = 276
-
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Endpoint:
@@ -67,8 +62,10 @@ class Segment:
     ack: int
     win: int
     length: int          # payload bytes, as the IP header says (payload holds only what was captured)
-    options: dict        # mss, wscale, sackok, ts, sack
+    options: dict        # decoded: mss, wscale, sackok, ts, sack, fastopen
     payload: bytes = b""
+    option_kinds: tuple[int, ...] = ()   # every option's kind as sent, in order (NOP and EOL too)
+    urgent: int = 0      # the urgent pointer (meaningful with URG)
 
     @property
     def kind(self) -> str:
@@ -132,15 +129,19 @@ class IcmpMessage:
 Packet = Union[Segment, Datagram, IcmpMessage]
 
 
+def _option_kinds(tcp: dpkt.tcp.TCP) -> tuple[int, ...]:
+    try:
+        return tuple(kind for kind, _ in dpkt.tcp.parse_opts(tcp.opts))
+    except (dpkt.UnpackError, struct.error, IndexError):
+        return ()
+
+
 def _tcp_options(tcp: dpkt.tcp.TCP) -> dict:
     opts: dict = {}
     try:
         parsed = dpkt.tcp.parse_opts(tcp.opts)
     except (dpkt.UnpackError, struct.error, IndexError):
         return {"unparsed": tcp.opts.hex()}
-    # Every option kind present, in order, NOP and EOL aside: the named keys
-    # below decode the common ones, `kinds` keeps the rest (MPTCP is 30, ...).
-    opts["kinds"] = [kind for kind, _ in parsed if kind not in (dpkt.tcp.TCP_OPT_NOP, dpkt.tcp.TCP_OPT_EOL)]
     for kind, data in parsed:
         if kind == dpkt.tcp.TCP_OPT_MSS and len(data) == 2:
             opts["mss"] = struct.unpack("!H", data)[0]
@@ -157,20 +158,6 @@ def _tcp_options(tcp: dpkt.tcp.TCP) -> dict:
     return opts
 
 
-def _ip_layer(linktype: int, buf: bytes):
-    if linktype == LINKTYPE_ETHERNET:
-        return dpkt.ethernet.Ethernet(buf).data
-    if linktype in LINKTYPE_RAW:
-        if not buf:
-            return None
-        return dpkt.ip.IP(buf) if buf[0] >> 4 == 4 else dpkt.ip6.IP6(buf)
-    if linktype == LINKTYPE_LINUX_SLL:
-        return dpkt.sll.SLL(buf).data
-    if linktype == LINKTYPE_LINUX_SLL2:
-        return dpkt.sll2.SLL2(buf).data
-    raise PcapError(f"unsupported link type {linktype}")
-
-
 def _decode(t_ns: int, ip) -> Packet | None:
     if isinstance(ip, dpkt.ip.IP):
         af, version = socket.AF_INET, 4
@@ -183,7 +170,8 @@ def _decode(t_ns: int, ip) -> Packet | None:
     if isinstance(l4, dpkt.tcp.TCP):
         flags = frozenset(name for name, bit in TCP_FLAGS if l4.flags & bit)
         return Segment(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), flags, l4.seq, l4.ack,
-                       l4.win, _l4_payload_length(ip, l4.off * 4, len(l4.data)), _tcp_options(l4), bytes(l4.data))
+                       l4.win, _l4_payload_length(ip, l4.off * 4, len(l4.data)), _tcp_options(l4), bytes(l4.data),
+                       _option_kinds(l4), l4.urp)
     if isinstance(l4, dpkt.udp.UDP):
         return Datagram(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), max(l4.ulen - 8, 0),
                         bytes(l4.data))
@@ -221,10 +209,10 @@ def parse_pcap(data: bytes, name: str) -> list[Packet]:
     """read_pcap() of bytes already read; name says where they came from."""
     packets: list[Packet] = []
     try:
-        linktype, records = _records(data)
+        linktype, records = pcap.records(data)
         records = list(records)  # the whole file is checked, also past the marker
         for t_ns, buf in records:
-            packet = _decode(t_ns, _ip_layer(linktype, buf))
+            packet = _decode(t_ns, pcap.ip_layer(linktype, buf))
             if packet is None:
                 continue
             if _is_marker(packet):
@@ -235,42 +223,6 @@ def parse_pcap(data: bytes, name: str) -> list[Packet]:
     except (dpkt.UnpackError, dpkt.NeedData, struct.error, ValueError) as e:
         raise PcapError(f"{name}: malformed packet after {len(packets)} packets ({e})") from None
     return packets
-
-
-_MAGICS = {  # magic as read little-endian -> (byte order, nanosecond stamps)
-    dpkt.pcap.TCPDUMP_MAGIC: ("<", False),
-    dpkt.pcap.TCPDUMP_MAGIC_NANO: ("<", True),
-    dpkt.pcap.PMUDPCT_MAGIC: (">", False),
-    dpkt.pcap.PMUDPCT_MAGIC_NANO: (">", True),
-}
-
-
-def _records(data: bytes) -> tuple[int, Iterator[tuple[int, bytes]]]:
-    """The link type and the records with integer nanosecond times. dpkt's
-    Reader gives float seconds (too coarse to order a syscall between two
-    packets) and stops silently at a cut-short record, which must be an error."""
-    if len(data) < 24:
-        raise PcapError(f"not a pcap file (only {len(data)} bytes; a pcap header has 24)")
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic not in _MAGICS:
-        raise PcapError("not a pcap file (an unknown magic number; pcapng is not supported)")
-    endian, nano = _MAGICS[magic]
-    linktype = struct.unpack(endian + "I", data[20:24])[0] & 0x0FFFFFFF
-
-    def iterate() -> Iterator[tuple[int, bytes]]:
-        offset, n = 24, 0
-        while offset < len(data):
-            n += 1
-            if offset + 16 > len(data):
-                raise PcapError(f"truncated: the header of record {n} is cut short at byte {offset}")
-            sec, frac, caplen, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
-            offset += 16
-            if offset + caplen > len(data):
-                raise PcapError(f"truncated: record {n} needs {caplen} bytes, {len(data) - offset} remain")
-            yield sec * 1_000_000_000 + (frac if nano else frac * 1000), data[offset:offset + caplen]
-            offset += caplen
-
-    return linktype, iterate()
 
 
 class Connection:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from . import processes, sysctl
-from .errors import SockspecError
+from .errors import SockspecError, SysctlUnavailable
 
 PREFIX = "sockspec-"
 NETNS_DIR = Path("/run/netns")
@@ -83,7 +83,6 @@ class NetNS:
                 try:
                     sysctl.write(key, value)
                 except sysctl.Unavailable as e:
-                    from .targets.base import SysctlUnavailable
                     raise SysctlUnavailable(str(e)) from None
 
         in_netns(self.name, write)

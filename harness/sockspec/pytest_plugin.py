@@ -1,4 +1,6 @@
-"""sockspec's pytest plugin: the fixtures suites use, and the results file.
+"""sockspec's pytest plugin: options, collection rules, fixtures and the hooks
+that judge a test. The Run API is in run_api.py, results.json in
+results_collection.py.
 
 A suite test reads:
 
@@ -17,34 +19,20 @@ observations, named checks and pcaps are collected into results.json when
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import re
 import signal
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from . import catalog as catalog_mod
-from .catalog import CONTEXT_BY_NAME
-from . import flow, observed, probe_output, timeline
 from .expect import ChecksFailed, Expect
-from .environment import now_iso, suite_revision
-from .errors import SockspecError
 from .netns import remove_own, sweep_stale
 from .paths import build_dir
-from .results import (SCHEMA_VERSION, describe_distribution, distribution, normalise,
-                      summarize, write_json_atomic)
-from .targets import Fault, Invocation, RunRecord, TargetError, Unsupported, make_target
+from .results import write_json_atomic
+from .results_collection import FRAGMENTS, ResultsCollector, write_fragment
+from .run_api import CHECK_ITERATIONS_KEY, EXPECT_KEY, ITERATIONS_KEY, RUNS_KEY, ProbeFailed, ProbeRunner, Run
+from .targets import TargetError, make_target
 
-RUNS_KEY = pytest.StashKey[list]()
-ITERATIONS_KEY = pytest.StashKey[list]()
-EXPECT_KEY = pytest.StashKey[Expect]()
-CHECK_ITERATIONS_KEY = pytest.StashKey[list]()
-FRAGMENTS = ".fragments"
 
 
 def pytest_addoption(parser):
@@ -111,14 +99,6 @@ def pytest_collection_modifyitems(session, config, items):
             raise pytest.UsageError(f"{item.nodeid}: a test of {b.name} is named test_{b.name}[_what]")
 
 
-def test_id(item) -> str:
-    return item.name.removeprefix("test_")
-
-
-def file_stem(test_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", test_id).strip("-")
-
-
 # ---------------------------------------------------------------- fixtures
 
 @pytest.fixture(scope="session")
@@ -129,11 +109,8 @@ def sockspec_target(request):
     options = {}
     if name == "qemu" and config.getoption("sockspec_kernel"):
         options["kernel"] = Path(config.getoption("sockspec_kernel"))
-    target = make_target(name, build, **options)
-    try:
+    with make_target(name, build, **options) as target:
         yield target
-    finally:
-        target.close()
 
 
 @pytest.fixture(scope="session")
@@ -152,105 +129,6 @@ def behaviour(request) -> catalog_mod.Behaviour:
     if b is None:
         raise pytest.UsageError(f"{request.node.nodeid}: the behaviour fixture needs a behaviour marker")
     return b
-
-
-class ProbeFailed(SockspecError):
-    """The probe did not run to its end (exit 1: the environment stopped it)."""
-
-
-class Run:
-    """One probe run as a suite sees it: the record, plus the questions suites ask of it."""
-
-    def __init__(self, record: RunRecord):
-        self.record = record
-        self._packets: list[flow.Packet] | None = None
-
-    @property
-    def observations(self) -> dict[str, Any]:
-        return self.record.observations
-
-    @property
-    def events(self) -> list[dict[str, Any]]:
-        return self.record.events
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return observed.wrap(self.record.observations[key])
-        except KeyError:
-            raise AssertionError(f"the probe reported no observation {key!r} "
-                                 f"(it reported {sorted(self.record.observations)})") from None
-
-    @property
-    def packets(self) -> list[flow.Packet]:
-        """The capture; skips the test's wire checks where the target cannot capture."""
-        if self._packets is None:
-            if self.record.pcap is None:
-                pytest.skip(f"wire checks skipped: {self.record.wire_unavailable or 'no capture was taken'}")
-            self._packets = flow.read_pcap(self.record.pcap)
-        return self._packets
-
-    def segments(self) -> list[flow.Segment]:
-        return [p for p in self.packets if isinstance(p, flow.Segment)]
-
-    def connection(self, client: str | None = None, server: str | None = None) -> flow.Connection:
-        """The connection between the probe's client_addr and server_addr (or the ones given)."""
-        return flow.connection_between(self.packets, client or self["client_addr"], server or self["server_addr"])
-
-    def calls(self, name: str | None = None, side: str | None = None) -> list[dict[str, Any]]:
-        return probe_output.calls(self.events, name, side)
-
-    def call(self, name: str, side: str | None = None, index: int = 0) -> dict[str, Any]:
-        found = self.calls(name, side)
-        if len(found) <= index:
-            raise AssertionError(f"the probe made no {name}() call #{index + 1}" + (f" on the {side} side" if side else ""))
-        return found[index]
-
-    def ladder(self) -> str:
-        packets = self.packets if self.record.pcap is not None else []
-        server = flow.Endpoint.maybe(self.observations.get("server_addr"))
-        return timeline.render_ladder(timeline.build(self.events, packets, [server] if server else []))
-
-
-class ProbeRunner:
-    def __init__(self, item, target, behaviour, family, pcap_dir: Path, repeat: int):
-        self.item = item
-        self.target = target
-        self.behaviour = behaviour
-        self.family = family
-        self.pcap_dir = pcap_dir
-        self.repeat = repeat
-        self.iteration = 1  # set by pytest_pyfunc_call when --sockspec-repeat runs the test body again
-
-    def __call__(self, *args: str, probe: str | None = None, sysctls: dict[str, Any] | None = None,
-                 faults: list[Fault] | None = None, capture: bool = True, family: str | None = None,
-                 timeout_s: float = 60.0) -> Run:
-        """Runs the behaviour's probe (or `probe`) with these flags; --family is
-        added from the test's parameter."""
-        argv = [str(a) for a in args]
-        fam = family or self.family
-        if fam and fam != "unix" and not any(a.startswith("--family") for a in argv):
-            argv = ["--family", fam, *argv]
-        runs = self.item.stash.setdefault(RUNS_KEY, [])
-        n = len(runs) + 1
-        stem = file_stem(test_id(self.item)) + (f"-{n}" if n > 1 else "")
-        invocation = Invocation(probe or self.behaviour.name, argv,
-                                {k: str(v) for k, v in (sysctls or {}).items()}, capture,
-                                self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
-                                timeout_s)
-        try:
-            record = self.target.run(invocation)
-        except Unsupported as e:
-            pytest.skip(f"{self.target.name} cannot run this: {e}")
-        record.events_path = self.pcap_dir / f"{stem}.events.jsonl"
-        record.events_path.parent.mkdir(parents=True, exist_ok=True)
-        record.events_path.write_text("".join(json.dumps(e) + "\n" for e in record.events))
-        run = Run(record)
-        run.iteration = self.iteration
-        runs.append(run)
-        if record.exit_code != 0:
-            raise ProbeFailed(f"probe {invocation.command_line()} exited {record.exit_code}: "
-                              f"{record.stderr.strip()[-500:]}")
-        return run
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -320,19 +198,6 @@ def expect(request, behaviour) -> Expect:
 
 # ---------------------------------------------------------------- reporting
 
-def _run_summary(run: Run, results_dir: Path | None) -> dict[str, Any]:
-    r = run.record
-    def rel(path):
-        if path is None:
-            return None
-        return os.path.relpath(path, results_dir) if results_dir else str(path)
-    pcap = rel(r.pcap)
-    return {"probe": r.invocation.probe, "args": r.invocation.args, "sysctls": r.invocation.sysctls,
-            "faults": [vars(f) for f in r.invocation.faults], "exit_code": r.exit_code,
-            "observations": r.observations, "pcap": pcap, "events": rel(r.events_path), "wire_unavailable": r.wire_unavailable,
-            "duration_s": round(r.duration_s, 4), "iteration": getattr(run, "iteration", 1)}
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -352,169 +217,7 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("sockspec failed checks", expect.failure_message()))
     results = item.config.getoption("sockspec_results")
     b = _behaviour_of(item)
-    if not results or b is None:
-        return
-    results_dir = Path(results)
-    params = item.callspec.params if hasattr(item, "callspec") else {}
-    control = item.get_closest_marker("control")
-    fragment = {
-        "nodeid": item.nodeid, "id": test_id(item), "behaviour": b.name, "title": b.title,
-        "family": params.get("family"), "control": control.args[0] if control else None,
-        "claims": list(b.claims), "sources": list(b.sources),
-        "runs": [_run_summary(r, results_dir) for r in runs],
-        "iterations": item.stash.get(ITERATIONS_KEY, None),
-        "checks": _checks_json(item, b),
-        "observation_kinds": {k: b.kind_of(k) for r in runs for k in r.observations},
-    }
-    name = hashlib.sha1(item.nodeid.encode()).hexdigest()[:16]
-    write_json_atomic(results_dir / FRAGMENTS / f"{name}.json", fragment)
+    if results and b is not None:
+        write_fragment(item, b, Path(results))
 
 
-def _checks_json(item, b: catalog_mod.Behaviour) -> list[dict[str, Any]]:
-    """The test's checks as results store them. Repeated (--sockspec-repeat):
-    one entry per check id with each iteration's outcome and seen value, its
-    outcome the worst of them (fail, then unobservable, then pass)."""
-    source = "; ".join(b.sources)
-    iterations = item.stash.get(CHECK_ITERATIONS_KEY, None)
-    if not iterations:
-        expect = item.stash.get(EXPECT_KEY, None)
-        return [c.to_json(source) for c in expect.checks.values()] if expect is not None else []
-    merged: dict[str, dict[str, Any]] = {}
-    rank = {"fail": 0, "unobservable": 1, "pass": 2}
-    for i, checks in enumerate(iterations, 1):
-        for c in checks.values():
-            entry = c.to_json(source)
-            first = merged.setdefault(c.id, {**entry, "iterations": []})
-            first["iterations"].append({"iteration": i, "outcome": entry["outcome"], "seen": entry["seen"]})
-            if rank[entry["outcome"]] < rank[first["outcome"]]:
-                first.update(outcome=entry["outcome"], seen=entry["seen"], expected=entry["expected"],
-                             reason=entry["reason"])
-    return list(merged.values())
-
-
-class ResultsCollector:
-    """On the controlling process: outcomes from the reports, the rest from the
-    fragments the (possibly parallel) workers wrote; results.json at the end."""
-
-    def __init__(self, config, directory: Path):
-        self.config = config
-        self.directory = directory
-        self.outcomes: dict[str, dict[str, Any]] = {}
-        self.started_at = now_iso()
-        self.t0 = time.monotonic()
-        directory.mkdir(parents=True, exist_ok=True)
-
-    def pytest_sessionstart(self, session):
-        sweep_stale()
-
-    def pytest_runtest_logreport(self, report):
-        entry = self.outcomes.setdefault(report.nodeid, {"outcome": "pass", "reason": None, "duration_s": 0.0})
-        entry["duration_s"] += report.duration
-        error = any(k == "sockspec_error" for k, _ in report.user_properties)
-        if report.when == "call":
-            if report.skipped:
-                entry.update(outcome="skip", reason=_skip_reason(report))
-            elif report.failed:
-                entry.update(outcome="error" if error else "fail", reason=_failure_reason(report))
-        elif report.failed:
-            entry.update(outcome="error", reason=f"{report.when}: {_failure_reason(report)}")
-        elif report.skipped and report.when == "setup":
-            entry.update(outcome="skip", reason=_skip_reason(report))
-
-    def pytest_sessionfinish(self, session, exitstatus):
-        fragments_dir = self.directory / FRAGMENTS
-        fragments, environment = {}, None
-        if fragments_dir.is_dir():
-            for f in sorted(fragments_dir.iterdir()):
-                data = json.loads(f.read_text())
-                if f.name.startswith("environment-"):
-                    environment = environment or data
-                else:
-                    fragments[data["nodeid"]] = data
-        tests = []
-        for nodeid, outcome in self.outcomes.items():
-            frag = fragments.get(nodeid)
-            if frag is None:  # not a suite test (no behaviour): not part of the results
-                continue
-            runs = frag.pop("runs")
-            iterations = frag.pop("iterations", None)
-            first = runs[0] if runs else {}
-            test = {**frag, **outcome, "duration_s": round(outcome["duration_s"], 4),
-                    "observations": first.get("observations", {}), "pcap": first.get("pcap"),
-                    "runs": runs}
-            repeat = self.config.getoption("sockspec_repeat")
-            if repeat > 1:
-                _apply_variance(test, iterations or [], repeat)
-            tests.append(test)
-        tests.sort(key=lambda t: t["nodeid"])
-        environment = dict(environment or {"target": self.config.getoption("sockspec_target"),
-                                           "kernel_release": "unknown", "kernel_version": "unknown",
-                                           "machine": "unknown"})
-        environment.update(suite_revision=suite_revision(), started_at=self.started_at,
-                           duration_s=round(time.monotonic() - self.t0, 2),
-                           repeat=self.config.getoption("sockspec_repeat"))
-        document = {"schema_version": SCHEMA_VERSION, "environment": environment, "tests": tests,
-                    "summary": summarize(tests)}
-        write_json_atomic(self.directory / "results.json", document)
-        if fragments_dir.is_dir():
-            for f in fragments_dir.iterdir():
-                f.unlink()
-            fragments_dir.rmdir()
-        sweep_stale()
-
-
-def _apply_variance(test: dict[str, Any], iterations: list[str], repeat: int) -> None:
-    """Fills test["variance"]; a test whose iterations' outcomes or behaviour
-    observations differ becomes "varying", its reason the distribution. A
-    timing-dependent observation (catalog `timing`) keeps its distribution in
-    variance.timing and makes nothing varying."""
-    outcomes = list(iterations) or ([test["outcome"]] * repeat if test["outcome"] != "skip" else [])
-    # The k-th probe run of each iteration is the same invocation: compare those.
-    by_slot: dict[int, list[dict[str, Any]]] = {}
-    counters: dict[int, int] = {}
-    for r in test["runs"]:
-        it = r.get("iteration", 1)
-        k = counters.get(it, 0)
-        counters[it] = k + 1
-        by_slot.setdefault(k, []).append(r)
-    varying: dict[str, list[list[Any]]] = {}
-    timing: dict[str, list[list[Any]]] = {}
-    for k, slot in sorted(by_slot.items()):
-        if len(slot) < 2:
-            continue
-        keys = sorted({key for r in slot for key in r["observations"]})
-        kinds = test.get("observation_kinds", {})
-        for key in keys:
-            # Context differs between runs by nature.
-            if CONTEXT_BY_NAME.search(key) or kinds.get(key, "behaviour") == "context":
-                continue
-            values = [normalise(r["observations"].get(key)) for r in slot]
-            dist = distribution(values)
-            if len(dist) > 1:
-                name = key if len(by_slot) == 1 else f"run {k + 1} {key}"
-                (timing if kinds.get(key) == "timing" else varying).setdefault(name, dist)
-    outcome_counts = {o: outcomes.count(o) for o in sorted(set(outcomes))}
-    test["variance"] = {"iterations": repeat, "outcomes": outcome_counts, "observations": varying,
-                        "timing": timing}
-    if test["outcome"] == "skip":
-        return
-    if len(outcome_counts) > 1 or varying:
-        parts = []
-        if len(outcome_counts) > 1:
-            parts.append("outcome: " + ", ".join(f"{o} x{n}" for o, n in outcome_counts.items()))
-        parts += [f"{key}: {describe_distribution(dist)}" for key, dist in varying.items()]
-        test["outcome"] = "varying"
-        test["reason"] = "; ".join(parts)
-
-
-def _failure_reason(report) -> str:
-    crash = getattr(report.longrepr, "reprcrash", None)
-    if crash is not None:
-        return crash.message.strip()
-    return str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "failed"
-
-
-def _skip_reason(report) -> str:
-    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
-    return "skipped"

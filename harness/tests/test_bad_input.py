@@ -233,7 +233,7 @@ def no_suite(monkeypatch):
         raise AssertionError(f"bad input got past validation: pytest {args}")
 
     monkeypatch.setattr(cli, "build", build)
-    monkeypatch.setattr(cli, "_pytest", pytest_run)
+    monkeypatch.setattr(cli, "run_pytest", pytest_run)
     monkeypatch.chdir(REPO)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sockspec import compare, results
-from sockspec.pytest_plugin import _apply_variance
+from sockspec.results_collection import apply_variance
 
 REPO = Path(__file__).resolve().parents[2]
 SOCKSPEC = [str(REPO / "scripts" / "sockspec")]
@@ -244,7 +244,7 @@ def _repeated(values, outcomes):
         obs = {"queued": queued, "server_addr": f"127.0.0.1:{port}", "expires_ms": 59990 + i}
         test["runs"].append({**copy.deepcopy(first), "observations": obs, "iteration": i})
     test["outcome"] = "pass"
-    _apply_variance(test, outcomes, len(values))
+    apply_variance(test, outcomes, len(values))
     return test
 
 
@@ -267,7 +267,7 @@ def test_a_timing_dependent_observation_is_a_distribution_not_varying():
         r["observations"]["client_states"] = ["ESTABLISHED", "none"] if i else ["ESTABLISHED", "CLOSE-WAIT", "none"]
     test["observation_kinds"]["client_states"] = "timing"
     test["outcome"] = "pass"
-    _apply_variance(test, ["pass"] * 3, 3)
+    apply_variance(test, ["pass"] * 3, 3)
     assert test["outcome"] == "pass"
     assert test["variance"]["timing"] == {"client_states": [[["ESTABLISHED", "none"], 2],
                                                             [["ESTABLISHED", "CLOSE-WAIT", "none"], 1]]}

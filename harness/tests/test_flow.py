@@ -5,7 +5,6 @@ import pytest
 
 from sockspec import checks, flow
 from sockspec.errors import PcapError
-from sockspec.expect import ChecksFailed
 from sockspec.probe_output import parse
 
 
@@ -56,7 +55,7 @@ def test_handshake_check_fails_on_a_dropped_syn(fixtures):
     dropped = next(c["client"] for c in obs["clients"] if c["outcome"] == "dropped")
     conn = flow.connection_between(packets, dropped, obs["server_addr"])
     assert [s.label for s in conn.segments] == ["SYN", "SYN"]
-    with pytest.raises(ChecksFailed, match=r"handshake\.segments: .* seen \['c>SYN', 'c>SYN'\]"):
+    with pytest.raises(AssertionError, match="handshake.segments"):
         checks.three_way_handshake(conn)
 
 
@@ -64,7 +63,7 @@ def test_four_segment_check_fails_on_a_folded_ack(fixtures):
     packets, _, obs = load(fixtures, "handshake_inet")
     conn = flow.connection_between(packets, obs["client_addr"], obs["server_addr"])
     assert checks.teardown(conn)["count"] == 3
-    with pytest.raises(ChecksFailed, match=r"teardown\.count: .*expected == 4, seen 3"):
+    with pytest.raises(AssertionError, match="teardown.count: .*seen 3"):
         checks.four_segment_teardown(conn)
 
 

@@ -20,8 +20,8 @@ import pytest
 from sockspec import flow
 from sockspec.paths import REPO, build_dir
 from sockspec.targets.base import Fault, Invocation, TargetError
-from sockspec.targets.qemu import (SysctlError, decode_reply_payload, encode_request,
-                                   load_guest_builder, split_reply)
+from sockspec.targets.guest_agent import (SysctlError, decode_reply_payload, encode_request,
+                                          load_guest_builder, split_reply)
 
 GUEST = REPO / "harness" / "guest"
 IS_ROOT = os.geteuid() == 0
@@ -142,24 +142,27 @@ def test_initramfs_writer_mirrors_symlinked_dirs_and_is_valid_newc(tmp_path):
 
 # ---------------------------------------------------------------- qemu
 
+def run_selftest(target, pcap: Path):
+    """The self-test probe's run on the target, with what every target must report of it."""
+    r = target.run(Invocation("sockspec_selftest", [], pcap_path=pcap))
+    assert r.exit_code == 0, r.stderr
+    assert r.target == target.name
+    assert r.observations["connected"] is True and r.observations["read"] == 2
+    return r
+
+
 @pytest.fixture(scope="module")
 def qemu(probe_build, cache_dir):
     from sockspec.targets.qemu import QemuTarget
-    target = QemuTarget(probe_build, cache_dir)
-    try:
+    with QemuTarget(probe_build, cache_dir) as target:
         yield target
-    finally:
-        target.close()
-        assert target._guest is None
+    assert target._guest is None
 
 
 @needs_qemu
 def test_qemu_selftest_runs_in_a_fresh_namespace_with_capture(qemu, tmp_path):
     pcap = tmp_path / "selftest.pcap"
-    r = qemu.run(Invocation("sockspec_selftest", [], pcap_path=pcap))
-    assert r.exit_code == 0, r.stderr
-    assert r.target == "qemu"
-    assert r.observations["connected"] is True and r.observations["read"] == 2
+    r = run_selftest(qemu, pcap)
     assert r.observations["interfaces"] == 1, "a fresh namespace has only lo"
     assert [e["call"] for e in r.events] == ["connect", "accept"]
     assert r.stderr == "selftest done\n"
@@ -262,20 +265,14 @@ def test_qemu_reboots_when_probes_change(qemu, probe_build, cache_dir, tmp_path)
 @pytest.fixture(scope="module")
 def gvisor(probe_build, cache_dir):
     from sockspec.targets.gvisor import GvisorTarget
-    target = GvisorTarget(probe_build, cache_dir)
-    try:
+    with GvisorTarget(probe_build, cache_dir) as target:
         yield target
-    finally:
-        target.close()
 
 
 @needs_runsc
 def test_gvisor_selftest_with_capture(gvisor, tmp_path):
     pcap = tmp_path / "g.pcap"
-    r = gvisor.run(Invocation("sockspec_selftest", [], pcap_path=pcap))
-    assert r.exit_code == 0, r.stderr
-    assert r.target == "gvisor"
-    assert r.observations["connected"] is True and r.observations["read"] == 2
+    r = run_selftest(gvisor, pcap)
     if r.pcap is None:
         assert r.wire_unavailable, "no capture must say why"
         pytest.skip(f"wire checks skipped: {r.wire_unavailable}")
@@ -322,7 +319,7 @@ def test_gvisor_timeout_leaves_nothing_running(gvisor):
     with pytest.raises(TargetError, match="timed out"):
         gvisor.run(Invocation("sockspec_selftest", ["--hang"], timeout_s=1.0, capture=False))
     assert not gvisor._procs
-    state = gvisor._tmp() / "state"
+    state = gvisor.workdir() / "state"
     assert not any(state.iterdir()), "runsc cleaned its container state"
 
 

@@ -4,7 +4,7 @@ type fails with EPROTONOSUPPORT (net/ipv4/af_inet.c inet_create())."""
 import pytest
 
 from sockspec import checks
-from sockspec.checks_socket_api import TCPOPT_MPTCP, tcp_option_kinds
+from sockspec.checks.tcp_options import TCPOPT_MPTCP
 
 DOMAIN = {"inet": "AF_INET", "inet6": "AF_INET6"}
 
@@ -34,7 +34,7 @@ def test_socket_type_options(probe, family, expect):
     for key in ("stream_0", "stream_protocol"):
         conn = run.connection(conns[key]["addr"], run["server_addr"])
         checks.three_way_handshake(conn, expect)
-        expect.true("plain_tcp_syn", TCPOPT_MPTCP not in tcp_option_kinds(run.record.pcap, conn.segments[0]),
+        expect.true("plain_tcp_syn", TCPOPT_MPTCP not in conn.segments[0].option_kinds,
                     "a plain TCP SYN")
 
 
@@ -55,5 +55,5 @@ def test_socket_type_options_mptcp_control(probe, family, expect):
     expect.eq("protocol_reports_ipproto_mptcp", s["stream_protocol"]["SO_PROTOCOL"], "262",
               "SO_PROTOCOL reports IPPROTO_MPTCP")
     conn = run.connection(run["connections"]["stream_protocol"]["addr"], run["server_addr"])
-    expect.is_in("syn_offers_mptcp", TCPOPT_MPTCP, tcp_option_kinds(run.record.pcap, conn.segments[0]),
+    expect.is_in("syn_offers_mptcp", TCPOPT_MPTCP, conn.segments[0].option_kinds,
                  "the SYN offers MPTCP")

@@ -1,7 +1,7 @@
 """recv(2) flags on TCP: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT (tcp_recvmsg_locked in net/ipv4/tcp.c)."""
 import pytest
 
-from sockspec.tcp_data_flow import new_data_segments
+from sockspec.checks.tcp_data import new_data_segments
 
 
 @pytest.mark.behaviour("tcp_recv_flags")

@@ -1,7 +1,7 @@
 """SO_RCVLOWAT on TCP (socket(7); tcp_poll, tcp_recvmsg_locked, tcp_data_ready in the kernel)."""
 import pytest
 
-from sockspec.tcp_data_flow import new_data_segments
+from sockspec.checks.tcp_data import new_data_segments
 
 
 def _data_segments(run):

@@ -1,17 +1,15 @@
 """Urgent data: send(MSG_OOB), recv(MSG_OOB) and SO_OOBINLINE (tcp(7), RFC 9293 §3.8.5, RFC 6093)."""
 import pytest
 
-from sockspec import tcp_data_flow
+from sockspec.checks import tcp_data
 
 
 def _urgent_segment(run, expect):
     conn = run.connection()
-    urg = [s for s in tcp_data_flow.new_data_segments(conn) if s.has("URG")]
+    urg = [s for s in tcp_data.new_data_segments(conn) if s.has("URG")]
     expect.true("msg_oob_send_segment_urg", bool(len(urg) == 1 and urg[0].length == len(run["sent"])),
                 "the MSG_OOB send is one segment with URG set")
-    pointers = {seq: urp for src, seq, urp in tcp_data_flow.urgent_pointers(run.record.pcap)
-                if src == run["client_addr"]}
-    return urg[0], pointers[urg[0].seq]
+    return urg[0], urg[0].urgent
 
 
 @pytest.mark.behaviour("tcp_urgent_oob")

@@ -1,7 +1,7 @@
 """TCP_CORK (tcp(7)): partial segments wait for the uncork."""
 import pytest
 
-from sockspec.tcp_data_flow import new_data_segments
+from sockspec.checks.tcp_data import new_data_segments
 
 
 def _client_data(run):

@@ -6,7 +6,7 @@ timer, at least 200 ms), instead of relying on loopback's timing."""
 import pytest
 
 from sockspec.targets import Fault
-from sockspec.tcp_data_flow import new_data_segments
+from sockspec.checks.tcp_data import new_data_segments
 
 PORT = 40100
 DROP_FIRST_ACK = Fault(f"tcp sport {PORT} tcp flags == ack", count=1)

@@ -1,7 +1,7 @@
 """ip(7), socket(7) SO_BROADCAST: a datagram socket may send to a broadcast address only with SO_BROADCAST."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 def _broadcasts(run, address):

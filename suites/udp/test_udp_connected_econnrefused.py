@@ -2,7 +2,7 @@
 as ECONNREFUSED; an unconnected socket hears nothing unless it asked (IP_RECVERR)."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 def _wire(run, expect):

@@ -1,7 +1,7 @@
 """udp(7), connect(2): a connected datagram socket receives only from its peer."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 @pytest.mark.behaviour("udp_connected_filters_source")

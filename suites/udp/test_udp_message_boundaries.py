@@ -1,7 +1,7 @@
 """udp(7), recv(2): one recv() is one datagram; a short buffer truncates it (MSG_TRUNC)."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 @pytest.mark.behaviour("udp_message_boundaries")

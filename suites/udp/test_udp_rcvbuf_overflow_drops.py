@@ -1,7 +1,7 @@
 """udp(7), socket(7) SO_RCVBUF/SO_RXQ_OVFL: a full receive buffer drops datagrams, and the drops are counted."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 @pytest.mark.behaviour("udp_rcvbuf_overflow_drops")

@@ -1,7 +1,7 @@
 """udp(7), RFC 768: a datagram may carry no data; recv() returns 0 for it, which is not end-of-file."""
 import pytest
 
-from sockspec import checks_udp
+from sockspec.checks import udp as checks_udp
 
 
 @pytest.mark.behaviour("udp_zero_length_datagram")

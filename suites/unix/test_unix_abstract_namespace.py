@@ -1,7 +1,7 @@
 """unix(7) Address format: abstract names (a leading NUL byte) live in the network namespace, not the filesystem."""
 import pytest
 
-from sockspec import checks_unix
+from sockspec.checks import unix as checks_unix
 
 
 @pytest.mark.behaviour("unix_abstract_namespace")

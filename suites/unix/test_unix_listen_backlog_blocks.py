@@ -2,7 +2,8 @@
 with EAGAIN when it may not wait; TCP instead drops the SYN and keeps retrying."""
 import pytest
 
-from sockspec import checks, checks_unix
+from sockspec import checks
+from sockspec.checks import unix as checks_unix
 
 
 @pytest.mark.behaviour("unix_listen_backlog_blocks")

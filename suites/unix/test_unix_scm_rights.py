@@ -1,7 +1,7 @@
 """unix(7) SCM_RIGHTS, recvmsg(2) MSG_CTRUNC: passing an open descriptor between processes' fd tables."""
 import pytest
 
-from sockspec import checks_unix
+from sockspec.checks import unix as checks_unix
 
 
 @pytest.mark.behaviour("unix_scm_rights")

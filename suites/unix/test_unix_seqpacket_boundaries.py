@@ -1,7 +1,7 @@
 """unix(7), socket(2): SOCK_SEQPACKET is a connection that keeps record boundaries."""
 import pytest
 
-from sockspec import checks_unix
+from sockspec.checks import unix as checks_unix
 
 
 @pytest.mark.behaviour("unix_seqpacket_boundaries")

@@ -1,7 +1,7 @@
 """unix(7) SO_PEERCRED: the credentials of the peer process, as they were at connect(), listen() or socketpair()."""
 import pytest
 
-from sockspec import checks_unix
+from sockspec.checks import unix as checks_unix
 
 
 @pytest.mark.behaviour("unix_so_peercred")

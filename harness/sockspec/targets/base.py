@@ -7,21 +7,19 @@ host, in a qemu guest or under gVisor.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dataclasses
+import shutil
+import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
+from ..errors import SysctlUnavailable, TargetError, Unsupported
+from ..faults import Fault
 
-@dataclasses.dataclass
-class Fault:
-    """Drop packets matching an nftables expression inside the run's namespace.
-
-    `match` is an nft rule expression such as
-    "tcp flags & (fin|ack) == ack tcp sport 5000"; `count` is how many matching
-    packets to drop (0 means every one).
-    """
-    match: str
-    count: int = 1
+__all__ = ["Fault", "Invocation", "RunRecord", "SysctlUnavailable", "Target", "TargetError", "Unsupported"]
 
 
 @dataclasses.dataclass
@@ -58,21 +56,20 @@ class RunRecord:
         return self.exit_code == 0
 
 
-class TargetError(RuntimeError):
-    """The target could not run the probe at all (not the probe's own failure)."""
-
-
-class Unsupported(TargetError):
-    """The target lacks something the invocation needs (a sysctl, fault
-    injection, capture): the test is skipped with this reason, not failed."""
-
-
-class SysctlUnavailable(Unsupported):
-    """A sysctl of the invocation does not exist, or cannot be set, on this target."""
-
-
 class Target:
     name = "abstract"
+    _workdir: Path | None = None
+
+    def workdir(self) -> Path:
+        """A private temporary directory for the target's files (captures, sockets)."""
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix=f"sockspec-{self.name}-"))
+        return self._workdir
+
+    def remove_workdir(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
     def environment(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -88,3 +85,16 @@ class Target:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def close_at_exit(target: Target) -> None:
+    """Closes the target when the interpreter exits, if nothing closed it before
+    (a guest or a sandbox must not outlive the driver)."""
+    atexit.register(_close_if_alive, weakref.ref(target))
+
+
+def _close_if_alive(ref: weakref.ref) -> None:
+    target = ref()
+    if target is not None:
+        with contextlib.suppress(Exception):
+            target.close()

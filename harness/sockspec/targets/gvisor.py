@@ -24,24 +24,21 @@ SysctlError (a TargetError) naming it.
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
-import weakref
 from pathlib import Path
 from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
-from .base import Invocation, RunRecord, Target, TargetError, Unsupported
 from ..processes import die_with_parent
-from .qemu import (SysctlError, encode_request, load_guest_builder,
-                   record_from_reply, run_fields, split_reply)
+from .base import Invocation, RunRecord, Target, TargetError, Unsupported, close_at_exit
+from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, encode_request, load_guest_builder,
+                          record_from_reply, run_fields, split_reply, sysctls_from_output)
 
 __all__ = ["GvisorTarget", "FaultsUnsupported", "SysctlError"]
 
@@ -62,12 +59,6 @@ class FaultsUnsupported(Unsupported):
     """The target cannot inject packet faults (no nftables in gVisor's netstack)."""
 
 
-def _close_quietly(ref):
-    t = ref()
-    if t is not None:
-        with contextlib.suppress(Exception):
-            t.close()
-
 
 class GvisorTarget(Target):
     name = "gvisor"
@@ -85,19 +76,13 @@ class GvisorTarget(Target):
         self.rootless = rootless
         self._capture_reason: str | None = None if capture else "capture disabled for this target"
         self._agent: Path | None = None
-        self._workdir: Path | None = None
         self._info: dict[str, str] | None = None
         self._env: dict[str, Any] | None = None
         self._procs: set[subprocess.Popen] = set()
         self.overheads: list[float] = []     # host seconds per run minus the probe's own time
-        atexit.register(_close_quietly, weakref.ref(self))
+        close_at_exit(self)
 
     # -- plumbing
-    def _tmp(self) -> Path:
-        if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="sockspec-gvisor-"))
-        return self._workdir
-
     def agent(self) -> Path:
         if self._agent is None:
             builder = load_guest_builder()
@@ -110,7 +95,7 @@ class GvisorTarget(Target):
     def runsc_argv(self) -> list[str]:
         if not os.path.exists(self.runsc):
             raise TargetError(f"gvisor: {self.runsc} not found (apt-get install runsc)")
-        state = self._tmp() / "state"
+        state = self.workdir() / "state"
         state.mkdir(exist_ok=True)
         argv = [self.runsc]
         if self.rootless:
@@ -124,7 +109,7 @@ class GvisorTarget(Target):
         argv = self.runsc_argv()
         request = encode_request(cmd, **fields)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=self._tmp(), start_new_session=True,
+                                stderr=subprocess.PIPE, cwd=self.workdir(), start_new_session=True,
                                 preexec_fn=die_with_parent())
         self._procs.add(proc)
         try:
@@ -157,9 +142,7 @@ class GvisorTarget(Target):
         for proc in list(self._procs):
             self._kill(proc)
         self._procs.clear()
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        self.remove_workdir()
 
     # -- the contract
     def run(self, invocation: Invocation) -> RunRecord:
@@ -182,7 +165,7 @@ class GvisorTarget(Target):
                                    **self._fields(invocation, probe, capture))
         wall = time.monotonic() - started
         unavailable = None if capture or not invocation.capture else self._capture_reason
-        record = record_from_reply(reply, invocation, self.name, self._tmp(), wire_unavailable=unavailable)
+        record = record_from_reply(reply, invocation, self.name, self.workdir(), wire_unavailable=unavailable)
         self.overheads.append(wall - record.duration_s)
         missing = UNIMPLEMENTED.search(record.stderr or "") if record.exit_code == 1 else None
         if missing:
@@ -204,13 +187,9 @@ class GvisorTarget(Target):
         return self._info
 
     def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
-        script = ('for k in "$@"; do f=/proc/sys/$(echo "$k" | tr . /); '
-                  'if [ -r "$f" ]; then printf "%s=%s\\n" "$k" "$(cat "$f")"; fi; done')
         reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0, netns=0,
-                               arg=["/bin/sh", "-c", script, "sh", *keys])
-        text = reply.get("stdout", b"").decode("utf-8", "replace")
-        found = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-        return {k: " ".join(found[k].split()) if k in found else None for k in keys}
+                               arg=["/bin/sh", "-c", READ_SYSCTLS_SCRIPT, "sh", *keys])
+        return sysctls_from_output(reply.get("stdout", b"").decode("utf-8", "replace"), keys)
 
     def environment(self) -> dict[str, Any]:
         if self._env is None:

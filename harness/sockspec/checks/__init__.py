@@ -1,13 +1,16 @@
-"""Expectations about the wire that more than one suite states, as named
-checks (expect.py) under a prefix: `handshake.*`, `teardown.*`. A test passes
+"""Wire checks: what the suites ask of the capture.
+
+This module holds the TCP connection checks more than one suite states, as
+named checks (expect.py) under a prefix: `handshake.*`, `teardown.*`; the
+modules beside it hold an area's questions (tcp_data, tcp_options, udp, unix). A test passes
 its own `expect`; without one (a test not yet converted) the checks are judged
 on the spot and a failure raises ChecksFailed, as an assert would."""
 from __future__ import annotations
 
 import contextlib
 
-from .expect import Expect
-from .flow import Connection, Segment
+from ..expect import Expect
+from ..flow import Connection, Segment
 
 
 def labels(conn: Connection, segments: list[Segment] | None = None) -> list[str]:

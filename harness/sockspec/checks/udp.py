@@ -2,7 +2,7 @@
 and ICMP messages about them."""
 from __future__ import annotations
 
-from .flow import Datagram, Endpoint, IcmpMessage, Packet
+from ..flow import Datagram, Endpoint, IcmpMessage, Packet
 
 
 def datagrams(packets: list[Packet], src: str | None = None, dst: str | None = None) -> list[Datagram]:
