@@ -11,7 +11,9 @@ with `dpkg-deb -x` into the build cache: never installed.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import re
@@ -111,6 +113,16 @@ class DebianArchive:
             shutil.rmtree(self.root / "lists", ignore_errors=True)
             (self.root / "lists" / "partial").mkdir(parents=True)
 
+    @contextlib.contextmanager
+    def locked(self):
+        """One process at a time fetches into build/apt and the cache: parallel
+        pytest workers each booting a guest would otherwise fetch the same
+        lists at once (apt runs here without its own lock)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def update(self, max_age_s: float = LISTS_MAX_AGE_S) -> None:
         """Fetches the lists unless they are younger than max_age_s."""
         self._configure()
@@ -186,15 +198,25 @@ def fetch_kernel(archive: DebianArchive, series: str, cache_dir: Path) -> Fetche
     wanted = KERNELS[series]
     cache_dir = Path(cache_dir).resolve()
     meta_path = cache_dir / "kernels" / f"{series}.json"
-    if meta_path.is_file():
-        try:
-            m = json.loads(meta_path.read_text())
-            kernel = FetchedKernel(m["stack"], m["package"], m["version"], Path(m["image"]),
-                                   Path(m["modules_dir"]) if m["modules_dir"] else None)
-            if kernel.image.is_file():
-                return kernel
-        except (ValueError, KeyError, TypeError):
-            pass
+    kernel = _cached_kernel(meta_path)
+    if kernel is not None:
+        return kernel
+    with archive.locked():
+        # Another process may have fetched it while this one waited.
+        return _cached_kernel(meta_path) or _fetch_kernel(archive, wanted, cache_dir, meta_path)
+
+
+def _cached_kernel(meta_path: Path) -> FetchedKernel | None:
+    try:
+        m = json.loads(meta_path.read_text())
+        kernel = FetchedKernel(m["stack"], m["package"], m["version"], Path(m["image"]),
+                               Path(m["modules_dir"]) if m["modules_dir"] else None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return kernel if kernel.image.is_file() else None
+
+
+def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_path: Path) -> FetchedKernel:
     archive.update()
     prefix = wanted.pattern.split("\\")[0].split("(")[0]
     name = newest(archive.package_names(prefix), wanted.pattern)
@@ -216,8 +238,10 @@ def fetch_kernel(archive: DebianArchive, series: str, cache_dir: Path) -> Fetche
     modules = next((d for d in (modules_tree / "lib/modules" / release, modules_tree / "usr/lib/modules" / release)
                     if d.is_dir()), None)
     kernel = FetchedKernel(wanted.stack, name, version, image, modules)
-    meta_path.write_text(json.dumps({**dataclasses.asdict(kernel), "image": str(image),
-                                     "modules_dir": str(modules) if modules else None}))
+    tmp = meta_path.with_name(meta_path.name + f".tmp-{os.getpid()}")
+    tmp.write_text(json.dumps({**dataclasses.asdict(kernel), "image": str(image),
+                               "modules_dir": str(modules) if modules else None}))
+    tmp.replace(meta_path)
     return kernel
 
 
@@ -227,9 +251,10 @@ def fetch_runsc(archive: DebianArchive, release: str, cache_dir: Path) -> tuple[
         raise ArchiveError(f"no gVisor release {release!r} (known: {', '.join(RUNSC)})")
     suite, starting = RUNSC[release]
     cache_dir = Path(cache_dir).resolve()
-    archive.update()
-    version = archive.version_of("runsc", starting)
-    tree = archive.unpack(archive.download("runsc", version), Path(cache_dir) / "runsc" / version)
+    with archive.locked():
+        archive.update()
+        version = archive.version_of("runsc", starting)
+        tree = archive.unpack(archive.download("runsc", version), cache_dir / "runsc" / version)
     binary = tree / "usr" / "bin" / "runsc"
     if not binary.is_file():
         raise ArchiveError(f"gvisor:{release}: runsc {version} ({suite}) holds no usr/bin/runsc")
