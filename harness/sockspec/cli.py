@@ -1,8 +1,8 @@
 """scripts/sockspec: the one command-line entry point.
 
-    sockspec run [--target host[,qemu,gvisor]] [--repeat N] [--report] [--jobs N] [-k EXPR]
+    sockspec run [--target STACK[,STACK...] or all] [--repeat N] [--report] [--jobs N] [-k EXPR]
                                             the full suite on each target: results/host-<release>/,
-                                            results/qemu-<guest release>/, results/gvisor/; with
+                                            results/qemu-<guest release>/, results/gvisor-<runsc version>/; with
                                             --report also results/report.html and report.md
     sockspec compare DIR... -o OUT.html     results directories merged into one report (+ OUT.md)
     sockspec test                           every test: C++ unit, driver, conformance suite
@@ -37,22 +37,27 @@ from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest
 from .errors import SockspecError, TargetError, UsageError
 from .paths import RESULTS_DIR, SUITES_DIR
 from .probe_ladder import cmd_probe
+from .targets import ALL_STACKS, parse_stack
 from .scaffold import cmd_new
 
-TARGETS = ("host", "qemu", "gvisor")
 # Parallel pytest workers per target when --jobs is not given: each qemu
 # worker boots its own TCG guest (2 measured fastest on 2 cores), runsc
 # sandboxes are cheap but CPU-hungry.
 DEFAULT_JOBS = {"host": 4, "qemu": 2, "gvisor": 2}
 
 
-def results_dir_name(target: str, kernel_release: str | None = None) -> str:
-    """results/host-<release>, results/qemu-<guest release>, results/gvisor."""
-    if target == "host":
+def results_dir_name(target: str, environment: dict | None = None) -> str:
+    """results/host-<release>, results/qemu-<guest release>,
+    results/gvisor-<runsc version>; before the run has said its release, the
+    target's name."""
+    kind, _ = parse_stack(target)
+    if kind == "host":
         return f"host-{platform.release()}"
-    if target == "qemu" and kernel_release:
-        return f"qemu-{kernel_release}"
-    return target
+    if kind == "qemu" and environment and environment.get("kernel_release"):
+        return f"qemu-{environment['kernel_release']}"
+    if kind == "gvisor" and environment and environment.get("runsc_version"):
+        return f"gvisor-{environment['runsc_version']}"
+    return target.replace(":", "-")
 
 
 def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extra: list[str]) -> tuple[int, Path]:
@@ -75,7 +80,7 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
             raise SockspecError(f"the suite did not complete (pytest exit {code}); {final} is unchanged")
         report.write_summary(staging)
         if out is None:
-            final = RESULTS_DIR / results_dir_name(target, results.load(staging)["environment"]["kernel_release"])
+            final = RESULTS_DIR / results_dir_name(target, results.load(staging)["environment"])
         outdir.install(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -85,9 +90,13 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
 
 def _targets(text: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [t for t in names if t not in TARGETS]
-    if not names or bad or len(set(names)) != len(names):
-        raise UsageError(f"--target takes a comma-separated list of {', '.join(TARGETS)} (each once), not {text!r}")
+    if names == ["all"]:
+        return list(ALL_STACKS)
+    if not names or len(set(names)) != len(names):
+        raise UsageError(f"--target takes a comma-separated list of stacks ({', '.join(ALL_STACKS)}; "
+                         f"each once), or all, not {text[:80]!r}")
+    for name in names:
+        parse_stack(name)
     return names
 
 
@@ -109,7 +118,7 @@ def cmd_run(args) -> int:
         raise UsageError("--out names one results directory: give one --target with it")
     out = Path(args.out).resolve() if args.out else None
     for target in targets if out is None else []:
-        if target != "qemu":  # its directory is named by the guest's release, known once it booted
+        if parse_stack(target)[0] == "host":  # the others are named by the release they report
             outdir.check_replaceable(RESULTS_DIR / results_dir_name(target))
     if out is not None:
         outdir.check_replaceable(out)
@@ -125,11 +134,11 @@ def cmd_run(args) -> int:
     status, directories, incomplete = 0, [], []
     for target in targets:
         extra = ["--sockspec-repeat", str(args.repeat)]
-        if target == "qemu" and args.kernel:
+        if parse_stack(target)[0] == "qemu" and args.kernel:
             extra += ["--sockspec-kernel", args.kernel]
         if os.environ.get("SOCKSPEC_BUILD"):
             extra += ["--sockspec-build", os.environ["SOCKSPEC_BUILD"]]
-        jobs = args.jobs or DEFAULT_JOBS[target]
+        jobs = args.jobs or DEFAULT_JOBS[parse_stack(target)[0]]
         print(f"== {target}: the suite with {jobs} worker{'s' if jobs > 1 else ''}"
               + (f", each probe run {args.repeat} times" if args.repeat > 1 else ""), flush=True)
         t0 = time.monotonic()
@@ -221,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p_run = sub.add_parser("run", help="install, build, run the full suite, write results and a summary")
     p_run.add_argument("--target", default="host", metavar="T[,T...]",
-                       help="where to run: host, qemu, gvisor, or several comma-separated (default host)")
+                       help="where to run: host, qemu[:5.10|6.1|6.12|7.2], gvisor[:2022|2024], several "
+                            "comma-separated, or all (default host)")
     p_run.add_argument("--jobs", "-j", type=whole_number(1, MAX_JOBS), default=None,
                        help="parallel pytest workers (default: host 4, qemu 2, gvisor 2)")
     p_run.add_argument("--repeat", type=whole_number(1, 1000), default=1, metavar="N",

@@ -12,6 +12,14 @@ from . import results as results_mod
 from .errors import PcapError, UsageError
 
 
+def stack_label(env: dict[str, Any]) -> str:
+    """"host 6.18.44", "qemu 6.1.0-57-cloud-amd64", "gvisor 20240729": gVisor
+    says 4.4.0 whatever its release, so its runsc version names it."""
+    if env.get("target") == "gvisor" and env.get("runsc_version"):
+        return f"gvisor {env['runsc_version']}"
+    return f"{env['target']} {env['kernel_release']}"
+
+
 @dataclasses.dataclass
 class Column:
     label: str
@@ -40,7 +48,7 @@ def load_columns(dirs: list[Path]) -> list[Column]:
         data = results_mod.load(Path(d))
         directory = Path(d) if Path(d).is_dir() else Path(d).parent
         env = data["environment"]
-        label = f"{env['target']} {env['kernel_release']}"
+        label = stack_label(env)
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             label += f" ({seen[label]})"

@@ -64,15 +64,21 @@ class GvisorTarget(Target):
     name = "gvisor"
 
     def __init__(self, build_dir: Path, cache_dir: Path | None = None, *,
-                 runsc: str | None = None, platform: str = "ptrace", rootless: bool = True,
-                 capture: bool = True):
+                 runsc: str | None = None, release: str | None = None, platform: str | None = None,
+                 rootless: bool = True, capture: bool = True):
         """cache_dir holds the compiled agent (default $SOCKSPEC_CACHE or
         <build_dir>/cache).  platform: runsc's --platform (ptrace works here;
         kvm hangs on this machine's /dev/kvm).  capture=False never captures."""
         self.build_dir = Path(build_dir)
         self.cache_dir = Path(cache_dir or os.environ.get("SOCKSPEC_CACHE") or self.build_dir / "cache")
-        self.runsc = runsc or shutil.which("runsc") or "/usr/bin/runsc"
-        self.platform = platform
+        # release ("2022", "2024"): a runsc from Debian's archive, unpacked into
+        # the cache (debian_archive); otherwise the installed one.
+        self.release = release
+        self._runsc = runsc
+        self._package_version: str | None = None
+        # ptrace works here for the 2022 runsc (kvm hangs on this machine's
+        # /dev/kvm); the 2024 one refuses ptrace rootless and defaults to systrap.
+        self.platform = platform or ("systrap" if release == "2024" else "ptrace")
         self.rootless = rootless
         self._capture_reason: str | None = None if capture else "capture disabled for this target"
         self._agent: Path | None = None
@@ -81,6 +87,21 @@ class GvisorTarget(Target):
         self._procs: set[subprocess.Popen] = set()
         self.overheads: list[float] = []     # host seconds per run minus the probe's own time
         close_at_exit(self)
+
+    @property
+    def runsc(self) -> str:
+        if self._runsc is None:
+            if self.release is None:
+                self._runsc = shutil.which("runsc") or "/usr/bin/runsc"
+            else:
+                from ..debian_archive import ArchiveError, DebianArchive, fetch_runsc
+                try:
+                    self._package_version, binary = fetch_runsc(DebianArchive(self.build_dir / "apt"),
+                                                                self.release, self.cache_dir)
+                except ArchiveError as e:
+                    raise TargetError(f"gvisor:{self.release}: no runsc: {e}") from e
+                self._runsc = str(binary)
+        return self._runsc
 
     # -- plumbing
     def agent(self) -> Path:
@@ -124,7 +145,7 @@ class GvisorTarget(Target):
             self._procs.discard(proc)
         reply, _ = split_reply(out)
         if reply is None:
-            raise TargetError(f"gvisor: runsc exited {proc.returncode} without a reply: "
+            raise TargetError(f"gvisor: {' '.join(argv[:-3])} exited {proc.returncode} without a reply: "
                               f"{err.decode('utf-8', 'replace').strip()[-1500:]}")
         return reply
 
@@ -196,10 +217,11 @@ class GvisorTarget(Target):
             info = self.info()
             version = subprocess.run([self.runsc, "--version"], capture_output=True, text=True).stdout
             m = re.search(r"runsc version (\S+)", version)
-            pkg = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "runsc"],
-                                 capture_output=True, text=True).stdout.strip()
+            pkg = self._package_version if self.release else subprocess.run(
+                ["dpkg-query", "-W", "-f=${Version}", "runsc"], capture_output=True, text=True).stdout.strip()
             env = {
                 "target": self.name,
+                "gvisor_release": self.release,
                 "kernel_release": info.get("release"),
                 "kernel_version": info.get("version"),
                 "machine": info.get("machine"),

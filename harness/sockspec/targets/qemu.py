@@ -39,7 +39,7 @@ from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, load_guest_builder, 
                           run_fields, sysctls_from_output)
 from .qemu_guest import Guest, qemu_version
 from .qemu_kvm import boot_trying_kvm
-from .qemu_kernel import (BOOT_MODULES, FAULT_MODULES, KernelImage, default_kernel, modules_for_image,
+from .qemu_kernel import (DEFAULT_SERIES, BOOT_MODULES, FAULT_MODULES, KernelImage, default_kernel, modules_for_image,
                           resolve_modules)
 
 __all__ = ["QemuTarget", "SysctlError"]
@@ -50,7 +50,7 @@ class QemuTarget(Target):
 
     def __init__(self, build_dir: Path, cache_dir: Path | None = None, kernel: Path | None = None, *,
                  accel: str | None = None, memory_mb: int = 1024, smp: int = 1,
-                 boot_timeout_s: float = 120.0):
+                 boot_timeout_s: float = 120.0, series: str | None = None):
         """cache_dir holds the downloaded kernel, the compiled agent and the KVM
         verdict; default $SOCKSPEC_CACHE or <build_dir>/cache.  memory_mb: 1 GiB
         is enough for the kernel to size tcp_rmem/tcp_wmem as on a normal host
@@ -58,6 +58,7 @@ class QemuTarget(Target):
         self.build_dir = Path(build_dir)
         self.cache_dir = Path(cache_dir or os.environ.get("SOCKSPEC_CACHE") or self.build_dir / "cache")
         self.kernel_arg = Path(kernel) if kernel is not None else None
+        self.series = series   # "5.10", "6.1", ...: which Debian cloud kernel (default DEFAULT_SERIES)
         self.accel_request = (accel or os.environ.get("SOCKSPEC_QEMU_ACCEL") or "auto").lower()
         if self.accel_request not in ("auto", "tcg", "kvm"):
             raise ValueError(f"accel must be auto, tcg or kvm, not {self.accel_request!r}")
@@ -81,7 +82,7 @@ class QemuTarget(Target):
                 self._kernel = KernelImage(self.kernel_arg.resolve(),
                                            modules_dir=modules_for_image(self.kernel_arg.resolve()))
             else:
-                self._kernel = default_kernel(self.cache_dir)
+                self._kernel = default_kernel(self.cache_dir, self.series or DEFAULT_SERIES)
         return self._kernel
 
     def _boot(self) -> None:

@@ -23,15 +23,15 @@ class KernelImage:
 DEFAULT_SERIES = "6.1"   # Debian bookworm's cloud kernel
 
 
-def default_kernel(cache_dir: Path) -> KernelImage:
-    """The newest DEFAULT_SERIES cloud kernel in Debian's archive, fetched
+def default_kernel(cache_dir: Path, series: str = DEFAULT_SERIES) -> KernelImage:
+    """The newest cloud kernel of `series` in Debian's archive, fetched
     through the project's own apt configuration (build/apt, whatever build
     directory the target's probes come from) and unpacked in
     cache_dir/kernels, never installed."""
     try:
-        k = fetch_kernel(DebianArchive(build_dir() / "apt"), DEFAULT_SERIES, cache_dir)
+        k = fetch_kernel(DebianArchive(build_dir() / "apt"), series, cache_dir)
     except ArchiveError as e:
-        raise TargetError(f"qemu: the default kernel: {e} (or pass kernel=)") from e
+        raise TargetError(f"qemu:{series}: no kernel: {e}") from e
     return KernelImage(k.image, k.package, k.version, k.modules_dir)
 
 
