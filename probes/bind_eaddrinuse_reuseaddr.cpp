@@ -1,6 +1,5 @@
 // A second bind() to a port in use fails with EADDRINUSE; what SO_REUSEADDR
 // changes, also with a TIME_WAIT socket left on the port.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -24,7 +23,6 @@ int main(int argc, char** argv) {
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();
-    namespace sa = sockspec::socket_api;
     auto fresh = [&](bool reuse) {
       sockspec::UniqueFd fd = server.socket(p.af(), SOCK_STREAM).fd();
       if (reuse) server.setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, 1).must();

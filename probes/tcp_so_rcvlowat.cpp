@@ -4,7 +4,7 @@
 #include <atomic>
 #include <thread>
 
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;

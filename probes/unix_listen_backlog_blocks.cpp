@@ -6,9 +6,9 @@
 #include <fstream>
 #include <thread>
 
-#include "sockspec/observed.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -78,8 +78,7 @@ int main(int argc, char** argv) {
           sockspec::SockAddr local;
           c.getsockname(clients.back().get(), &local).must();
           p.observe("client_addr", local.to_string());
-          auto info = sockspec::read_tcp_info(clients.back().get());
-          p.observe("overflowed_client_state", info ? sockspec::tcp_state_name(info->tcpi_state) : "?");
+          p.observe("overflowed_client_state", sockspec::tcp_state(clients.back().get()));
           break;
         }
       } else if (!r.ok()) {

@@ -11,7 +11,8 @@
 #include "sockspec/event_log.h"
 #include "sockspec/names.h"
 #include "sockspec/observed.h"
-#include "sockspec/state.h"
+#include "sockspec/counters.h"
+#include "sockspec/sysctl.h"
 #include "sockspec/wait.h"
 
 namespace sockspec {
