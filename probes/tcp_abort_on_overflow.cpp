@@ -1,6 +1,5 @@
 // tcp_abort_on_overflow=1: an ACK that finds the accept queue full is answered with RST.
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/sysctl.h"
 #include "sockspec/wait.h"
@@ -27,7 +26,6 @@ int main(int argc, char** argv) {
     p.observe("tcp_abort_on_overflow",
               sockspec::sysctl_int("net.ipv4.tcp_abort_on_overflow"));
     const std::optional<long long> overflows0 = sockspec::read_net_counter("TcpExt", "ListenOverflows");
-    auto overflows = [&] { return sockspec::growth(overflows0, sockspec::read_net_counter("TcpExt", "ListenOverflows")).value_or(0); };
     sockspec::Listener listener = sockspec::listen_on_loopback(p, backlog);
     const uint16_t port = listener.addr.port();
 
@@ -48,11 +46,11 @@ int main(int argc, char** argv) {
     auto& late = p.actor("late");
     sockspec::StartedConnect lc = sockspec::start_connect(late, listener.addr);
     p.observe("late_addr", lc.local.to_string());
-    p.observe("late_syn_dropped", sockspec::wait_until([&] { return overflows() >= 1; }, 3s));
+    p.observe("late_syn_dropped", sockspec::wait_for_growth("TcpExt", "ListenOverflows", overflows0, 1, 3s));
     p.observe("late_state", sockspec::tcp_state(lc.fd.get()));
 
     victim.send(vfd.get(), "hello").must();
-    p.observe("victim_ack_overflowed", sockspec::wait_until([&] { return overflows() >= 2; }, 3s));
+    p.observe("victim_ack_overflowed", sockspec::wait_for_growth("TcpExt", "ListenOverflows", overflows0, 2, 3s));
     p.observe("victim_state", sockspec::tcp_state(vfd.get()));
     std::string ignored;
     p.observe("victim_read", sockspec::outcome(victim.recv(vfd.get(), &ignored, 100, MSG_DONTWAIT)));

@@ -1,6 +1,5 @@
 // CLOSE-WAIT has no timer: the socket stays there until the application closes it.
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     p.observe("connect", sockspec::outcome(r));
     int so_error = -1;
     client.getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error_after", so_error == 0 ? "0" : sockspec::errno_name(so_error));
+    p.observe("so_error_after", sockspec::pending_error_name(so_error));
     p.observe("client_state", sockspec::tcp_state(fd.get()));
     client.close(fd);
     server.close(reserved);

@@ -1,6 +1,5 @@
 // TCP_DEFER_ACCEPT: the connection reaches accept() only when data arrives.
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 

@@ -1,6 +1,5 @@
 // TCP Fast Open: the first connection fetches a cookie, the second carries its data in the SYN.
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/sysctl.h"
 

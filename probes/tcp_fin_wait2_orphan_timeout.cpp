@@ -1,7 +1,6 @@
 // An orphaned FIN-WAIT-2 socket lasts net.ipv4.tcp_fin_timeout.
 #include "sockspec/scenario.h"
 #include "sockspec/sysctl.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

@@ -1,6 +1,5 @@
 // SEED-2, SEED-3: half-close, and how many segments a teardown takes.
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

@@ -1,7 +1,6 @@
 // SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT: probes on an idle connection, ETIMEDOUT for a silent peer.
 #include "sockspec/calls.h"
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -49,8 +48,8 @@ int main(int argc, char** argv) {
 
     if (mode == "answered") {
       const auto deadline = std::chrono::seconds(idle + cnt * intvl + 5);
-      const bool sent = sockspec::wait_until([&] { return sockspec::growth(before, sockspec::read_net_counter("TcpExt", "TCPKeepAlive")).value_or(0) >= cnt; },
-                                             std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
+      const nlohmann::json sent = sockspec::wait_for_growth("TcpExt", "TCPKeepAlive", before, cnt,
+                                                            std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
       // The last probe's answer has come back when no probe is outstanding.
       sockspec::wait_until([&] {
         sockspec::TcpInfoFull i;

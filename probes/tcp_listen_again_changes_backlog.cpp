@@ -2,7 +2,6 @@
 #include "sockspec/counters.h"
 #include "sockspec/scenario.h"
 #include "sockspec/syn_fate.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     p.observe("poll_revents", sockspec::poll_events_name(revents));
     int so_error = -1;
     client.getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error", so_error == 0 ? "0" : sockspec::errno_name(so_error));
+    p.observe("so_error", sockspec::pending_error_name(so_error));
     p.observe("state_after_poll", sockspec::tcp_state(c.fd.get()));
 
     nlohmann::json later = nlohmann::json::array();

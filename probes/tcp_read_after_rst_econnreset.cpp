@@ -1,6 +1,5 @@
 // After an RST arrives, read() reports ECONNRESET once, then EOF.
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

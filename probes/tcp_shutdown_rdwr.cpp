@@ -2,7 +2,6 @@
 #include <fcntl.h>
 
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         const long retrans = info ? static_cast<long>(info->tcpi_total_retrans) : -1L;
         crossed = crossed && retrans >= 1;
         sides[name] = {{"revents", sockspec::poll_events_name(revents)},
-                       {"so_error", err == 0 ? "0" : sockspec::errno_name(err)},
+                       {"so_error", sockspec::pending_error_name(err)},
                        {"state", sockspec::tcp_state(fd)},
                        {"syn_retransmitted", retrans >= 1}};
       }

@@ -1,6 +1,5 @@
 // net.ipv4.tcp_syncookies=2: every SYN+ACK is a SYN cookie, and the connection still works.
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/sysctl.h"
 

@@ -1,6 +1,5 @@
 // SEED-13: half-open connections fill the SYN queue; what happens to the next SYN.
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/syn_fate.h"
 #include "sockspec/sysctl.h"

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                                     : sockspec::unobservable("getsockopt(TCP_INFO) failed"));
     int so_error = -1;
     client.getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error", so_error == 0 ? "0" : sockspec::errno_name(so_error));
+    p.observe("so_error", sockspec::pending_error_name(so_error));
     client.close(c.fd);
     server.close(reserved);
   });

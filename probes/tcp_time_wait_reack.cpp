@@ -1,6 +1,5 @@
 // SEED-5: the TIME-WAIT side acknowledges again a FIN retransmitted because its last ACK was lost.
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

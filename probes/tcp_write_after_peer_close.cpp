@@ -4,7 +4,6 @@
 #include <atomic>
 
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 

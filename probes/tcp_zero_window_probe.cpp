@@ -2,7 +2,6 @@
 #include <algorithm>
 
 #include "sockspec/counters.h"
-#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -44,8 +43,8 @@ int main(int argc, char** argv) {
     auto info = [&] { sockspec::TcpInfoFull i; sockspec::read_tcp_info_full(cfd, &i); return i; };
     p.observe("zero_window_seen", sockspec::wait_until([&] { return info().snd_wnd == 0; }, std::chrono::milliseconds(wait_ms)));
     const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "TCPWinProbe");
-    const bool probed = sockspec::wait_until([&] { return sockspec::growth(before, sockspec::read_net_counter("TcpExt", "TCPWinProbe")).value_or(0) >= probes; },
-                                             std::chrono::milliseconds(wait_ms));
+    const nlohmann::json probed = sockspec::wait_for_growth("TcpExt", "TCPWinProbe", before, probes,
+                                                            std::chrono::milliseconds(wait_ms));
     p.observe("window_probes_sent", sockspec::counter_change("TcpExt", "TCPWinProbe", before));
     p.observe("probes_in_time", probed);
     for (const auto& s : client.tcp_sockets(p.af()))

@@ -2,7 +2,6 @@
 #include "sockspec/counters.h"
 #include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -45,9 +44,7 @@ int main(int argc, char** argv) {
     } else {
       client.sendto(tx.fd.get(), "anyone there?", 0, dead).must();
     }
-    const bool icmp_arrived = sockspec::wait_until([&] {
-      return sockspec::growth(icmp0, sockspec::read_net_counter(p.family(), "Icmp", "InDestUnreachs")).value_or(0) > 0;
-    }, 5s);
+    const nlohmann::json icmp_arrived = sockspec::wait_for_growth(p.family(), "Icmp", "InDestUnreachs", icmp0, 1, 5s);
     sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
     p.observe("icmp_arrived", icmp_arrived);
 

@@ -2,7 +2,6 @@
 #include "sockspec/counters.h"
 #include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -33,9 +32,7 @@ int main(int argc, char** argv) {
     const std::optional<long long> noports0 = sockspec::record_counter(server, p.family(), "Udp", "NoPorts");
     const std::optional<long long> delivered0 = sockspec::read_net_counter(p.family(), "Ip", "InDelivers");
     stranger.sendto(other.fd.get(), "from a stranger", 0, rx.addr).must();
-    const bool handled = sockspec::wait_until([&] {
-      return sockspec::growth(delivered0, sockspec::read_net_counter(p.family(), "Ip", "InDelivers")).value_or(0) > 0;
-    }, 5s);
+    const nlohmann::json handled = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, 1, 5s);
     p.observe("stranger_datagram_handled", handled);
     p.observe("no_ports", sockspec::recorded_change(server, p.family(), "Udp", "NoPorts", noports0));
     client.sendto(peer.fd.get(), "from the peer", 0, rx.addr).must();

@@ -2,7 +2,6 @@
 #include "sockspec/counters.h"
 #include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -32,9 +31,7 @@ int main(int argc, char** argv) {
       sent_lengths.push_back(d.size());
     }
     p.observe("sent_lengths", sent_lengths);
-    const bool all_delivered = sockspec::wait_until([&] {
-      return sockspec::growth(delivered0, sockspec::read_net_counter(p.family(), "Ip", "InDelivers")).value_or(0) >= 3;
-    }, 5s);
+    const nlohmann::json all_delivered = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, 3, 5s);
     p.observe("all_queued_before_reading", all_delivered);
     server.note("all three datagrams are in my receive queue");
 

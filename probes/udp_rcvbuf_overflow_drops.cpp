@@ -2,7 +2,6 @@
 #include "sockspec/counters.h"
 #include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -42,9 +41,7 @@ int main(int argc, char** argv) {
     int sent = 0;
     for (int i = 0; i < datagrams; ++i) sent += client.sendto(tx.fd.get(), std::string(size, 'a' + i % 26), 0, rx_addr).ok();
     p.observe("sent", sent);
-    const bool handled = sockspec::wait_until([&] {
-      return sockspec::growth(delivered0, sockspec::read_net_counter(p.family(), "Ip", "InDelivers")).value_or(0) >= sent;
-    }, 5s);
+    const nlohmann::json handled = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, sent, 5s);
     p.observe("all_handled_before_reading", handled);
     p.observe("rcvbuf_errors", sockspec::recorded_change(server, p.family(), "Udp", "RcvbufErrors", errors0));
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "sockspec/observed.h"
+#include "sockspec/wait.h"
 
 namespace sockspec {
 
@@ -61,6 +62,23 @@ nlohmann::json counter_change(Family family, const std::string& group, const std
                               const std::optional<long long>& before) {
   return observed_or(growth(before, read_net_counter(family, group, name)),
                      "this stack has no " + group + " " + name + " counter");
+}
+
+nlohmann::json wait_for_growth(Family family, const std::string& group, const std::string& name,
+                               const std::optional<long long>& before, long long by, std::chrono::milliseconds deadline) {
+  const auto grown = [&] {
+    const std::optional<long long> g = growth(before, read_net_counter(family, group, name));
+    return g && *g >= by;
+  };
+  const bool seen = wait_until(grown, deadline);
+  if (!seen && !growth(before, read_net_counter(family, group, name)))
+    return unobservable("this stack has no " + group + " " + name + " counter");
+  return seen;
+}
+
+nlohmann::json wait_for_growth(const std::string& group, const std::string& name, const std::optional<long long>& before,
+                               long long by, std::chrono::milliseconds deadline) {
+  return wait_for_growth(Family::kInet, group, name, before, by, deadline);
 }
 
 nlohmann::json recorded_change(Actor& a, Family family, const std::string& group, const std::string& name,

@@ -3,6 +3,7 @@
 // gVisor has few of Linux's, and "no such counter" is not "it did not grow".
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,14 @@ std::optional<long long> growth(const std::optional<long long>& before, const st
 nlohmann::json counter_change(const std::string& group, const std::string& name, const std::optional<long long>& before);
 nlohmann::json counter_change(Family family, const std::string& group, const std::string& name,
                               const std::optional<long long>& before);
+// Waits until a counter has grown by at least `by` since `before`; whether it
+// did as an observation, unobservable where this stack has no such counter
+// (a wait on a counter that cannot grow says nothing, not "false").
+nlohmann::json wait_for_growth(const std::string& group, const std::string& name, const std::optional<long long>& before,
+                               long long by, std::chrono::milliseconds deadline);
+nlohmann::json wait_for_growth(Family family, const std::string& group, const std::string& name,
+                               const std::optional<long long>& before, long long by, std::chrono::milliseconds deadline);
+
 // The same, its read recorded as record_counter() does.
 nlohmann::json recorded_change(Actor& a, Family family, const std::string& group, const std::string& name,
                                const std::optional<long long>& before);
