@@ -1,5 +1,6 @@
 // close() with unread data in the receive buffer sends RST, not FIN.
 #include "sockspec/calls.h"
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
       while (got.size() < request.size())
         if (server.recv(conn.server.get(), &got, 4096).must() == 0) break;
     }
-    p.observe("server_unread_at_close", sockspec::unread_bytes(conn.server.get()));
+    p.observe("server_unread_at_close", sockspec::observed_or(sockspec::unread_bytes(conn.server.get()), "ioctl(SIOCINQ) failed"));
     p.observe("server_close", sockspec::ret_or_errno(server.close(conn.server)));
 
     // The client has heard from the server: reset (CLOSE) or FIN (CLOSE-WAIT).

@@ -1,5 +1,4 @@
 // Nagle's algorithm: small writes are held while data is unacknowledged; TCP_NODELAY sends each at once.
-#include <sys/ioctl.h>
 
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"

@@ -2,6 +2,7 @@
 #include <poll.h>
 
 #include "sockspec/calls.h"
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     const bool queued = sockspec::wait_until(
         [&] { return sockspec::unread_bytes(conn.client.get()) >= static_cast<long>(late.size()); }, 2s);
     p.observe("late_data_queued", queued);
-    p.observe("late_data_unread", sockspec::unread_bytes(conn.client.get()));
+    p.observe("late_data_unread", sockspec::observed_or(sockspec::unread_bytes(conn.client.get()), "ioctl(SIOCINQ) failed"));
     got.clear();
     p.observe("read_late", sockspec::ret_or_errno(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
     p.observe("read_late_data", got);

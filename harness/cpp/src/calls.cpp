@@ -6,6 +6,9 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
+#include "sockspec/names.h"
+#include "sockspec/observed.h"
+
 #ifndef TCP_RTO_MIN_US
 #define TCP_RTO_MIN_US 45  // include/uapi/linux/tcp.h since Linux 6.15
 #endif
@@ -43,22 +46,27 @@ SysResult set_sndtimeo_ms(Actor& a, int fd, int ms) { return set_timeout_ms(a, f
 SysResult set_rcvtimeo_ms(Actor& a, int fd, int ms) { return set_timeout_ms(a, fd, SO_RCVTIMEO, "SO_RCVTIMEO", ms); }
 
 namespace {
-long queue_ioctl(Actor& a, int fd, unsigned long req, const char* name) {
+nlohmann::json queue_ioctl(Actor& a, int fd, unsigned long req, const char* name) {
   int value = -1;
   SysResult r = a.record("ioctl", {{"fd", fd}, {"request", name}},
                          "ioctl(" + std::to_string(fd) + ", " + name + ")",
                          [&] { return ::ioctl(fd, req, &value); },
                          [&](long) { return nlohmann::json(value); });
-  return r.ok() ? value : -1;
+  if (!r.ok()) return unobservable(std::string("ioctl(") + name + ") failed with " + errno_name(r.err));
+  return value;
+}
+
+std::optional<long> queue_length(int fd, unsigned long req) {
+  int n = -1;
+  if (::ioctl(fd, req, &n) != 0) return std::nullopt;
+  return n;
 }
 }  // namespace
 
-long inq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCINQ, "SIOCINQ"); }
-long outq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCOUTQ, "SIOCOUTQ"); }
+nlohmann::json inq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCINQ, "SIOCINQ"); }
+nlohmann::json outq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCOUTQ, "SIOCOUTQ"); }
 
-long unread_bytes(int fd) {
-  int n = -1;
-  return ::ioctl(fd, SIOCINQ, &n) == 0 ? n : -1;
-}
+std::optional<long> unread_bytes(int fd) { return queue_length(fd, SIOCINQ); }
+std::optional<long> unacked_bytes(int fd) { return queue_length(fd, SIOCOUTQ); }
 
 }  // namespace sockspec

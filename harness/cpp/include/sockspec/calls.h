@@ -2,6 +2,10 @@
 // calls that take a struct or a newer option, the queue-length ioctl()s.
 #pragma once
 
+#include <optional>
+
+#include "sockspec/json.h"
+
 #include "sockspec/actor.h"
 
 namespace sockspec {
@@ -18,11 +22,13 @@ SysResult set_rto_min_us(Actor& a, int fd, int us);
 SysResult set_sndtimeo_ms(Actor& a, int fd, int ms);
 SysResult set_rcvtimeo_ms(Actor& a, int fd, int ms);
 
-// Bytes waiting to be read (SIOCINQ) or not yet acknowledged (SIOCOUTQ); -1 when the ioctl() fails.
-long inq(Actor& a, int fd);
-long outq(Actor& a, int fd);
+// Bytes waiting to be read (SIOCINQ) or not yet acknowledged (SIOCOUTQ), as
+// an observation: the number, or unobservable where the ioctl() fails.
+nlohmann::json inq(Actor& a, int fd);
+nlohmann::json outq(Actor& a, int fd);
 
-// SIOCINQ not recorded, for wait_until() predicates that poll it; -1 when the ioctl() fails.
-long unread_bytes(int fd);
+// The same, not recorded, for wait_until() predicates that poll them; nullopt where the ioctl() fails.
+std::optional<long> unread_bytes(int fd);
+std::optional<long> unacked_bytes(int fd);
 
 }  // namespace sockspec
