@@ -1,7 +1,7 @@
 // bind() to an address no interface of the namespace has fails with EADDRNOTAVAIL,
 // unless ip_nonlocal_bind allows it.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("bind_eaddrnotavail",
@@ -16,7 +16,6 @@ int main(int argc, char** argv) {
   probe.option("--address", address, "the non-local address (default 192.0.2.1 / 2001:db8::1)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace sa = sockspec::socket_api;
     sockspec::Actor& server = p.server();
     if (address.empty()) address = p.family() == sockspec::Family::kInet ? "192.0.2.1" : "2001:db8::1";
     sockspec::SockAddr target;
@@ -38,7 +37,7 @@ int main(int argc, char** argv) {
       p.observe("bind_127_0_0_2", sockspec::outcome(server.bind(fd2.get(), other)));
       server.close(fd2);
     }
-    p.observe("ipv4_ip_nonlocal_bind", sockspec::read_sysctl("net.ipv4.ip_nonlocal_bind").value_or(""));
-    p.observe("ipv6_ip_nonlocal_bind", sockspec::read_sysctl("net.ipv6.ip_nonlocal_bind").value_or(""));
+    p.observe("ipv4_ip_nonlocal_bind", sockspec::sysctl_text("net.ipv4.ip_nonlocal_bind"));
+    p.observe("ipv6_ip_nonlocal_bind", sockspec::sysctl_text("net.ipv6.ip_nonlocal_bind"));
   });
 }

@@ -1,6 +1,6 @@
 // bind() to port 0 gives a port from the namespace's net.ipv4.ip_local_port_range.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("bind_port_zero_ephemeral",
@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();
-    const auto [low, high] = sockspec::socket_api::local_port_range();
-    p.observe("port_range", {low, high});
+    p.observe("port_range", sockspec::local_port_range());
     std::vector<sockspec::UniqueFd> fds;
     nlohmann::json binds = nlohmann::json::array();
     for (int i = 0; i < sockets; ++i) {

@@ -1,6 +1,5 @@
 // SO_REUSEPORT lets several listeners bind one port; the kernel spreads
 // incoming connections between them.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -21,7 +20,6 @@ int main(int argc, char** argv) {
   probe.flag("--no-reuseport", no_reuseport, "neither listener sets SO_REUSEPORT");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace sa = sockspec::socket_api;
     sockspec::Actor& server = p.server();
     sockspec::UniqueFd listeners[2];
     nlohmann::json setup = nlohmann::json::array();

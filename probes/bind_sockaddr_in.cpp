@@ -4,7 +4,6 @@
 
 #include <cstring>
 
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 
 namespace {
@@ -18,13 +17,13 @@ sockspec::SockAddr by_hand(sockspec::Family family, uint16_t port, bool htons_po
     sin.sin_family = AF_INET;
     sin.sin_port = stored;
     sin.sin_addr.s_addr = inet_addr("127.0.0.1");
-    return sockspec::socket_api::from_raw(&sin, sizeof sin);
+    return sockspec::from_raw(&sin, sizeof sin);
   }
   sockaddr_in6 sin6{};
   sin6.sin6_family = AF_INET6;
   sin6.sin6_port = stored;
   inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
-  return sockspec::socket_api::from_raw(&sin6, sizeof sin6);
+  return sockspec::from_raw(&sin6, sizeof sin6);
 }
 
 }  // namespace

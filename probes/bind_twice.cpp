@@ -1,5 +1,4 @@
 // bind() on a socket that is already bound fails with EINVAL; the first address stays.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
@@ -11,7 +10,6 @@ int main(int argc, char** argv) {
       "kept; the TCP socket then listens and a client connects to that address.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace sa = sockspec::socket_api;
     sockspec::Actor& server = p.server();
     nlohmann::json result = nlohmann::json::object();
     sockspec::UniqueFd tcp;

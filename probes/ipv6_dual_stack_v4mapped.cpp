@@ -1,5 +1,6 @@
 // An AF_INET6 socket bound to :: accepts IPv4 clients as v4-mapped addresses, unless IPV6_V6ONLY.
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
 namespace {
 std::string connect_outcome(const sockspec::SysResult& r) { return r.ok() ? "connected" : sockspec::errno_name(r.err); }
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    p.observe("bindv6only", sockspec::read_sysctl("net.ipv6.bindv6only").value_or("?"));
+    p.observe("bindv6only", sockspec::sysctl_text("net.ipv6.bindv6only"));
     sockspec::UniqueFd lfd = server.socket(AF_INET6, SOCK_STREAM).fd();
     if (v6only != "default") server.setsockopt(lfd.get(), IPPROTO_IPV6, IPV6_V6ONLY, std::stoi(v6only)).must();
     int value = -1;

@@ -1,7 +1,7 @@
 // listen() on a socket that was never bound binds it to the wildcard address
 // and an ephemeral port, and connections to that port are accepted.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("listen_without_bind",
@@ -13,8 +13,7 @@ int main(int argc, char** argv) {
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();
-    const auto [low, high] = sockspec::socket_api::local_port_range();
-    p.observe("port_range", {low, high});
+    p.observe("port_range", sockspec::local_port_range());
     sockspec::UniqueFd listener = server.socket(p.af(), SOCK_STREAM).fd();
     sockspec::SockAddr before, after;
     server.getsockname(listener.get(), &before).must();

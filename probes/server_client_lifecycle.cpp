@@ -1,7 +1,7 @@
 // SEED-7: the seed's server steps (socket, bind, listen, accept, send/recv,
 // back to accept, close) and client steps (socket, connect, send/recv, close).
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("server_client_lifecycle",
@@ -20,7 +20,6 @@ int main(int argc, char** argv) {
       .range(0, 16);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace sa = sockspec::socket_api;
     sockspec::Actor& server = p.server();
     sockspec::UniqueFd listener = server.socket(p.af(), SOCK_STREAM).fd();
     server.bind(listener.get(), p.loopback(0)).must();
@@ -29,8 +28,7 @@ int main(int argc, char** argv) {
     server.getsockname(listener.get(), &addr).must();
     p.observe("server_addr", addr.to_string());
     p.observe("listener_fd", listener.get());
-    const auto [low, high] = sa::local_port_range();
-    p.observe("port_range", {low, high});
+    p.observe("port_range", sockspec::local_port_range());
 
     nlohmann::json served = nlohmann::json::array();
     for (int i = 1; i <= clients; ++i) {

@@ -1,6 +1,5 @@
 // SEED-11: a new socket is active (ready to connect()); listen() makes it
 // passive. accept() on an active socket and connect() on a passive one fail.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
@@ -16,7 +15,6 @@ int main(int argc, char** argv) {
   probe.flag("--no-listen", no_listen, "the socket of step 2 is bound but does not listen()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace sa = sockspec::socket_api;
     sockspec::Listener target = sockspec::listen_on_loopback(p, 8);
     sockspec::Actor& app = p.actor("app");
 

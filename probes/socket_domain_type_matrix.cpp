@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "sockspec/socket_api_util.h"
+#include "sockspec/capabilities.h"
 #include "sockspec/scenario.h"
 
 namespace {
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& privileged = p.actor("privileged");
-    p.observe("privileged_has_cap_net_raw", sockspec::socket_api::has_capability(CAP_NET_RAW));
+    p.observe("privileged_has_cap_net_raw", sockspec::has_capability(CAP_NET_RAW));
     nlohmann::json outcomes = nlohmann::json::object(), created = nlohmann::json::object();
     run_matrix(privileged, outcomes, created);
     p.observe("privileged", outcomes);
@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
     bool dropped = false, still_has = true;
     std::thread worker([&] {
       sockspec::Actor& unprivileged = p.actor("unprivileged");
-      dropped = sockspec::socket_api::drop_capability(unprivileged, CAP_NET_RAW, "CAP_NET_RAW").ok();
-      still_has = sockspec::socket_api::has_capability(CAP_NET_RAW);
+      dropped = sockspec::drop_capability(unprivileged, CAP_NET_RAW, "CAP_NET_RAW").ok();
+      still_has = sockspec::has_capability(CAP_NET_RAW);
       if (dropped && !still_has) run_matrix(unprivileged, u_outcomes, u_created);
     });
     worker.join();

@@ -1,6 +1,5 @@
 // SEED-9: protocol 0 and IPPROTO_TCP make the same socket (SO_TYPE,
 // SO_PROTOCOL, SO_DOMAIN); a protocol that does not fit the type fails.
-#include "sockspec/socket_api_util.h"
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {

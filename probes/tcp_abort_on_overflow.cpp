@@ -1,11 +1,10 @@
 // tcp_abort_on_overflow=1: an ACK that finds the accept queue full is answered with RST.
-#include "sockspec/observed.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
+#include "sockspec/sysctl.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_abort_on_overflow",
@@ -25,9 +24,8 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     p.observe("tcp_abort_on_overflow",
-              std::stoi(sockspec::read_sysctl("net.ipv4.tcp_abort_on_overflow").value_or("-1")));
-    const long long overflows0 = ts::tcpext("ListenOverflows");
-    auto overflows = [&] { return ts::tcpext("ListenOverflows") - overflows0; };
+              sockspec::sysctl_int("net.ipv4.tcp_abort_on_overflow"));
+    const std::optional<long long> overflows0 = sockspec::read_net_counter("TcpExt", "ListenOverflows");
     sockspec::Listener listener = sockspec::listen_on_loopback(p, backlog);
     const uint16_t port = listener.addr.port();
 
@@ -36,7 +34,7 @@ int main(int argc, char** argv) {
     sockspec::SockAddr vaddr;
     victim.getsockname(vfd.get(), &vaddr).must();
     sockspec::observe_endpoints(p, vaddr, listener.addr);
-    p.observe("victim_request_socket", ts::count_in_state(p.af(), "SYN-RECV", port));
+    p.observe("victim_request_socket", sockspec::count_in_state(p.af(), "SYN-RECV", port));
 
     std::vector<sockspec::UniqueFd> fillers;
     for (int i = 0; i <= backlog; ++i) {
@@ -46,16 +44,16 @@ int main(int argc, char** argv) {
     p.observe("accept_queue_full", server.listener_queue(listener.fd.get()).queued_json());
 
     auto& late = p.actor("late");
-    ts::StartedConnect lc = ts::start_connect(late, listener.addr);
+    sockspec::StartedConnect lc = sockspec::start_connect(late, listener.addr);
     p.observe("late_addr", lc.local.to_string());
-    p.observe("late_syn_dropped", sockspec::wait_until([&] { return overflows() >= 1; }, 3s));
-    p.observe("late_state", ts::tcp_state_of(lc.fd.get()));
+    p.observe("late_syn_dropped", sockspec::wait_for_growth("TcpExt", "ListenOverflows", overflows0, 1, 3s));
+    p.observe("late_state", sockspec::tcp_state(lc.fd.get()));
 
     victim.send(vfd.get(), "hello").must();
-    p.observe("victim_ack_overflowed", sockspec::wait_until([&] { return overflows() >= 2; }, 3s));
-    p.observe("victim_state", ts::tcp_state_of(vfd.get()));
+    p.observe("victim_ack_overflowed", sockspec::wait_for_growth("TcpExt", "ListenOverflows", overflows0, 2, 3s));
+    p.observe("victim_state", sockspec::tcp_state(vfd.get()));
     std::string ignored;
-    p.observe("victim_read", ts::outcome(victim.recv(vfd.get(), &ignored, 100, MSG_DONTWAIT)));
+    p.observe("victim_read", sockspec::outcome(victim.recv(vfd.get(), &ignored, 100, MSG_DONTWAIT)));
     p.observe("listen_overflows", sockspec::counter_change("TcpExt", "ListenOverflows", overflows0));
     p.observe("accept_queue_after", server.listener_queue(listener.fd.get()).queued_json());
   });

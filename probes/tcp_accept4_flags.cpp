@@ -1,17 +1,16 @@
 // accept4() sets O_NONBLOCK and FD_CLOEXEC on the new descriptor; accept() does not inherit the listener's O_NONBLOCK.
 #include <fcntl.h>
 
+#include "sockspec/calls.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 namespace {
 nlohmann::json flags_of(sockspec::Actor& a, int fd) {
-  const long fl = ts::get_fl(a, fd).must();
-  const long fdf = ts::get_fd_flags(a, fd).must();
+  const long fl = sockspec::get_fl(a, fd).must();
+  const long fdf = sockspec::get_fd_flags(a, fd).must();
   return {{"O_NONBLOCK", (fl & O_NONBLOCK) != 0}, {"FD_CLOEXEC", (fdf & FD_CLOEXEC) != 0}};
 }
 }  // namespace
@@ -52,7 +51,7 @@ int main(int argc, char** argv) {
     p.observe("accept4", flags_of(server, a4.get()));
     sockspec::UniqueFd a = server.accept(listener.fd.get()).fd();
     p.observe("accept", flags_of(server, a.get()));
-    p.observe("accept4_bad_flags", ts::outcome(server.accept4(listener.fd.get(), O_APPEND)));
+    p.observe("accept4_bad_flags", sockspec::outcome(server.accept4(listener.fd.get(), O_APPEND)));
     server.close(a4);
     server.close(a);
   });

@@ -1,8 +1,7 @@
 // A non-blocking listener with an empty queue: accept() fails with EAGAIN; poll() gives POLLIN once a connection is ready.
+#include "sockspec/calls.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_accept_nonblocking_eagain",
@@ -24,15 +23,9 @@ int main(int argc, char** argv) {
     if (rcvtimeo_ms == 0) {
       server.set_nonblocking(lfd).must();
     } else {
-      server.record("setsockopt", {{"fd", lfd}, {"optname", "SO_RCVTIMEO"}, {"ms", rcvtimeo_ms}},
-                    "setsockopt(" + std::to_string(lfd) + ", SOL_SOCKET, SO_RCVTIMEO, {" +
-                        std::to_string(rcvtimeo_ms) + " ms})",
-                    [&] {
-                      timeval tv{rcvtimeo_ms / 1000, (rcvtimeo_ms % 1000) * 1000};
-                      return ::setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-                    }).must();
+      sockspec::set_rcvtimeo_ms(server, lfd, rcvtimeo_ms).must();
     }
-    p.observe("accept_empty", ts::outcome(server.accept(lfd)));
+    p.observe("accept_empty", sockspec::outcome(server.accept(lfd)));
     short revents = 0;
     p.observe("poll_empty", server.poll(lfd, POLLIN, 0, &revents).ret);
 
@@ -47,10 +40,10 @@ int main(int argc, char** argv) {
     p.observe("poll_ready_revents", sockspec::poll_events_name(revents));
     sockspec::SockAddr peer;
     sockspec::SysResult a = server.accept(lfd, &peer);
-    p.observe("accept_ready", ts::outcome(a));
+    p.observe("accept_ready", sockspec::outcome(a));
     p.observe("accept_peer", a.ok() ? peer.to_string() : "");
     sockspec::UniqueFd conn = a.ok() ? a.fd() : sockspec::UniqueFd();
-    p.observe("accept_again", ts::outcome(server.accept(lfd)));
+    p.observe("accept_again", sockspec::outcome(server.accept(lfd)));
     if (conn) server.close(conn);
     client.close(cfd);
   });

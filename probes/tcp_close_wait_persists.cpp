@@ -1,6 +1,5 @@
 // CLOSE-WAIT has no timer: the socket stays there until the application closes it.
-#include "sockspec/tcp_close_util.h"
-#include "sockspec/wait.h"
+#include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
 
@@ -18,35 +17,29 @@ int main(int argc, char** argv) {
   probe.flag("--close-at-eof", close_at_eof, "the server closes as soon as it reads EOF");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
-    auto server_end = [&] { return tc::find(p.af(), conn.server_addr, conn.client_addr); };
-    auto client_end = [&] { return tc::find(p.af(), conn.client_addr, conn.server_addr); };
-    auto describe = [](const std::optional<sockspec::TcpSocketState>& s) -> nlohmann::json {
-      return s ? s->to_json() : nlohmann::json{{"state", "none"}};
-    };
+    sockspec::Connection conn = sockspec::connected_pair(p);
+    auto server_end = [&] { return sockspec::describe_connection(p.af(), conn.server_addr, conn.client_addr); };
+    auto client_end = [&] { return sockspec::describe_connection(p.af(), conn.client_addr, conn.server_addr); };
 
     client.close(conn.client);
     std::string ignored;
     p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
     if (close_at_eof) server.close(conn.server);
-    tc::wait_state(p.af(), conn.client_addr, conn.server_addr, close_at_eof ? "TIME-WAIT" : "FIN-WAIT-2", 3s);
-    p.observe("client_end", describe(client_end()));
-    p.observe("server_end", describe(server_end()));
+    sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, close_at_eof ? "TIME-WAIT" : "FIN-WAIT-2", 3s);
+    p.observe("client_end", client_end());
+    p.observe("server_end", server_end());
     if (close_at_eof) return;
 
     // The peer's FIN-WAIT-2 expires; CLOSE-WAIT does not.
-    const bool peer_gone = tc::wait_state(p.af(), conn.client_addr, conn.server_addr, "none", 10s);
+    const bool peer_gone = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 10s);
     p.observe("peer_gone", peer_gone);
-    p.observe("server_end_after_peer_gone", describe(server_end()));
-    p.observe("server_state_after_peer_gone", tc::fd_state(conn.server.get()));
+    p.observe("server_end_after_peer_gone", server_end());
+    p.observe("server_state_after_peer_gone", sockspec::tcp_state(conn.server.get()));
 
     server.close(conn.server);
-    tc::wait_state(p.af(), conn.server_addr, conn.client_addr, "none", 3s);
-    p.observe("server_end_after_close", describe(server_end()));
+    sockspec::wait_connection_state(p.af(), conn.server_addr, conn.client_addr, "none", 3s);
+    p.observe("server_end_after_close", server_end());
   });
 }

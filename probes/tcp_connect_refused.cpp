@@ -1,6 +1,5 @@
 // connect() to a port nobody listens on: the peer's RST+ACK becomes ECONNREFUSED.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_connect_refused",
@@ -29,11 +28,11 @@ int main(int argc, char** argv) {
     sockspec::observe_endpoints(p, client_addr, server_addr);
 
     sockspec::SysResult r = client.connect(fd.get(), server_addr);
-    p.observe("connect", sockspec::tcp_setup::outcome(r));
+    p.observe("connect", sockspec::outcome(r));
     int so_error = -1;
     client.getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error_after", so_error == 0 ? "0" : sockspec::errno_name(so_error));
-    p.observe("client_state", sockspec::tcp_setup::tcp_state_of(fd.get()));
+    p.observe("so_error_after", sockspec::pending_error_name(so_error));
+    p.observe("client_state", sockspec::tcp_state(fd.get()));
     client.close(fd);
     server.close(reserved);
   });

@@ -1,6 +1,5 @@
 // TCP_CORK holds partial segments until the socket is uncorked.
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;

@@ -1,11 +1,9 @@
 // TCP_DEFER_ACCEPT: the connection reaches accept() only when data arrives.
-#include "sockspec/observed.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_defer_accept",
@@ -27,7 +25,7 @@ int main(int argc, char** argv) {
       if (defer_s) server.setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, defer_s).must();
     });
     server.set_nonblocking(listener.fd.get()).must();
-    const long long drops0 = ts::tcpext("TCPDeferAcceptDrop");
+    const std::optional<long long> drops0 = sockspec::read_net_counter("TcpExt", "TCPDeferAcceptDrop");
 
     sockspec::UniqueFd fd = sockspec::connect_to(client, listener.addr);
     sockspec::SockAddr local;
@@ -35,13 +33,13 @@ int main(int argc, char** argv) {
     sockspec::observe_endpoints(p, local, listener.addr);
     // Either the bare ACK is dropped by the deferral or it queues the connection.
     sockspec::wait_until([&] {
-      return ts::tcpext("TCPDeferAcceptDrop") > drops0 || sockspec::read_listener_queue(listener.fd.get()).queued > 0;
+      return sockspec::growth(drops0, sockspec::read_net_counter("TcpExt", "TCPDeferAcceptDrop")).value_or(0) > 0 || sockspec::read_listener_queue(listener.fd.get()).queued > 0;
     }, 3s);
     p.observe("ack_dropped", sockspec::counter_change("TcpExt", "TCPDeferAcceptDrop", drops0));
     p.observe("queue_before_data", server.listener_queue(listener.fd.get()).queued_json());
-    p.observe("request_sockets_before_data", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
+    p.observe("request_sockets_before_data", sockspec::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
     sockspec::SysResult early = server.accept(listener.fd.get());
-    p.observe("accept_before_data", ts::outcome(early));
+    p.observe("accept_before_data", sockspec::outcome(early));
     sockspec::UniqueFd conn = early.ok() ? early.fd() : sockspec::UniqueFd();
 
     client.send(fd.get(), "first request").must();
@@ -50,7 +48,7 @@ int main(int argc, char** argv) {
           [&] { return sockspec::read_listener_queue(listener.fd.get()).queued > 0; }, 3s);
       p.observe("queued_after_data", queued);
       sockspec::SysResult a = server.accept(listener.fd.get());
-      p.observe("accept_after_data", ts::outcome(a));
+      p.observe("accept_after_data", sockspec::outcome(a));
       if (a.ok()) conn = a.fd();
     }
     if (conn) {

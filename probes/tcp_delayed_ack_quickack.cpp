@@ -1,7 +1,6 @@
 // Delayed ACK for a small segment, and TCP_QUICKACK forcing the ACK out at once.
-#include "sockspec/observed.h"
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/counters.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -49,7 +48,7 @@ int main(int argc, char** argv) {
 
     nlohmann::json rounds = nlohmann::json::array();
     for (int attempt = 1; attempt <= (quickack ? 3 : 1); ++attempt) {
-      const long long before = sockspec::tcpext("DelayedACKs");
+      const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "DelayedACKs");
       if (quickack && when == "before") server.setsockopt(sfd, IPPROTO_TCP, TCP_QUICKACK, 1).must();
       client.send(cfd, "small " + std::to_string(attempt) + "\n").must();
       short revents = 0;

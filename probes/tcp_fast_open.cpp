@@ -1,9 +1,8 @@
 // TCP Fast Open: the first connection fetches a cookie, the second carries its data in the SYN.
-#include "sockspec/observed.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
+#include "sockspec/sysctl.h"
 
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_fast_open",
@@ -21,10 +20,10 @@ int main(int argc, char** argv) {
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
-    p.observe("tcp_fastopen", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_fastopen").value_or("-1")));
+    p.observe("tcp_fastopen", sockspec::sysctl_int("net.ipv4.tcp_fastopen"));
     const char* names[] = {"TCPFastOpenActive", "TCPFastOpenPassive", "TCPFastOpenCookieReqd"};
-    long long before[3];
-    for (int i = 0; i < 3; ++i) before[i] = ts::tcpext(names[i]);
+    std::optional<long long> before[3];
+    for (int i = 0; i < 3; ++i) before[i] = sockspec::read_net_counter("TcpExt", names[i]);
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 8, [&](int fd) {
       if (qlen) server.setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, qlen).must();
     });

@@ -1,6 +1,5 @@
 // SEED-2, SEED-3: half-close, and how many segments a teardown takes.
 #include "sockspec/scenario.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -33,10 +32,7 @@ int main(int argc, char** argv) {
 
     std::string sent;
     if (passive_close == "delayed") {
-      const bool acked = sockspec::wait_until([&] {
-        auto info = sockspec::read_tcp_info(conn.client.get());
-        return info && info->tcpi_state == TCP_FIN_WAIT2;
-      }, 3s);
+      const bool acked = sockspec::wait_tcp_state(conn.client.get(), "FIN-WAIT-2", 3s);
       p.observe("fin_acked_before_reply", acked);
       client.note(acked ? "my FIN is acknowledged: FIN-WAIT-2" : "my FIN is still unacknowledged");
       for (int i = 1; i <= replies; ++i) {
@@ -56,8 +52,7 @@ int main(int argc, char** argv) {
     p.observe("server_sent", sent);
     // Whether the passive side's kernel had already acknowledged the FIN when
     // close() was called decides between three and four segments.
-    auto state = sockspec::read_tcp_info(conn.client.get());
-    p.observe("fin_acked_before_close", state && state->tcpi_state == TCP_FIN_WAIT2);
+    p.observe("fin_acked_before_close", sockspec::tcp_state(conn.client.get()) == "FIN-WAIT-2");
     server.close(conn.server);
     std::string rest;
     sockspec::SysResult final_read = client.recv(conn.client.get(), &rest, 100);

@@ -1,9 +1,7 @@
 // SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT: probes on an idle connection, ETIMEDOUT for a silent peer.
-#include <sys/time.h>
-
-#include "sockspec/observed.h"
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/counters.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -36,7 +34,7 @@ int main(int argc, char** argv) {
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
-    const long long before = sockspec::tcpext("TCPKeepAlive");
+    const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "TCPKeepAlive");
     sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
       client.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, no_keepalive ? 0 : 1).must();
       client.setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle).must();
@@ -50,8 +48,8 @@ int main(int argc, char** argv) {
 
     if (mode == "answered") {
       const auto deadline = std::chrono::seconds(idle + cnt * intvl + 5);
-      const bool sent = sockspec::wait_until([&] { return sockspec::tcpext("TCPKeepAlive") - before >= cnt; },
-                                             std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
+      const nlohmann::json sent = sockspec::wait_for_growth("TcpExt", "TCPKeepAlive", before, cnt,
+                                                            std::chrono::duration_cast<std::chrono::milliseconds>(deadline));
       // The last probe's answer has come back when no probe is outstanding.
       sockspec::wait_until([&] {
         sockspec::TcpInfoFull i;
@@ -62,14 +60,7 @@ int main(int argc, char** argv) {
       p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
       return;
     }
-    if (wait_ms) {
-      client.record("setsockopt", {{"fd", cfd}, {"optname", "SO_RCVTIMEO"}, {"value_ms", wait_ms}},
-                    "setsockopt(" + std::to_string(cfd) + ", SOL_SOCKET, SO_RCVTIMEO, " + std::to_string(wait_ms) + " ms)",
-                    [&] {
-                      timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
-                      return ::setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-                    }).must();
-    }
+    if (wait_ms) sockspec::set_rcvtimeo_ms(client, cfd, wait_ms).must();
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);
     p.observe("client_recv", sockspec::ret_or_errno(r));

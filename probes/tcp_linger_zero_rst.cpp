@@ -1,5 +1,5 @@
 // SO_LINGER {1, 0}: close() aborts the connection with RST and leaves no TIME-WAIT.
-#include "sockspec/tcp_close_util.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -16,31 +16,28 @@ int main(int argc, char** argv) {
       .one_of({"zero", "off"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
+    sockspec::Connection conn = sockspec::connected_pair(p);
 
     if (linger == "zero") client.set_linger(conn.client.get(), 1, 0).must();
     p.observe("client_close", sockspec::ret_or_errno(client.close(conn.client)));
-    p.observe("client_after_close", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("client_after_close", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
 
     sockspec::wait_until([&] {
-      const std::string s = tc::fd_state(conn.server.get());
+      const nlohmann::json s = sockspec::tcp_state(conn.server.get());
       return s == "CLOSE" || s == "CLOSE-WAIT";
     }, 3s);
-    p.observe("server_state", tc::fd_state(conn.server.get()));
+    p.observe("server_state", sockspec::tcp_state(conn.server.get()));
     std::string ignored;
     p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
     server.close(conn.server);
     // Settled: the client's end is gone or in TIME-WAIT, the server's gone.
     sockspec::wait_until([&] {
-      const std::string c = tc::state_of(p.af(), conn.client_addr, conn.server_addr);
-      return (c == "none" || c == "TIME-WAIT") && tc::state_of(p.af(), conn.server_addr, conn.client_addr) == "none";
+      const nlohmann::json c = sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr);
+      return (c == "none" || c == "TIME-WAIT") && sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr) == "none";
     }, 3s);
-    p.observe("client_after", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
-    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+    p.observe("client_after", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("server_after", sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr));
   });
 }

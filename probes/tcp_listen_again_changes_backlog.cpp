@@ -1,10 +1,9 @@
 // listen() on a listening socket changes its backlog; the new cap applies to the next SYNs.
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
-#include "sockspec/wait.h"
+#include "sockspec/syn_fate.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_listen_again_changes_backlog",
@@ -26,9 +25,9 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, first);
     const int lfd = listener.fd.get();
     p.observe("server_addr", listener.addr.to_string());
-    std::vector<ts::Signal> signals = {
-        {"queued", [&] { return ts::queued_or_unreadable(lfd); }, 0},
-        {"dropped", [] { return ts::tcpext("ListenOverflows"); }, ts::tcpext("ListenOverflows")},
+    std::vector<sockspec::Signal> signals = {
+        {"queued", [&] { return sockspec::listener_queued(lfd); }, 0},
+        {"dropped", [] { return sockspec::read_net_counter("TcpExt", "ListenOverflows"); }, sockspec::read_net_counter("TcpExt", "ListenOverflows")},
     };
     std::vector<sockspec::UniqueFd> fds;
     nlohmann::json clients = nlohmann::json::array();
@@ -36,8 +35,8 @@ int main(int argc, char** argv) {
     auto fill = [&] {
       for (int i = 0; i < 70; ++i) {
         auto& client = p.actor("client-" + std::to_string(fds.size() + 1));
-        ts::StartedConnect c = ts::start_connect(client, listener.addr);
-        const nlohmann::json what = ts::first_signal(signals, 3s);
+        sockspec::StartedConnect c = sockspec::start_connect(client, listener.addr);
+        const nlohmann::json what = sockspec::first_signal(signals, 3s);
         clients.push_back({{"client", c.local.to_string()}, {"outcome", what}});
         fds.push_back(std::move(c.fd));
         if (what != "queued") return;
@@ -47,20 +46,20 @@ int main(int argc, char** argv) {
     fill();
     p.observe("queue_1", server.listener_queue(lfd).queued_json());
 
-    p.observe("listen_2", ts::outcome(server.listen(lfd, second)));
+    p.observe("listen_2", sockspec::outcome(server.listen(lfd, second)));
     p.observe("backlog_2", server.listener_queue(lfd).backlog_json());
     // The dropped client's SYN comes again after 1 s: queued or dropped again.
     signals[0].baseline = sockspec::read_listener_queue(lfd).queued;
-    p.observe("dropped_client_retransmit", ts::first_signal(signals, 4s));
+    p.observe("dropped_client_retransmit", sockspec::first_signal(signals, 4s));
     fill();
     p.observe("queue_2", server.listener_queue(lfd).queued_json());
     p.observe("clients", clients);
 
-    p.observe("listen_3", ts::outcome(server.listen(lfd, third)));
+    p.observe("listen_3", sockspec::outcome(server.listen(lfd, third)));
     p.observe("backlog_3", server.listener_queue(lfd).backlog_json());
     p.observe("queue_3", server.listener_queue(lfd).queued_json());
     sockspec::SysResult a = server.accept(lfd);
-    p.observe("accept_after_shrink", ts::outcome(a));
+    p.observe("accept_after_shrink", sockspec::outcome(a));
     if (a.ok()) close(a.ret);
   });
 }

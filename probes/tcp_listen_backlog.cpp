@@ -1,13 +1,11 @@
 // SEED-12, SEED-13: listen()'s backlog caps the queue of completed connections.
+#include "sockspec/counters.h"
 #include "sockspec/observed.h"
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-
-namespace {
-long long listen_overflows() { return sockspec::read_net_counter("TcpExt", "ListenOverflows").value_or(-1); }
-}  // namespace
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_listen_backlog",
@@ -36,10 +34,10 @@ int main(int argc, char** argv) {
     const auto somaxconn = sockspec::read_sysctl("net.core.somaxconn");
     p.observe("somaxconn", somaxconn ? nlohmann::json(std::stoi(*somaxconn))
                                      : sockspec::unobservable("no net.core.somaxconn sysctl"));
-    const bool have_overflows = sockspec::read_net_counter("TcpExt", "ListenOverflows").has_value();
+    const std::optional<long long> overflows0 = sockspec::read_net_counter("TcpExt", "ListenOverflows");
+    const bool have_overflows = overflows0.has_value();
     const nlohmann::json no_overflows = sockspec::unobservable("no TcpExt ListenOverflows counter");
-
-    const long long overflows0 = listen_overflows();
+    auto overflows = [&] { return sockspec::growth(overflows0, sockspec::read_net_counter("TcpExt", "ListenOverflows")).value_or(0); };
     std::vector<sockspec::UniqueFd> conns;
     nlohmann::json outcomes = nlohmann::json::array();
     int queued = 0, dropped = 0;
@@ -57,7 +55,7 @@ int main(int argc, char** argv) {
       sockspec::wait_until([&] {
         if (sockspec::read_listener_queue(listener.fd.get()).queued > static_cast<uint32_t>(queued)) {
           outcome = "queued";
-        } else if (listen_overflows() - overflows0 > dropped) {
+        } else if (overflows() > dropped) {
           outcome = "dropped";
         }
         return outcome != "undetermined";
@@ -83,20 +81,15 @@ int main(int argc, char** argv) {
     if (!have_overflows && wait_retransmit) {
       p.observe("retransmitted_syns_dropped", no_overflows);
     } else if (dropped > 0 && wait_retransmit) {
-      const bool seen = sockspec::wait_until([&] { return listen_overflows() - overflows0 >= 2LL * dropped; }, 5s);
+      const bool seen = sockspec::wait_until([&] { return overflows() >= 2LL * dropped; }, 5s);
       p.observe("retransmitted_syns_dropped", seen);
       p.note("every dropped client's SYN was retransmitted and dropped again");
     }
-    p.observe("listen_overflows", have_overflows ? nlohmann::json(listen_overflows() - overflows0)
-                                                 : no_overflows);
+    p.observe("listen_overflows", sockspec::counter_change("TcpExt", "ListenOverflows", overflows0));
     p.observe("queue_length", server.listener_queue(listener.fd.get()).queued_json());
 
     nlohmann::json states = nlohmann::json::array();
-    for (auto& c : conns) {
-      auto info = sockspec::read_tcp_info(c.get());
-      states.push_back(info ? nlohmann::json(sockspec::tcp_state_name(info->tcpi_state))
-                            : sockspec::unobservable("getsockopt(TCP_INFO) failed"));
-    }
+    for (auto& c : conns) states.push_back(sockspec::tcp_state(c.get()));
     p.observe("client_states", states);
   });
 }

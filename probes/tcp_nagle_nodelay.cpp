@@ -1,8 +1,6 @@
 // Nagle's algorithm: small writes are held while data is unacknowledged; TCP_NODELAY sends each at once.
-#include <sys/ioctl.h>
 
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;

@@ -1,7 +1,6 @@
 // Non-blocking connect(): EINPROGRESS, EALREADY while the handshake is under way,
 // POLLOUT and SO_ERROR when it ends, then EISCONN.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_nonblocking_connect",
@@ -34,16 +33,16 @@ int main(int argc, char** argv) {
     server.getsockname(lfd.get(), &server_addr).must();
 
     sockspec::SockAddr bind_to = p.loopback();
-    sockspec::tcp_setup::StartedConnect c = sockspec::tcp_setup::start_connect(client, server_addr, &bind_to);
+    sockspec::StartedConnect c = sockspec::start_connect(client, server_addr, &bind_to);
     sockspec::observe_endpoints(p, c.local, server_addr);
-    p.observe("connect_1", sockspec::tcp_setup::outcome(c.connect));
-    p.observe("state_after_connect_1", sockspec::tcp_setup::tcp_state_of(c.fd.get()));
+    p.observe("connect_1", sockspec::outcome(c.connect));
+    p.observe("state_after_connect_1", sockspec::tcp_state(c.fd.get()));
     if (await_established) {
       short writable = 0;
       client.poll(c.fd.get(), POLLOUT, poll_ms, &writable);
-      p.observe("state_before_connect_2", sockspec::tcp_setup::tcp_state_of(c.fd.get()));
+      p.observe("state_before_connect_2", sockspec::tcp_state(c.fd.get()));
     }
-    if (!no_second) p.observe("connect_2", sockspec::tcp_setup::outcome(client.connect(c.fd.get(), server_addr)));
+    if (!no_second) p.observe("connect_2", sockspec::outcome(client.connect(c.fd.get(), server_addr)));
 
     short revents = 0;
     sockspec::SysResult pr = client.poll(c.fd.get(), POLLOUT, poll_ms, &revents);
@@ -51,11 +50,11 @@ int main(int argc, char** argv) {
     p.observe("poll_revents", sockspec::poll_events_name(revents));
     int so_error = -1;
     client.getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error", so_error == 0 ? "0" : sockspec::errno_name(so_error));
-    p.observe("state_after_poll", sockspec::tcp_setup::tcp_state_of(c.fd.get()));
+    p.observe("so_error", sockspec::pending_error_name(so_error));
+    p.observe("state_after_poll", sockspec::tcp_state(c.fd.get()));
 
     nlohmann::json later = nlohmann::json::array();
-    for (int i = 0; i < 2; ++i) later.push_back(sockspec::tcp_setup::outcome(client.connect(c.fd.get(), server_addr)));
+    for (int i = 0; i < 2; ++i) later.push_back(sockspec::outcome(client.connect(c.fd.get(), server_addr)));
     p.observe("connect_after", later);
     client.close(c.fd);
     server.close(lfd);

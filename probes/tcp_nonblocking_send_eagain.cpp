@@ -1,8 +1,8 @@
 // A non-blocking send() into a full send buffer fails with EAGAIN; POLLOUT returns when the peer reads.
 #include <thread>
 
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -28,12 +28,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, 0, 1, [&](int fd) {
-      server.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf).must();
-    });
-    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
-      client.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf).must();
-    });
+    sockspec::Connection conn = sockspec::connected_with_buffers(p, rcvbuf, sndbuf);
     const int cfd = conn.client.get();
     long accepted = 0;
     auto reader = [&](long want) {

@@ -1,6 +1,5 @@
 // After an RST arrives, read() reports ECONNRESET once, then EOF.
-#include "sockspec/tcp_close_util.h"
-#include "sockspec/wait.h"
+#include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
 
@@ -16,18 +15,15 @@ int main(int argc, char** argv) {
       .one_of({"rst", "fin"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
+    sockspec::Connection conn = sockspec::connected_pair(p);
 
     if (peer_close == "rst") server.set_linger(conn.server.get(), 1, 0).must();
     server.close(conn.server);
     const std::string expect = peer_close == "rst" ? "CLOSE" : "CLOSE-WAIT";
-    tc::wait_fd_state(conn.client.get(), expect, 3s);
-    p.observe("client_state", tc::fd_state(conn.client.get()));
+    sockspec::wait_tcp_state(conn.client.get(), expect, 3s);
+    p.observe("client_state", sockspec::tcp_state(conn.client.get()));
     std::string ignored;
     p.observe("first_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
     p.observe("second_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));

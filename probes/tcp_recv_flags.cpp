@@ -1,10 +1,8 @@
 // recv(2) flags: MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT on a TCP connection.
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-
 #include <thread>
 
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -30,15 +28,13 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
     sockspec::Connection conn = sockspec::establish(p, listener);
     const int sfd = conn.server.get();
-    auto queued = [&] { int n = -1; ::ioctl(sfd, FIONREAD, &n); return n; };
-    auto unacked = [&] { int n = -1; ::ioctl(conn.client.get(), SIOCOUTQ, &n); return n; };
 
     std::string none;
     p.observe("dontwait_empty", sockspec::ret_or_errno(server.recv(sfd, &none, 100, MSG_DONTWAIT)));
 
     const std::string line = "peek at me\n";
     client.send(conn.client.get(), line).must();
-    sockspec::wait_until([&] { return queued() == static_cast<int>(line.size()); }, 5s);
+    sockspec::wait_until([&] { return sockspec::unread_bytes(sfd) == static_cast<long>(line.size()); }, 5s);
     std::string peeked, read;
     server.recv(sfd, &peeked, 100, MSG_PEEK).must();
     p.observe("peeked", peeked);
@@ -57,7 +53,7 @@ int main(int argc, char** argv) {
     // The first part has been copied out by the blocked recv() (or it returned).
     // Acknowledged first: a stack that delivers after send() returns (gVisor)
     // shows an empty queue before the part has arrived.
-    const bool consumed = sockspec::wait_until([&] { return unacked() == 0 && queued() == 0; }, 5s);
+    const bool consumed = sockspec::wait_until([&] { return sockspec::unacked_bytes(conn.client.get()) == 0 && sockspec::unread_bytes(sfd) == 0; }, 5s);
     p.observe("first_part_taken_before_second_send", consumed);
     sockspec::SysResult second = client.send(conn.client.get(), b);
     reader.join();

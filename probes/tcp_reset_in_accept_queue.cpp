@@ -1,10 +1,8 @@
 // A connection reset by its client while it waits in the accept queue: accept() still returns it.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_reset_in_accept_queue",
@@ -42,7 +40,7 @@ int main(int argc, char** argv) {
 
     sockspec::SockAddr peer;
     sockspec::SysResult a = server.accept(listener.fd.get(), &peer);
-    p.observe("accept", ts::outcome(a));
+    p.observe("accept", sockspec::outcome(a));
     if (a.ok()) {
       sockspec::UniqueFd conn = a.fd();
       p.observe("accept_peer", peer.to_string());

@@ -1,8 +1,6 @@
 // A socket bound to port P that connect()s to its own address:P connects to itself.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_self_connect",
@@ -26,14 +24,14 @@ int main(int argc, char** argv) {
     const int fd = other ? from.get() : self.get();
 
     sockspec::SysResult c = client.connect(fd, addr);
-    p.observe("connect", ts::outcome(c));
+    p.observe("connect", sockspec::outcome(c));
     sockspec::SockAddr local, peer;
     client.getsockname(fd, &local).must();
     p.observe("client_addr", local.to_string());
     p.observe("server_addr", addr.to_string());
     sockspec::SysResult gp = client.getpeername(fd, &peer);
     p.observe("peer", gp.ok() ? peer.to_string() : sockspec::errno_name(gp.err));
-    p.observe("state", ts::tcp_state_of(fd));
+    p.observe("state", sockspec::tcp_state(fd));
     if (c.ok()) {
       client.send(fd, "talking to myself").must();
       std::string back;

@@ -1,7 +1,9 @@
 // shutdown(SHUT_RD): reads return 0; on Linux data that arrives later is still queued and read.
 #include <poll.h>
 
-#include "sockspec/tcp_close_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/observed.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -17,12 +19,9 @@ int main(int argc, char** argv) {
       "RCV_SHUTDOWN. shutdown(2) leaves this to the implementation.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
+    sockspec::Connection conn = sockspec::connected_pair(p);
 
     client.shutdown(conn.client.get(), SHUT_RD).must();
     std::string got;
@@ -30,14 +29,14 @@ int main(int argc, char** argv) {
     short revents = 0;
     client.poll(conn.client.get(), POLLIN | POLLRDHUP, 0, &revents);
     p.observe("poll_after_shutdown", sockspec::poll_events_name(revents));
-    p.observe("client_state", tc::fd_state(conn.client.get()));
+    p.observe("client_state", sockspec::tcp_state(conn.client.get()));
 
     const std::string late = "data sent after the peer's SHUT_RD\n";
     server.send(conn.server.get(), late).must();
     const bool queued = sockspec::wait_until(
-        [&] { return tc::unread_bytes(conn.client.get()) >= static_cast<long>(late.size()); }, 2s);
+        [&] { return sockspec::unread_bytes(conn.client.get()) >= static_cast<long>(late.size()); }, 2s);
     p.observe("late_data_queued", queued);
-    p.observe("late_data_unread", tc::unread_bytes(conn.client.get()));
+    p.observe("late_data_unread", sockspec::observed_or(sockspec::unread_bytes(conn.client.get()), "ioctl(SIOCINQ) failed"));
     got.clear();
     p.observe("read_late", sockspec::ret_or_errno(client.recv(conn.client.get(), &got, 4096, MSG_DONTWAIT)));
     p.observe("read_late_data", got);

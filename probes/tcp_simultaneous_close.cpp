@@ -1,5 +1,5 @@
 // SEED-6: in a simultaneous close both sides send FIN before receiving the other's, and both end in TIME-WAIT.
-#include "sockspec/tcp_close_util.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -19,20 +19,17 @@ int main(int argc, char** argv) {
       .range(0, 65535);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
-    tc::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
+    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
+    sockspec::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
 
     client.close(conn.client);
     server.close(conn.server);
 
     // Settled: neither end still waits for a FIN or an ACK.
     auto done = [&](const sockspec::SockAddr& local, const sockspec::SockAddr& remote) {
-      const std::string st = tc::state_of(p.af(), local, remote);
+      const nlohmann::json st = sockspec::connection_state(p.af(), local, remote);
       return st == "TIME-WAIT" || st == "none";
     };
     const bool settled = sockspec::wait_until(
@@ -42,7 +39,7 @@ int main(int argc, char** argv) {
     p.observe("both_fin_wait_1_at_once", trace.both_seen_in("FIN-WAIT-1"));
     p.observe("client_states", trace.states_a());
     p.observe("server_states", trace.states_b());
-    p.observe("client_after", tc::state_of(p.af(), conn.client_addr, conn.server_addr));
-    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+    p.observe("client_after", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("server_after", sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr));
   });
 }

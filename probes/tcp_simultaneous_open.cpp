@@ -1,8 +1,6 @@
 // Two sockets connect() to each other at the same time: SYN, SYN, SYN+ACK, SYN+ACK, and both are connected.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_simultaneous_open",
@@ -41,8 +39,8 @@ int main(int argc, char** argv) {
       // Back to back, so that both retransmission timers are armed for the same moment.
       sockspec::SysResult ca = a.connect(fa.get(), addr_b);
       sockspec::SysResult cb = b.connect(fb.get(), addr_a);
-      p.observe("connect_a", ts::outcome(ca));
-      p.observe("connect_b", ts::outcome(cb));
+      p.observe("connect_a", sockspec::outcome(ca));
+      p.observe("connect_b", sockspec::outcome(cb));
 
       nlohmann::json sides = nlohmann::json::object();
       bool crossed = true;
@@ -56,8 +54,8 @@ int main(int argc, char** argv) {
         const long retrans = info ? static_cast<long>(info->tcpi_total_retrans) : -1L;
         crossed = crossed && retrans >= 1;
         sides[name] = {{"revents", sockspec::poll_events_name(revents)},
-                       {"so_error", err == 0 ? "0" : sockspec::errno_name(err)},
-                       {"state", ts::tcp_state_of(fd)},
+                       {"so_error", sockspec::pending_error_name(err)},
+                       {"state", sockspec::tcp_state(fd)},
                        {"syn_retransmitted", retrans >= 1}};
       }
       p.observe("sides", sides);

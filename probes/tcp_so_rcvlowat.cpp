@@ -1,10 +1,10 @@
 // SO_RCVLOWAT: poll() and a blocking recv() wait until that many bytes are queued.
-#include <sys/ioctl.h>
 
 #include <atomic>
 #include <thread>
 
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
     sockspec::Connection conn = sockspec::establish(p, listener);
     const int sfd = conn.server.get(), cfd = conn.client.get();
-    auto queued = [&] { int n = -1; ::ioctl(sfd, FIONREAD, &n); return n; };
+    auto queued = [&] { return sockspec::unread_bytes(sfd); };
     server.setsockopt(sfd, SOL_SOCKET, SO_RCVLOWAT, lowat).must();
     const std::string a(first, 'a'), b(second, 'b');
 

@@ -1,9 +1,8 @@
 // net.ipv4.tcp_syncookies=2: every SYN+ACK is a SYN cookie, and the connection still works.
-#include "sockspec/observed.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
+#include "sockspec/sysctl.h"
 
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_syn_cookies",
@@ -20,17 +19,17 @@ int main(int argc, char** argv) {
       "a cookie leaves none.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    p.observe("tcp_syncookies", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_syncookies").value_or("-1")));
+    p.observe("tcp_syncookies", sockspec::sysctl_int("net.ipv4.tcp_syncookies"));
     const char* names[] = {"SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed"};
-    long long before[3];
-    for (int i = 0; i < 3; ++i) before[i] = ts::tcpext(names[i]);
+    std::optional<long long> before[3];
+    for (int i = 0; i < 3; ++i) before[i] = sockspec::read_net_counter("TcpExt", names[i]);
 
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 4);
     sockspec::Connection conn;
     conn.client = sockspec::connect_to(p.client(), listener.addr);
     p.client().getsockname(conn.client.get(), &conn.client_addr).must();
     sockspec::observe_endpoints(p, conn.client_addr, listener.addr);
-    p.observe("request_sockets_after_connect", ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
+    p.observe("request_sockets_after_connect", sockspec::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
     p.observe("queue_after_connect", p.server().listener_queue(listener.fd.get()).queued_json());
     // The data's ACK completes the handshake when the bare final ACK was lost.
     p.client().send(conn.client.get(), "hello from client").must();

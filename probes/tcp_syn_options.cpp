@@ -1,10 +1,6 @@
 // The SYN carries MSS, SACK-permitted, timestamps and window scale; each follows its sysctl.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
-
-namespace {
-int sysctl_int(const std::string& name) { return std::stoi(sockspec::read_sysctl(name).value_or("-1")); }
-}  // namespace
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_syn_options",
@@ -19,7 +15,7 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
     sockspec::Connection conn = sockspec::establish(p, listener);
     for (const char* name : {"net.ipv4.tcp_sack", "net.ipv4.tcp_timestamps", "net.ipv4.tcp_window_scaling"})
-      p.observe(std::string(name).substr(9), sysctl_int(name));
+      p.observe(std::string(name).substr(9), sockspec::sysctl_int(name));
     auto info = sockspec::read_tcp_info(conn.client.get());
     if (info) {
       p.observe("negotiated", {{"timestamps", (info->tcpi_options & TCPI_OPT_TIMESTAMPS) != 0},

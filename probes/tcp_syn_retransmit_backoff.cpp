@@ -1,6 +1,7 @@
 // An unanswered SYN is retransmitted tcp_syn_retries times, then connect() fails with ETIMEDOUT.
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
+#include "sockspec/sysctl.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_syn_retransmit_backoff",
@@ -23,24 +24,25 @@ int main(int argc, char** argv) {
     server.bind(reserved.get(), p.loopback()).must();
     sockspec::SockAddr server_addr;
     server.getsockname(reserved.get(), &server_addr).must();
-    p.observe("tcp_syn_retries", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_syn_retries").value_or("-1")));
+    p.observe("tcp_syn_retries", sockspec::sysctl_int("net.ipv4.tcp_syn_retries"));
     p.observe("tcp_syn_linear_timeouts",
-              std::stoi(sockspec::read_sysctl("net.ipv4.tcp_syn_linear_timeouts").value_or("-1")));
+              sockspec::sysctl_int("net.ipv4.tcp_syn_linear_timeouts"));
 
     sockspec::SockAddr bind_to = p.loopback();
-    sockspec::tcp_setup::StartedConnect c = sockspec::tcp_setup::start_connect(client, server_addr, &bind_to);
+    sockspec::StartedConnect c = sockspec::start_connect(client, server_addr, &bind_to);
     sockspec::observe_endpoints(p, c.local, server_addr);
-    p.observe("connect", sockspec::tcp_setup::outcome(c.connect));
+    p.observe("connect", sockspec::outcome(c.connect));
     short revents = 0;
     sockspec::SysResult pr = client.poll(c.fd.get(), POLLOUT, poll_ms, &revents);
     p.observe("poll_ret", pr.ret);
     p.observe("poll_revents", sockspec::poll_events_name(revents));
-    auto info = sockspec::read_tcp_info(c.fd.get());
-    p.observe("state", info ? sockspec::tcp_state_name(info->tcpi_state) : "?");
-    p.observe("total_retrans", info ? static_cast<long>(info->tcpi_total_retrans) : -1L);
+    p.observe("state", sockspec::tcp_state(c.fd.get()));
+    const auto info = sockspec::read_tcp_info(c.fd.get());
+    p.observe("total_retrans", info ? nlohmann::json(info->tcpi_total_retrans)
+                                    : sockspec::unobservable("getsockopt(TCP_INFO) failed"));
     int so_error = -1;
     client.getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &so_error).must();
-    p.observe("so_error", so_error == 0 ? "0" : sockspec::errno_name(so_error));
+    p.observe("so_error", sockspec::pending_error_name(so_error));
     client.close(c.fd);
     server.close(reserved);
   });

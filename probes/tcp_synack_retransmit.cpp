@@ -1,10 +1,8 @@
 // The handshake's final ACK is lost: the server retransmits its SYN+ACK; the client's connect() already returned.
 #include "sockspec/scenario.h"
-#include "sockspec/tcp_setup_util.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
-namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_synack_retransmit",
@@ -26,14 +24,14 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 4);
     sockspec::UniqueFd fd = client.socket(p.af(), SOCK_STREAM).fd();
     sockspec::SysResult c = client.connect(fd.get(), listener.addr);
-    p.observe("connect", ts::outcome(c));
+    p.observe("connect", sockspec::outcome(c));
     sockspec::SockAddr local;
     client.getsockname(fd.get(), &local).must();
     sockspec::observe_endpoints(p, local, listener.addr);
-    p.observe("client_state", ts::tcp_state_of(fd.get()));
+    p.observe("client_state", sockspec::tcp_state(fd.get()));
     p.observe("queue_after_connect", server.listener_queue(listener.fd.get()).queued_json());
     p.observe("request_sockets_after_connect",
-              ts::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
+              sockspec::count_in_state(p.af(), "SYN-RECV", listener.addr.port()));
 
     const bool queued = sockspec::wait_until(
         [&] { return sockspec::read_listener_queue(listener.fd.get()).queued >= 1; },
@@ -43,7 +41,7 @@ int main(int argc, char** argv) {
     p.note(queued ? "the connection is in the accept queue" : "the connection never reached the accept queue");
     if (queued) {
       sockspec::UniqueFd conn = server.accept(listener.fd.get()).fd();
-      p.observe("server_state", ts::tcp_state_of(conn.get()));
+      p.observe("server_state", sockspec::tcp_state(conn.get()));
       server.close(conn);
     }
     client.close(fd);

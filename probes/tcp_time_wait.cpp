@@ -1,5 +1,6 @@
 // SEED-4, SEED-6: only the side that closes first enters TIME_WAIT, and for how long.
 #include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -56,6 +57,6 @@ int main(int argc, char** argv) {
     p.observe("closer", closer);
     p.observe("active", describe(active_addr));
     p.observe("passive", describe(passive_addr));
-    p.observe("tcp_fin_timeout", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_fin_timeout").value_or("-1")));
+    p.observe("tcp_fin_timeout", sockspec::sysctl_int("net.ipv4.tcp_fin_timeout"));
   });
 }

@@ -1,6 +1,5 @@
 // SEED-5: the TIME-WAIT side acknowledges again a FIN retransmitted because its last ACK was lost.
-#include "sockspec/tcp_close_util.h"
-#include "sockspec/wait.h"
+#include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
 
@@ -19,25 +18,22 @@ int main(int argc, char** argv) {
       .range(0, 65535);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
+    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
 
     server.close(conn.server);
     std::string ignored;
     p.observe("client_read", sockspec::ret_or_errno(client.recv(conn.client.get(), &ignored, 100)));
     // Read here, not sampled later: CLOSE-WAIT lasts until our close(), while
     // the LAST-ACK that close() starts may be over before a sampler looks.
-    p.observe("client_state_at_close", tc::fd_state(conn.client.get()));
+    p.observe("client_state_at_close", sockspec::tcp_state(conn.client.get()));
     client.close(conn.client);
 
     // The connection has settled when the client's (LAST-ACK) socket is gone:
     // its FIN was acknowledged, by the first ACK or by a later one.
-    const bool settled = tc::wait_state(p.af(), conn.client_addr, conn.server_addr, "none", 5s);
+    const bool settled = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 5s);
     p.observe("settled", settled);
-    p.observe("server_after", tc::state_of(p.af(), conn.server_addr, conn.client_addr));
+    p.observe("server_after", sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr));
   });
 }

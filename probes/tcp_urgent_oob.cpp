@@ -1,5 +1,6 @@
 // send(MSG_OOB): the URG flag and urgent pointer, recv(MSG_OOB), SO_OOBINLINE.
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/calls.h"
+#include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_urgent_oob",

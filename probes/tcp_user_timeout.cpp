@@ -1,8 +1,8 @@
 // TCP_USER_TIMEOUT: unacknowledged data aborts the connection after that time, not after tcp_retries2.
-#include <sys/time.h>
+#include "sockspec/calls.h"
+#include "sockspec/scenario.h"
+#include "sockspec/sysctl.h"
 
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_user_timeout",
@@ -27,19 +27,14 @@ int main(int argc, char** argv) {
     sockspec::Connection conn = sockspec::establish(p, listener);
     const int cfd = conn.client.get();
     if (user_timeout) client.setsockopt(cfd, IPPROTO_TCP, TCP_USER_TIMEOUT, user_timeout).must();
-    client.record("setsockopt", {{"fd", cfd}, {"optname", "SO_RCVTIMEO"}, {"value_ms", wait_ms}},
-                  "setsockopt(" + std::to_string(cfd) + ", SOL_SOCKET, SO_RCVTIMEO, " + std::to_string(wait_ms) + " ms)",
-                  [&] {
-                    timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
-                    return ::setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-                  }).must();
+    sockspec::set_rcvtimeo_ms(client, cfd, wait_ms).must();
     client.send(cfd, "are you there?\n").must();
     std::string got;
     sockspec::SysResult r = client.recv(cfd, &got, 100);
     p.observe("client_recv", sockspec::ret_or_errno(r));
     p.observe("client_tcp_info", sockspec::tcp_info_json(cfd));
     p.observe("user_timeout_ms", user_timeout);
-    p.observe("tcp_retries2", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_retries2").value_or("-1")));
+    p.observe("tcp_retries2", sockspec::sysctl_int("net.ipv4.tcp_retries2"));
     client.close(conn.client);
     server.close(conn.server);
   });

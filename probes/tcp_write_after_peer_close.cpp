@@ -3,8 +3,7 @@
 
 #include <atomic>
 
-#include "sockspec/tcp_close_util.h"
-#include "sockspec/wait.h"
+#include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
 
@@ -26,24 +25,21 @@ int main(int argc, char** argv) {
   probe.flag("--nosignal", nosignal, "write with MSG_NOSIGNAL");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    namespace tc = sockspec::tcp_close;
     struct sigaction sa{};
     sa.sa_handler = on_sigpipe;
     sigaction(SIGPIPE, &sa, nullptr);
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-    server.close(listener.fd);
+    sockspec::Connection conn = sockspec::connected_pair(p);
 
     server.close(conn.server);
-    p.observe("client_state_after_fin", tc::wait_fd_state(conn.client.get(), "CLOSE-WAIT", 3s)
-                                            ? "CLOSE-WAIT" : tc::fd_state(conn.client.get()));
+    p.observe("client_state_after_fin", sockspec::wait_tcp_state(conn.client.get(), "CLOSE-WAIT", 3s)
+                                            ? "CLOSE-WAIT" : sockspec::tcp_state(conn.client.get()));
     const int flags = nosignal ? MSG_NOSIGNAL : 0;
     p.observe("first_write", sockspec::ret_or_errno(client.send(conn.client.get(), "first write\n", flags)));
     p.observe("sigpipes_after_first", g_sigpipes.load());
-    tc::wait_fd_state(conn.client.get(), "CLOSE", 3s);
-    p.observe("client_state_after_first", tc::fd_state(conn.client.get()));
+    sockspec::wait_tcp_state(conn.client.get(), "CLOSE", 3s);
+    p.observe("client_state_after_first", sockspec::tcp_state(conn.client.get()));
     p.observe("second_write", sockspec::ret_or_errno(client.send(conn.client.get(), "second write\n", flags)));
     p.observe("sigpipes_after_second", g_sigpipes.load());
     p.observe("third_write", sockspec::ret_or_errno(client.send(conn.client.get(), "third write\n", flags)));

@@ -1,9 +1,8 @@
 // A receiver that stops reading advertises a zero window; the sender probes it; reading reopens it.
 #include <algorithm>
 
-#include "sockspec/observed.h"
-#include "sockspec/tcp_data_tcpinfo.h"
-#include "sockspec/tcp_data_util.h"
+#include "sockspec/counters.h"
+#include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
@@ -29,12 +28,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, 0, 1, [&](int fd) {
-      server.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf).must();
-    });
-    sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
-      client.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf).must();
-    });
+    sockspec::Connection conn = sockspec::connected_with_buffers(p, rcvbuf, sndbuf);
     const int cfd = conn.client.get();
     client.set_nonblocking(cfd).must();
     long accepted = 0;
@@ -48,16 +42,16 @@ int main(int argc, char** argv) {
     p.observe("accepted", accepted);
     auto info = [&] { sockspec::TcpInfoFull i; sockspec::read_tcp_info_full(cfd, &i); return i; };
     p.observe("zero_window_seen", sockspec::wait_until([&] { return info().snd_wnd == 0; }, std::chrono::milliseconds(wait_ms)));
-    const long long before = sockspec::tcpext("TCPWinProbe");
-    const bool probed = sockspec::wait_until([&] { return sockspec::tcpext("TCPWinProbe") - before >= probes; },
-                                             std::chrono::milliseconds(wait_ms));
+    const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "TCPWinProbe");
+    const nlohmann::json probed = sockspec::wait_for_growth("TcpExt", "TCPWinProbe", before, probes,
+                                                            std::chrono::milliseconds(wait_ms));
     p.observe("window_probes_sent", sockspec::counter_change("TcpExt", "TCPWinProbe", before));
     p.observe("probes_in_time", probed);
     for (const auto& s : client.tcp_sockets(p.af()))
       if (s.local.to_string() == conn.client_addr.to_string()) p.observe("client_socket", s.to_json());
     p.observe("client_tcp_info_closed", sockspec::tcp_info_json(cfd));
 
-    const long long reopened = sockspec::tcpext("TCPFromZeroWindowAdv");
+    const std::optional<long long> reopened = sockspec::read_net_counter("TcpExt", "TCPFromZeroWindowAdv");
     std::string got;
     while (static_cast<long>(got.size()) < accepted) {
       std::string part;

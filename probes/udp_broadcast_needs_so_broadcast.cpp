@@ -1,8 +1,8 @@
 // Sending to a broadcast address needs SO_BROADCAST (EACCES without it).
 #include <arpa/inet.h>
 
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("udp_broadcast_needs_so_broadcast",

@@ -1,7 +1,7 @@
 // A connected UDP socket learns of an ICMP port unreachable (ECONNREFUSED); an unconnected one does not.
+#include "sockspec/counters.h"
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -37,16 +37,14 @@ int main(int argc, char** argv) {
       const bool v4 = p.family() == sockspec::Family::kInet;
       client.setsockopt(tx.fd.get(), v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1).must();
     }
-    const long long icmp0 = sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
+    const std::optional<long long> icmp0 = sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
     if (mode == "connected") {
       client.connect(tx.fd.get(), dead).must();
       client.send(tx.fd.get(), "anyone there?").must();
     } else {
       client.sendto(tx.fd.get(), "anyone there?", 0, dead).must();
     }
-    const bool icmp_arrived = sockspec::wait_until([&] {
-      return sockspec::snmp_counter(p.family(), "Icmp", "InDestUnreachs") > icmp0;
-    }, 5s);
+    const nlohmann::json icmp_arrived = sockspec::wait_for_growth(p.family(), "Icmp", "InDestUnreachs", icmp0, 1, 5s);
     sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
     p.observe("icmp_arrived", icmp_arrived);
 

@@ -1,7 +1,7 @@
 // A connected UDP socket receives only from its peer.
+#include "sockspec/counters.h"
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -29,14 +29,12 @@ int main(int argc, char** argv) {
     p.observe("stranger_addr", other.addr.to_string());
     if (receiver == "connected") server.connect(rx.fd.get(), peer.addr).must();
 
-    const long long noports0 = sockspec::record_counter(server, p.family(), "Udp", "NoPorts");
-    const long long delivered0 = sockspec::snmp_counter(p.family(), "Ip", "InDelivers");
+    const std::optional<long long> noports0 = sockspec::record_counter(server, p.family(), "Udp", "NoPorts");
+    const std::optional<long long> delivered0 = sockspec::read_net_counter(p.family(), "Ip", "InDelivers");
     stranger.sendto(other.fd.get(), "from a stranger", 0, rx.addr).must();
-    const bool handled = sockspec::wait_until([&] {
-      return sockspec::snmp_counter(p.family(), "Ip", "InDelivers") > delivered0;
-    }, 5s);
+    const nlohmann::json handled = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, 1, 5s);
     p.observe("stranger_datagram_handled", handled);
-    p.observe("no_ports", sockspec::record_counter(server, p.family(), "Udp", "NoPorts") - noports0);
+    p.observe("no_ports", sockspec::recorded_change(server, p.family(), "Udp", "NoPorts", noports0));
     client.sendto(peer.fd.get(), "from the peer", 0, rx.addr).must();
 
     nlohmann::json received = nlohmann::json::array();

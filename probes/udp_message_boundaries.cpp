@@ -1,7 +1,7 @@
 // UDP keeps message boundaries: one recv() is one datagram; a short buffer truncates it.
+#include "sockspec/counters.h"
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -21,21 +21,17 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::BoundUdp rx = sockspec::udp_bound(server, p.family());
-    sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
-    sockspec::observe_endpoints(p, tx.addr, rx.addr);
+    auto [rx, tx] = sockspec::udp_pair(p);
 
     const std::vector<std::string> sent = {"first datagram", std::string(100, 'b'), std::string(70, 'c')};
-    const long long delivered0 = sockspec::snmp_counter(p.family(), "Ip", "InDelivers");
+    const std::optional<long long> delivered0 = sockspec::read_net_counter(p.family(), "Ip", "InDelivers");
     nlohmann::json sent_lengths = nlohmann::json::array();
     for (const auto& d : sent) {
       client.sendto(tx.fd.get(), d, 0, rx.addr).must();
       sent_lengths.push_back(d.size());
     }
     p.observe("sent_lengths", sent_lengths);
-    const bool all_delivered = sockspec::wait_until([&] {
-      return sockspec::snmp_counter(p.family(), "Ip", "InDelivers") - delivered0 >= 3;
-    }, 5s);
+    const nlohmann::json all_delivered = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, 3, 5s);
     p.observe("all_queued_before_reading", all_delivered);
     server.note("all three datagrams are in my receive queue");
 

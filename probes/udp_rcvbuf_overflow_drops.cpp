@@ -1,7 +1,7 @@
 // A UDP receive buffer that overflows drops datagrams; SO_RXQ_OVFL and Udp RcvbufErrors count them.
+#include "sockspec/counters.h"
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
-#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
 
@@ -36,16 +36,14 @@ int main(int argc, char** argv) {
     sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
     sockspec::observe_endpoints(p, tx.addr, rx_addr);
 
-    const long long errors0 = sockspec::record_counter(server, p.family(), "Udp", "RcvbufErrors");
-    const long long delivered0 = sockspec::snmp_counter(p.family(), "Ip", "InDelivers");
+    const std::optional<long long> errors0 = sockspec::record_counter(server, p.family(), "Udp", "RcvbufErrors");
+    const std::optional<long long> delivered0 = sockspec::read_net_counter(p.family(), "Ip", "InDelivers");
     int sent = 0;
     for (int i = 0; i < datagrams; ++i) sent += client.sendto(tx.fd.get(), std::string(size, 'a' + i % 26), 0, rx_addr).ok();
     p.observe("sent", sent);
-    const bool handled = sockspec::wait_until([&] {
-      return sockspec::snmp_counter(p.family(), "Ip", "InDelivers") - delivered0 >= sent;
-    }, 5s);
+    const nlohmann::json handled = sockspec::wait_for_growth(p.family(), "Ip", "InDelivers", delivered0, sent, 5s);
     p.observe("all_handled_before_reading", handled);
-    p.observe("rcvbuf_errors", sockspec::record_counter(server, p.family(), "Udp", "RcvbufErrors") - errors0);
+    p.observe("rcvbuf_errors", sockspec::recorded_change(server, p.family(), "Udp", "RcvbufErrors", errors0));
 
     int queued = 0;
     for (;;) {

@@ -1,6 +1,6 @@
 // A zero-length send on a UDP socket is a datagram: it crosses the wire and recv() returns 0 for it.
+#include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
-#include "sockspec/udp_util.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("udp_zero_length_datagram",
@@ -12,9 +12,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::BoundUdp rx = sockspec::udp_bound(server, p.family());
-    sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
-    sockspec::observe_endpoints(p, tx.addr, rx.addr);
+    auto [rx, tx] = sockspec::udp_pair(p);
 
     sockspec::SysResult s0 = client.sendto(tx.fd.get(), "", 0, rx.addr);
     p.observe("empty_send_returned", s0.ok() ? nlohmann::json(s0.ret) : nlohmann::json(sockspec::errno_name(s0.err)));

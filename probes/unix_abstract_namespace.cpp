@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "sockspec/scenario.h"
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 
 namespace {
 

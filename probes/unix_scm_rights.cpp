@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "sockspec/scenario.h"
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("unix_scm_rights",

@@ -1,6 +1,6 @@
 // SOCK_SEQPACKET keeps message boundaries on a connection; SOCK_STREAM does not.
 #include "sockspec/scenario.h"
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("unix_seqpacket_boundaries",

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "sockspec/scenario.h"
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 
 namespace {
 // The forked peer: drops to --child-uid, connects (or uses its end of the pair),

@@ -14,7 +14,7 @@ from sockspec.paths import REPO, SUITES_DIR
 PROBES_DIR = REPO / "probes"
 BUILD = Path(os.environ.get("SOCKSPEC_BUILD", REPO / "build"))
 PROBE_NAMES = sorted(p.stem for p in PROBES_DIR.glob("*.cpp"))
-MAX_PROBE_LINES = 200
+MAX_PROBE_LINES = 150
 
 
 def suite_behaviours() -> dict[str, set[str]]:

@@ -4,7 +4,6 @@
 #include <sys/un.h>
 
 #include <cstddef>
-
 #include <cstring>
 
 namespace sockspec {
@@ -90,6 +89,13 @@ std::string SockAddr::to_string() const {
     return "unix:" + std::string(sun->sun_path, strnlen(sun->sun_path, path_len));
   }
   return "family " + std::to_string(family());
+}
+
+SockAddr from_raw(const void* sa, socklen_t len) {
+  SockAddr out;
+  std::memcpy(out.raw(), sa, len);
+  *out.len_ptr() = len;
+  return out;
 }
 
 }  // namespace sockspec

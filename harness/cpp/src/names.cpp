@@ -43,6 +43,8 @@ std::string errno_name(int err) {
   return name ? name : "E" + std::to_string(err);
 }
 
+std::string pending_error_name(int err) { return err == 0 ? "0" : errno_name(err); }
+
 std::string domain_name(int domain) {
   static const Table t = {{AF_UNSPEC, "AF_UNSPEC"}, {AF_UNIX, "AF_UNIX"}, {AF_INET, "AF_INET"},
                           {AF_INET6, "AF_INET6"}, {AF_PACKET, "AF_PACKET"}, {AF_NETLINK, "AF_NETLINK"}};

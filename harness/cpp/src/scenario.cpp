@@ -52,6 +52,38 @@ Connection establish_with(Probe& p, Listener& listener, const std::function<void
   return c;
 }
 
+Connection connected_pair(Probe& p) { return connected_pair(p, listen_on_loopback(p, 1)); }
+
+Connection connected_pair(Probe& p, Listener listener) {
+  Connection c = establish(p, listener);
+  p.server().close(listener.fd);
+  return c;
+}
+
+StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local) {
+  StartedConnect c;
+  c.fd = a.socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK).fd();
+  if (local) a.bind(c.fd.get(), *local).must();
+  c.connect = a.connect(c.fd.get(), to);
+  a.getsockname(c.fd.get(), &c.local).must();
+  return c;
+}
+
+DatagramPair udp_pair(Probe& p) {
+  DatagramPair d{udp_bound(p.server(), p.family()), udp_bound(p.client(), p.family())};
+  observe_endpoints(p, d.client.addr, d.server.addr);
+  return d;
+}
+
+Connection connected_with_buffers(Probe& p, int rcvbuf, int sndbuf) {
+  Listener listener = listen_on_port(p, 0, 1, [&](int fd) {
+    p.server().setsockopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf).must();
+  });
+  return establish_with(p, listener, [&](int fd) {
+    p.client().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, sndbuf).must();
+  });
+}
+
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());

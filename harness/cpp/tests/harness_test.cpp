@@ -9,9 +9,12 @@
 #include "sockspec/actor.h"
 #include "sockspec/addr.h"
 #include "sockspec/event_log.h"
+#include "sockspec/counters.h"
 #include "sockspec/names.h"
 #include "sockspec/observed.h"
-#include "sockspec/state.h"
+#include "sockspec/sock_diag.h"
+#include "sockspec/sysctl.h"
+#include "sockspec/tcp_info.h"
 #include "sockspec/wait.h"
 
 namespace sockspec {
@@ -155,12 +158,41 @@ TEST(Observed, AnAbsentValueIsUnobservableWithItsReason) {
             nlohmann::json({{"unobservable", "this stack has no TcpExt NoSuchCounterAnywhere counter"}}));
 }
 
+TEST(Counters, AnAbsentCounterIsNotZero) {
+  EXPECT_EQ(growth(std::optional<long long>(3), std::optional<long long>(5)), std::optional<long long>(2));
+  EXPECT_EQ(growth(std::nullopt, std::optional<long long>(5)), std::nullopt);
+  EXPECT_EQ(growth(std::optional<long long>(3), std::nullopt), std::nullopt);
+  // A counter this stack lacks at the first read stays unobservable, even if it appears later.
+  EXPECT_EQ(counter_change("TcpExt", "ListenOverflows", std::nullopt),
+            nlohmann::json({{"unobservable", "this stack has no TcpExt ListenOverflows counter"}}));
+  EXPECT_TRUE(counter_change("TcpExt", "ListenOverflows", read_net_counter("TcpExt", "ListenOverflows")).is_number());
+}
+
+TEST(State, OneReaderForASocketWeHold) {
+  UniqueFd tcp(socket(AF_INET, SOCK_STREAM, 0));
+  EXPECT_EQ(tcp_state(tcp.get()), nlohmann::json("CLOSE"));
+  UniqueFd udp(socket(AF_INET, SOCK_DGRAM, 0));
+  const nlohmann::json not_tcp = tcp_state(udp.get());
+  ASSERT_TRUE(not_tcp.is_object()) << not_tcp;
+  EXPECT_TRUE(not_tcp.contains("unobservable"));
+  EXPECT_EQ(tcp_info_json(udp.get()).contains("unobservable"), true);
+}
+
+TEST(State, AConnectionTheKernelDoesNotHoldIsNone) {
+  const SockAddr a = SockAddr::loopback(Family::kInet, 1), b = SockAddr::loopback(Family::kInet, 2);
+  EXPECT_EQ(connection_state(AF_INET, a, b), nlohmann::json("none"));
+  EXPECT_EQ(describe_connection(AF_INET, a, b), nlohmann::json({{"state", "none"}}));
+}
+
 TEST(State, CountersAndSysctlsOfTheNamespace) {
   EXPECT_TRUE(read_net_counter("TcpExt", "ListenOverflows").has_value());
   EXPECT_TRUE(read_net_counter("Tcp", "ActiveOpens").has_value());
   EXPECT_FALSE(read_net_counter("TcpExt", "NoSuchCounter").has_value());
   EXPECT_TRUE(read_sysctl("net.core.somaxconn").has_value());
   EXPECT_FALSE(read_sysctl("net.core.no_such_sysctl").has_value());
+  EXPECT_TRUE(sysctl_int("net.core.somaxconn").is_number());
+  EXPECT_EQ(sysctl_int("net.core.no_such_sysctl"),
+            nlohmann::json({{"unobservable", "this namespace has no net.core.no_such_sysctl sysctl"}}));
 }
 
 TEST(Wait, ReturnsFalseAtTheDeadline) {

@@ -17,7 +17,8 @@
 #include "sockspec/addr.h"
 #include "sockspec/event_log.h"
 #include "sockspec/fd.h"
-#include "sockspec/state.h"
+#include "sockspec/sock_diag.h"
+#include "sockspec/tcp_info.h"
 
 namespace sockspec {
 

@@ -48,4 +48,7 @@ class SockAddr {
   socklen_t len_ = 0;
 };
 
+// A SockAddr holding exactly these bytes (a sockaddr_in/sockaddr_in6 filled in by hand).
+SockAddr from_raw(const void* sa, socklen_t len);
+
 }  // namespace sockspec

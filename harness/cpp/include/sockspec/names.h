@@ -8,6 +8,9 @@ namespace sockspec {
 
 // "EADDRINUSE"; "E<number>" when unknown.
 std::string errno_name(int err);
+// A pending error as SO_ERROR reports it: "0" for none, else errno_name().
+// An errno value, not a call's outcome (that is outcome(): "ok" or the name).
+std::string pending_error_name(int err);
 std::string domain_name(int domain);
 // SOCK_STREAM with |SOCK_NONBLOCK|SOCK_CLOEXEC as present.
 std::string socktype_name(int type);

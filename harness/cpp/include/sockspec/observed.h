@@ -9,8 +9,6 @@
 
 #include "sockspec/json.h"
 
-#include "sockspec/state.h"
-
 namespace sockspec {
 
 // The JSON form of a value this stack does not show, and why.
@@ -20,15 +18,6 @@ inline nlohmann::json unobservable(std::string reason) { return {{"unobservable"
 template <class T>
 nlohmann::json observed_or(const std::optional<T>& value, std::string reason) {
   return value ? nlohmann::json(*value) : unobservable(std::move(reason));
-}
-
-// A namespace counter's change since `before` (read earlier from the same
-// counter) as an observation; unobservable where this stack has no such
-// counter (gVisor has few of /proc/net/netstat's), never a stand-in 0.
-inline nlohmann::json counter_change(const std::string& group, const std::string& name, long long before) {
-  const std::optional<long long> now = read_net_counter(group, name);
-  if (!now) return unobservable("this stack has no " + group + " " + name + " counter");
-  return *now - before;
 }
 
 }  // namespace sockspec

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "sockspec/actor.h"
+#include "sockspec/datagram.h"
 #include "sockspec/probe.h"
 
 namespace sockspec {
@@ -43,6 +44,34 @@ Listener listen_on_port(Probe& p, uint16_t port, int backlog = 1,
 // configure_client before connect(); the accepted socket inherits the
 // listener's options. Observes client_addr and server_addr.
 Connection establish_with(Probe& p, Listener& listener, const std::function<void(int)>& configure_client);
+
+// listen_on_loopback(p, 1), establish(), then the listener is closed: the
+// connected pair most teardown scenarios start from.
+Connection connected_pair(Probe& p);
+// The same on a listener the probe made (listen_on_port() for a fixed port).
+Connection connected_pair(Probe& p, Listener listener);
+
+// A non-blocking socket, [bound to `local`], connect()ed to `to`: the
+// descriptor, what connect() returned, and the local address it got.
+struct StartedConnect {
+  UniqueFd fd;
+  SysResult connect;
+  SockAddr local;
+};
+StartedConnect start_connect(Actor& a, const SockAddr& to, const SockAddr* local = nullptr);
+
+// A server and a client socket of the server's and the client's, each bound
+// with udp_bound(); their addresses observed as server_addr and client_addr.
+struct DatagramPair {
+  BoundUdp server;
+  BoundUdp client;
+};
+DatagramPair udp_pair(Probe& p);
+
+// A connected pair whose server end has SO_RCVBUF rcvbuf (set on the listener,
+// inherited by the accepted socket) and whose client has SO_SNDBUF sndbuf:
+// buffers a sender can fill.
+Connection connected_with_buffers(Probe& p, int rcvbuf, int sndbuf);
 
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);

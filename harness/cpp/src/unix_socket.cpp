@@ -1,4 +1,4 @@
-#include "sockspec/unix_util.h"
+#include "sockspec/unix_socket.h"
 
 #include <unistd.h>
 

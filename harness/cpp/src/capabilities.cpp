@@ -1,23 +1,10 @@
-#include "sockspec/socket_api_util.h"
+#include "sockspec/capabilities.h"
 
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cstring>
-#include <sstream>
-
-#include "sockspec/names.h"
-#include "sockspec/state.h"
-
-namespace sockspec::socket_api {
-
-SockAddr from_raw(const void* sa, socklen_t len) {
-  SockAddr out;
-  std::memcpy(out.raw(), sa, len);
-  *out.len_ptr() = len;
-  return out;
-}
+namespace sockspec {
 
 namespace {
 bool read_caps(__user_cap_data_struct (&data)[2]) {
@@ -46,13 +33,4 @@ SysResult drop_capability(Actor& actor, int cap, const std::string& cap_name) {
                       });
 }
 
-std::pair<int, int> local_port_range() {
-  const auto text = read_sysctl("net.ipv4.ip_local_port_range");
-  if (!text) return {-1, -1};
-  std::istringstream in(*text);
-  int low = -1, high = -1;
-  in >> low >> high;
-  return {low, high};
-}
-
-}  // namespace sockspec::socket_api
+}  // namespace sockspec

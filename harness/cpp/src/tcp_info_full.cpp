@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "sockspec/tcp_data_tcpinfo.h"
+#include "sockspec/tcp_info_full.h"
 
 namespace sockspec {
 

@@ -1,13 +1,10 @@
-#include "sockspec/udp_util.h"
+#include "sockspec/datagram.h"
 
 #include <sys/socket.h>
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "sockspec/names.h"
-#include "sockspec/state.h"
 
 namespace sockspec {
 
@@ -96,28 +93,6 @@ SysResult send_message(Actor& a, int fd, const std::string& data, const std::vec
                            "}, 0)";
   return a.record("sendmsg", {{"fd", fd}, {"len", data.size()}, {"scm_rights", fds}}, text,
                   [&] { return ::sendmsg(fd, &msg, 0); });
-}
-
-long long snmp_counter(Family family, const std::string& group, const std::string& name) {
-  if (family == Family::kInet) return read_net_counter(group, name).value_or(-1);
-  // /proc/net/snmp6: one "Name value" pair a line.
-  std::ifstream in("/proc/net/snmp6");
-  std::string key;
-  long long value;
-  const std::string want = group + "6" + name;
-  while (in >> key >> value) {
-    if (key == want) return value;
-  }
-  return -1;
-}
-
-long long record_counter(Actor& a, Family family, const std::string& group, const std::string& name) {
-  const long long v = snmp_counter(family, group, name);
-  a.record("counter", {{"group", group}, {"name", name}},
-           std::string(family == Family::kInet ? "/proc/net/snmp " : "/proc/net/snmp6 ") + group +
-               (family == Family::kInet ? " " : "6") + name,
-           [&] { return 0; }, [&](long) { return nlohmann::json{{"value", v}}; });
-  return v;
 }
 
 }  // namespace sockspec

@@ -1,5 +1,5 @@
-// AF_UNIX addresses (filesystem paths and the abstract namespace) and the
-// recorded calls the unix_ probes share.
+// AF_UNIX sockets: addresses (filesystem paths and the abstract namespace),
+// the recorded calls that take them, SO_PEERCRED, /proc/net/unix.
 #pragma once
 
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 
 #include "sockspec/actor.h"
 #include "sockspec/fd.h"
-#include "sockspec/udp_util.h"
+#include "sockspec/datagram.h"
 
 namespace sockspec {
 

@@ -1,4 +1,4 @@
-#include "sockspec/state.h"
+#include "sockspec/sock_diag.h"
 
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -8,54 +8,15 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "sockspec/fd.h"
 #include "sockspec/names.h"
 #include "sockspec/observed.h"
+#include "sockspec/wait.h"
 
 namespace sockspec {
-
-std::optional<tcp_info> read_tcp_info(int fd) {
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
-  return info;
-}
-
-ListenerQueue read_listener_queue(int fd) {
-  ListenerQueue q;
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
-    q.unobservable = std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno);
-  } else if (info.tcpi_state != 10 /* TCP_LISTEN */) {
-    q.unobservable = "not a listening socket (TCP_INFO state " + std::to_string(info.tcpi_state) + ")";
-  } else if (len < offsetof(tcp_info, tcpi_sacked) + sizeof info.tcpi_sacked ||
-             (info.tcpi_sacked == 0 && info.tcpi_reordering == 0)) {
-    // For a listener Linux fills tcpi_reordering (net.ipv4.tcp_reordering,
-    // 3) beside the queue fields (tcp_get_info()); a TCP_INFO with neither
-    // reordering nor a backlog carries no queue fields at all.
-    q.unobservable = "listener TCP_INFO does not report the accept queue on this stack";
-  } else {
-    q.queued = info.tcpi_unacked;
-    q.backlog = info.tcpi_sacked;
-    q.valid = true;
-  }
-  return q;
-}
-
-nlohmann::json ListenerQueue::queued_json() const {
-  return valid ? nlohmann::json(queued) : sockspec::unobservable(unobservable);
-}
-
-nlohmann::json ListenerQueue::backlog_json() const {
-  return valid ? nlohmann::json(backlog) : sockspec::unobservable(unobservable);
-}
 
 nlohmann::json TcpSocketState::to_json() const {
   return {{"state", state_name}, {"local", local.to_string()}, {"remote", remote.to_string()},
@@ -139,36 +100,95 @@ std::vector<TcpSocketState> list_tcp_sockets(int family) {
   }
 }
 
-std::optional<long long> read_net_counter(const std::string& group, const std::string& name) {
-  // Both files hold pairs of lines: "Group: name name ..." then "Group: value value ...".
-  for (const char* path : {"/proc/net/netstat", "/proc/net/snmp"}) {
-    std::ifstream in(path);
-    std::string names, values;
-    while (std::getline(in, names) && std::getline(in, values)) {
-      std::istringstream n(names), v(values);
-      std::string n_tok, v_tok;
-      n >> n_tok;
-      v >> v_tok;
-      if (n_tok != group + ":") continue;
-      while (n >> n_tok && v >> v_tok) {
-        if (n_tok == name) return std::stoll(v_tok);
-      }
-    }
-  }
+namespace {
+std::optional<TcpSocketState> find_in(const std::vector<TcpSocketState>& all, const SockAddr& local,
+                                      const SockAddr& remote) {
+  for (const auto& s : all)
+    if (s.state_name != "LISTEN" && s.local.to_string() == local.to_string() &&
+        s.remote.to_string() == remote.to_string())
+      return s;
   return std::nullopt;
 }
+}  // namespace
 
-std::optional<std::string> read_sysctl(const std::string& name) {
-  std::string path = "/proc/sys/" + name;
-  for (char& c : path)
-    if (c == '.') c = '/';
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::string value;
-  std::getline(in, value);
-  for (char& c : value)
-    if (c == '\t') c = ' ';
-  return value;
+std::optional<TcpSocketState> find_connection(int af, const SockAddr& local, const SockAddr& remote) {
+  return find_in(list_tcp_sockets(af), local, remote);
+}
+
+nlohmann::json connection_state(int af, const SockAddr& local, const SockAddr& remote) {
+  try {
+    auto s = find_connection(af, local, remote);
+    return s ? s->state_name : "none";
+  } catch (const std::runtime_error& e) {
+    return unobservable(e.what());
+  }
+}
+
+nlohmann::json describe_connection(int af, const SockAddr& local, const SockAddr& remote) {
+  try {
+    auto s = find_connection(af, local, remote);
+    return s ? s->to_json() : nlohmann::json{{"state", "none"}};
+  } catch (const std::runtime_error& e) {
+    return unobservable(e.what());
+  }
+}
+
+bool wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                           std::chrono::milliseconds deadline) {
+  return wait_until([&] { return connection_state(af, local, remote) == state; }, deadline);
+}
+
+int count_in_state(int family, const std::string& state_name, uint16_t local_port) {
+  int n = 0;
+  for (const auto& s : list_tcp_sockets(family))
+    if (s.state_name == state_name && s.local.port() == local_port) ++n;
+  return n;
+}
+
+StateTrace::StateTrace(int af, SockAddr a, SockAddr b) : af_(af), a_(a), b_(b) {
+  poll_once();
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      poll_once();
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+  });
+}
+
+void StateTrace::stop() {
+  if (thread_.joinable()) {
+    stop_ = true;
+    thread_.join();
+    poll_once();
+  }
+}
+
+void StateTrace::poll_once() {
+  const auto all = list_tcp_sockets(af_);
+  auto a = find_in(all, a_, b_);
+  auto b = find_in(all, b_, a_);
+  const std::string na = a ? a->state_name : "none", nb = b ? b->state_name : "none";
+  std::lock_guard lock(mu_);
+  if (sa_.empty() || sa_.back() != na) sa_.push_back(na);
+  if (sb_.empty() || sb_.back() != nb) sb_.push_back(nb);
+  if (a && b && a->state == b->state && a->state < 16) both_[a->state] = true;
+}
+
+std::vector<std::string> StateTrace::states_a() {
+  std::lock_guard lock(mu_);
+  return sa_;
+}
+
+std::vector<std::string> StateTrace::states_b() {
+  std::lock_guard lock(mu_);
+  return sb_;
+}
+
+bool StateTrace::both_seen_in(const std::string& state) {
+  std::lock_guard lock(mu_);
+  for (int i = 0; i < 16; ++i)
+    if (both_[i] && tcp_state_name(i) == state) return true;
+  return false;
 }
 
 }  // namespace sockspec

@@ -1,4 +1,6 @@
-// The TCP_INFO fields beyond glibc's struct tcp_info that the data probes read.
+// The TCP_INFO fields beyond glibc's struct tcp_info (tcpi_data_segs_out and later).
+// Apart from tcp_info.h: its reader includes <linux/tcp.h>, which cannot
+// be included together with <netinet/tcp.h>.
 #pragma once
 
 #include <cstdint>

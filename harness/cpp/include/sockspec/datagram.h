@@ -1,5 +1,5 @@
-// Datagram sockets, recvmsg() with its flags and ancillary data, and the
-// namespace's UDP/IP counters: what the udp_ and unix_ probes share.
+// Datagram sockets and messages: a bound UDP socket, recvmsg() with its flags
+// and ancillary data (SO_RXQ_OVFL, SCM_RIGHTS), sendmsg() with descriptors.
 #pragma once
 
 #include <cstdint>
@@ -39,14 +39,6 @@ Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space = 0);
 
 // sendmsg(fd, data, SCM_RIGHTS fds) recorded; fds empty sends no ancillary data.
 SysResult send_message(Actor& a, int fd, const std::string& data, const std::vector<int>& fds = {});
-
-// A counter of this namespace's IP stack for the family: for inet ("Udp", "RcvbufErrors")
-// reads /proc/net/snmp; for inet6 the same name as /proc/net/snmp6 spells it
-// ("Udp6RcvbufErrors", "Ip6InDelivers", "Icmp6InDestUnreachs"). -1 when absent.
-long long snmp_counter(Family family, const std::string& group, const std::string& name);
-
-// Records a counter read as a state event, so it sits on the timeline.
-long long record_counter(Actor& a, Family family, const std::string& group, const std::string& name);
 
 // "MSG_TRUNC|MSG_CTRUNC" for the flags recvmsg() returns, or "0".
 std::string msg_flags_out(int flags);

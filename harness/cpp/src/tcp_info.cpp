@@ -1,0 +1,73 @@
+#include "sockspec/tcp_info.h"
+
+#include <netinet/in.h>
+
+#include <cerrno>
+#include <cstddef>
+
+#include "sockspec/names.h"
+#include "sockspec/observed.h"
+#include "sockspec/wait.h"
+
+namespace sockspec {
+
+std::optional<tcp_info> read_tcp_info(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
+  return info;
+}
+
+nlohmann::json tcp_state(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0)
+    return unobservable(std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno));
+  return tcp_state_name(info.tcpi_state);
+}
+
+bool wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds deadline) {
+  return wait_until([&] { return tcp_state(fd) == state; }, deadline);
+}
+
+nlohmann::json tcp_info_json(int fd) {
+  TcpInfoFull i;
+  if (!read_tcp_info_full(fd, &i)) return unobservable(std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno));
+  return {{"state", tcp_state_name(i.state)}, {"unacked", i.unacked},
+          {"data_segs_out", i.data_segs_out}, {"data_segs_in", i.data_segs_in},
+          {"total_retrans", i.total_retrans}, {"snd_wnd", i.snd_wnd},
+          {"notsent_bytes", i.notsent_bytes}, {"bytes_acked", i.bytes_acked},
+          {"probes", i.probes},   {"backoff", i.backoff}};
+}
+
+ListenerQueue read_listener_queue(int fd) {
+  ListenerQueue q;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+    q.unobservable = std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno);
+  } else if (info.tcpi_state != 10 /* TCP_LISTEN */) {
+    q.unobservable = "not a listening socket (TCP_INFO state " + std::to_string(info.tcpi_state) + ")";
+  } else if (len < offsetof(tcp_info, tcpi_sacked) + sizeof info.tcpi_sacked ||
+             (info.tcpi_sacked == 0 && info.tcpi_reordering == 0)) {
+    // For a listener Linux fills tcpi_reordering (net.ipv4.tcp_reordering,
+    // 3) beside the queue fields (tcp_get_info()); a TCP_INFO with neither
+    // reordering nor a backlog carries no queue fields at all.
+    q.unobservable = "listener TCP_INFO does not report the accept queue on this stack";
+  } else {
+    q.queued = info.tcpi_unacked;
+    q.backlog = info.tcpi_sacked;
+    q.valid = true;
+  }
+  return q;
+}
+
+nlohmann::json ListenerQueue::queued_json() const {
+  return valid ? nlohmann::json(queued) : sockspec::unobservable(unobservable);
+}
+
+nlohmann::json ListenerQueue::backlog_json() const {
+  return valid ? nlohmann::json(backlog) : sockspec::unobservable(unobservable);
+}
+
+}  // namespace sockspec
