@@ -3,7 +3,6 @@ with EAGAIN when it may not wait; TCP instead drops the SYN and keeps retrying
 (suites/tcp_listen/test_tcp_connect_full_backlog_einprogress.py)."""
 import pytest
 
-from sockspec import checks
 from sockspec.checks import unix as checks_unix
 
 
