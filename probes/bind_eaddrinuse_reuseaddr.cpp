@@ -7,9 +7,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_eaddrinuse_reuseaddr",
-      "bind() to a port in use gives EADDRINUSE; SO_REUSEADDR allows it over TIME_WAIT",
+  sockspec::Probe probe("bind_eaddrinuse_reuseaddr",
       "Five cases, each on a fresh loopback port: (1) a socket is bound, not listening;\n"
       "a second bind() to its port without options. (2) the same with SO_REUSEADDR on\n"
       "both, then both call listen(). (3) a listener with SO_REUSEADDR; a second socket\n"
@@ -20,11 +18,9 @@ int main(int argc, char** argv) {
       "set SO_REUSEADDR (the accepted socket and its TIME-WAIT inherit it). With\n"
       "--linger-zero the server aborts in (4) and (5)\n"
       "(SO_LINGER {1, 0}, RST) instead, leaving no TIME-WAIT. Sources: socket(7)\n"
-      "SO_REUSEADDR, net/ipv4/inet_connection_sock.c inet_csk_bind_conflict().",
-      {"SEED-10", "socket(7) SO_REUSEADDR", "bind(2) EADDRINUSE"},
-  });
+      "SO_REUSEADDR, net/ipv4/inet_connection_sock.c inet_csk_bind_conflict().");
   bool linger_zero = false;
-  probe.cli().add_flag("--linger-zero", linger_zero, "case 4: the server aborts with SO_LINGER {1, 0}: no TIME-WAIT");
+  probe.flag("--linger-zero", linger_zero, "case 4: the server aborts with SO_LINGER {1, 0}: no TIME-WAIT");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();

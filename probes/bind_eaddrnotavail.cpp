@@ -4,20 +4,16 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_eaddrnotavail",
-      "bind() to a non-local address fails with EADDRNOTAVAIL",
+  sockspec::Probe probe("bind_eaddrnotavail",
       "A TCP socket binds to --address (192.0.2.1 for inet, 2001:db8::1 for inet6: the\n"
       "documentation ranges, RFC 5737 / RFC 3849), which no interface of the namespace\n"
       "has. Linux answers EADDRNOTAVAIL (ip(7); net/ipv4/af_inet.c\n"
       "inet_addr_valid_or_nonlocal()), unless net.ipv4.ip_nonlocal_bind /\n"
       "net.ipv6.ip_nonlocal_bind or IP_FREEBIND allow it. Nothing is ever sent to the\n"
       "address. For contrast the probe also binds 127.0.0.2 (inet; all of 127/8 is\n"
-      "local on lo) and reports both sysctls.",
-      {"bind(2) EADDRNOTAVAIL", "ip(7) ip_nonlocal_bind", "net/ipv4/af_inet.c"},
-  });
+      "local on lo) and reports both sysctls.");
   std::string address;
-  probe.cli().add_option("--address", address, "the non-local address (default 192.0.2.1 / 2001:db8::1)");
+  probe.option("--address", address, "the non-local address (default 192.0.2.1 / 2001:db8::1)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace sa = sockspec::socket_api;

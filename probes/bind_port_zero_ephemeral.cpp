@@ -3,21 +3,17 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_port_zero_ephemeral",
-      "bind() to port 0 picks a free port from net.ipv4.ip_local_port_range",
+  sockspec::Probe probe("bind_port_zero_ephemeral",
       "The probe binds --sockets TCP sockets to loopback port 0 and reads each one's port\n"
       "with getsockname(). The kernel picks each from the namespace's\n"
       "net.ipv4.ip_local_port_range (also for IPv6), which the probe reads and reports;\n"
       "once every port of the range is taken, bind() fails with EADDRINUSE\n"
       "(net/ipv4/inet_connection_sock.c inet_csk_find_open_port()). The first socket\n"
       "then listens and a client connects to it; the client's own port comes from the\n"
-      "same range, so when the range is used up its connect() fails (EADDRNOTAVAIL).",
-      {"ip(7) ip_local_port_range", "bind(2)", "net/ipv4/inet_connection_sock.c"},
-  });
+      "same range, so when the range is used up its connect() fails (EADDRNOTAVAIL).");
   int sockets = 4;
-  probe.cli().add_option("--sockets", sockets, "sockets to bind to port 0")
-      ->check(CLI::Range(1, 64))->capture_default_str();
+  probe.option("--sockets", sockets, "sockets to bind to port 0")
+      .range(1, 64);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();

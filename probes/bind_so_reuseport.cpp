@@ -7,22 +7,18 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_so_reuseport",
-      "with SO_REUSEPORT two listeners share a port and the kernel spreads connections",
+  sockspec::Probe probe("bind_so_reuseport",
       "Two TCP sockets set SO_REUSEPORT (unless --no-reuseport), bind the same loopback\n"
       "port and listen; a third socket without SO_REUSEPORT tries the same port.\n"
       "--clients clients then connect to the port one after another, and the probe\n"
       "accepts (non-blocking) on each listener, reporting which listener took which\n"
       "client. The kernel picks a listener by a hash of the connection's addresses and\n"
-      "ports (net/core/sock_reuseport.c reuseport_select_sock()).",
-      {"socket(7) SO_REUSEPORT", "net/core/sock_reuseport.c"},
-  });
+      "ports (net/core/sock_reuseport.c reuseport_select_sock()).");
   int clients = 24;
   bool no_reuseport = false;
-  probe.cli().add_option("--clients", clients, "clients that connect to the shared port")
-      ->check(CLI::Range(1, 64))->capture_default_str();
-  probe.cli().add_flag("--no-reuseport", no_reuseport, "neither listener sets SO_REUSEPORT");
+  probe.option("--clients", clients, "clients that connect to the shared port")
+      .range(1, 64);
+  probe.flag("--no-reuseport", no_reuseport, "neither listener sets SO_REUSEPORT");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace sa = sockspec::socket_api;

@@ -30,24 +30,20 @@ sockspec::SockAddr by_hand(sockspec::Family family, uint16_t port, bool htons_po
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_sockaddr_in",
-      "bind() with sockaddr_in{AF_INET, htons(port), inet_addr(ip)} binds that address and port",
+  sockspec::Probe probe("bind_sockaddr_in",
       "The probe fills in a sockaddr_in (sockaddr_in6 for --family inet6) by hand, as the\n"
       "seed does: sin_family, sin_port = htons(--port), sin_addr = inet_addr(\"127.0.0.1\")\n"
       "(inet_pton(\"::1\")), binds a TCP socket to it and reads the address back with\n"
       "getsockname(). A second socket is bound with sin_port = --port without htons():\n"
       "on a little-endian machine the kernel reads those bytes as the byte-swapped port\n"
       "(8080 = 0x1f90 becomes 0x901f = 36895). The socket named by --listen-on listens\n"
-      "and a client connects to port --port, so the capture shows which port was bound.",
-      {"SEED-10", "ip(7)", "ipv6(7)", "byteorder(3)"},
-  });
+      "and a client connects to port --port, so the capture shows which port was bound.");
   int port = 8080;
   std::string listen_on = "htons";
-  probe.cli().add_option("--port", port, "the port the program means to bind")
-      ->check(CLI::Range(1, 65535))->capture_default_str();
-  probe.cli().add_option("--listen-on", listen_on, "which socket listens: htons or swapped")
-      ->check(CLI::IsMember({"htons", "swapped"}))->capture_default_str();
+  probe.option("--port", port, "the port the program means to bind")
+      .range(1, 65535);
+  probe.option("--listen-on", listen_on, "which socket listens: htons or swapped")
+      .one_of({"htons", "swapped"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();

@@ -3,16 +3,12 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "bind_twice",
-      "bind() on an already bound socket fails with EINVAL",
+  sockspec::Probe probe("bind_twice",
       "A TCP and a UDP socket each bind() to loopback port 0, then call bind() again,\n"
       "once with the very address they got and once with port 0. Linux refuses both\n"
       "with EINVAL (bind(2): \"The socket is already bound to an address\"; net/ipv4/\n"
       "af_inet.c __inet_bind() checks inet_num). getsockname() shows the first address\n"
-      "kept; the TCP socket then listens and a client connects to that address.",
-      {"bind(2) EINVAL", "net/ipv4/af_inet.c __inet_bind()"},
-  });
+      "kept; the TCP socket then listens and a client connects to that address.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace sa = sockspec::socket_api;

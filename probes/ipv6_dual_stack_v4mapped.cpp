@@ -6,9 +6,7 @@ std::string connect_outcome(const sockspec::SysResult& r) { return r.ok() ? "con
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "ipv6_dual_stack_v4mapped",
-      "an AF_INET6 listener on :: accepts IPv4 clients as ::ffff:a.b.c.d unless IPV6_V6ONLY",
+  sockspec::Probe probe("ipv6_dual_stack_v4mapped",
       "A TCP listener is made with socket(AF_INET6), IPV6_V6ONLY set per --v6only\n"
       "(default: left as the namespace's net.ipv6.bindv6only makes it), bound to [::]:0.\n"
       "An IPv4 client (socket(AF_INET), bound to 127.0.0.1) connects to 127.0.0.1 and\n"
@@ -17,12 +15,10 @@ int main(int argc, char** argv) {
       "With IPV6_V6ONLY=1 the listener takes only IPv6: the IPv4 SYN finds no socket\n"
       "and is answered with RST (ECONNREFUSED). An AF_INET6 client connecting to\n"
       "[::ffff:127.0.0.1] speaks IPv4 too, and is refused the same way. An IPv6 client to\n"
-      "[::1] connects either way. Changing IPV6_V6ONLY after bind() fails (EINVAL).",
-      {"ipv6(7) (IPV6_V6ONLY, IPv4-mapped addresses)", "RFC 4291 2.5.5.2", "RFC 3493 5.3"},
-  });
+      "[::1] connects either way. Changing IPV6_V6ONLY after bind() fails (EINVAL).");
   std::string v6only = "default";
-  probe.cli().add_option("--v6only", v6only, "IPV6_V6ONLY on the listener: default, 0 or 1")
-      ->check(CLI::IsMember({"default", "0", "1"}))->capture_default_str();
+  probe.option("--v6only", v6only, "IPV6_V6ONLY on the listener: default, 0 or 1")
+      .one_of({"default", "0", "1"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

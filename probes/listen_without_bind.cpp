@@ -4,16 +4,12 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "listen_without_bind",
-      "listen() without bind() picks an ephemeral port on the wildcard address",
+  sockspec::Probe probe("listen_without_bind",
       "A TCP socket calls listen() without bind(). Linux binds it first, as connect()\n"
       "would, to the wildcard address (0.0.0.0 or ::) and a port from\n"
       "net.ipv4.ip_local_port_range (net/ipv4/af_inet.c inet_listen() ->\n"
       "inet_autobind()). The probe reads the address with getsockname(), reports the\n"
-      "range, connects a client to loopback on that port and accepts it.",
-      {"listen(2)", "ip(7) ip_local_port_range", "net/ipv4/af_inet.c inet_autobind()"},
-  });
+      "range, connects a client to loopback on that port and accepts it.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& server = p.server();

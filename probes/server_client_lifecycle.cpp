@@ -4,24 +4,20 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "server_client_lifecycle",
-      "the seed's server and client steps, for several clients in turn",
+  sockspec::Probe probe("server_client_lifecycle",
       "The server makes a socket, binds it to loopback, listens, and then for each of\n"
       "--clients clients in turn: accept() (a new descriptor, not the listener's), recv()\n"
       "the client's request, send() a reply, recv() the client's EOF, close(); then back\n"
       "to accept(). Each client: socket(), connect() without bind() (the kernel picks an\n"
       "ephemeral port), send(), recv() the reply, close(). The listener is closed at the\n"
       "end. With --close-listener-after 1 the server closes its listener after the first\n"
-      "client, so the next connect() is refused.",
-      {"SEED-7", "socket(2)", "bind(2)", "listen(2)", "accept(2)", "connect(2)"},
-  });
+      "client, so the next connect() is refused.");
   int clients = 2;
   int close_after = 0;
-  probe.cli().add_option("--clients", clients, "clients served one after another")
-      ->check(CLI::Range(1, 16))->capture_default_str();
-  probe.cli().add_option("--close-listener-after", close_after, "close the listener after this many clients (0: at the end)")
-      ->check(CLI::Range(0, 16))->capture_default_str();
+  probe.option("--clients", clients, "clients served one after another")
+      .range(1, 16);
+  probe.option("--close-listener-after", close_after, "close the listener after this many clients (0: at the end)")
+      .range(0, 16);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace sa = sockspec::socket_api;

@@ -4,20 +4,16 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "socket_active_by_default",
-      "a new socket is active; listen() makes it passive; each refuses the other's calls",
+  sockspec::Probe probe("socket_active_by_default",
       "A target listener waits on loopback. The probe then (1) calls accept() on a new,\n"
       "bound but not listening TCP socket, (2) calls connect() to the target from a\n"
       "socket that listen() made passive, (3) calls listen() and accept() on a UDP\n"
       "socket, and (4) connect()s a new TCP socket to the target, which works: a new\n"
       "socket is active. With --no-listen the socket of (2) is bound but never listens,\n"
       "so its connect() succeeds. Sources: accept(2) EINVAL, connect(2) EISCONN,\n"
-      "listen(2) EOPNOTSUPP; net/ipv4/af_inet.c __inet_stream_connect().",
-      {"SEED-11", "accept(2)", "connect(2)", "listen(2)"},
-  });
+      "listen(2) EOPNOTSUPP; net/ipv4/af_inet.c __inet_stream_connect().");
   bool no_listen = false;
-  probe.cli().add_flag("--no-listen", no_listen, "the socket of step 2 is bound but does not listen()");
+  probe.flag("--no-listen", no_listen, "the socket of step 2 is bound but does not listen()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace sa = sockspec::socket_api;

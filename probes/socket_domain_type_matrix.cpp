@@ -45,9 +45,7 @@ void run_matrix(sockspec::Actor& actor, nlohmann::json& outcomes, nlohmann::json
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "socket_domain_type_matrix",
-      "which socket(domain, type, protocol) calls succeed, and the errno of the rest",
+  sockspec::Probe probe("socket_domain_type_matrix",
       "The probe calls socket() for every domain (AF_INET, AF_INET6, AF_UNIX) x type\n"
       "(SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM, SOCK_PACKET) x\n"
       "protocol (0, IPPROTO_TCP, IPPROTO_UDP), first with the probe's capabilities, then\n"
@@ -55,11 +53,9 @@ int main(int argc, char** argv) {
       "It reports \"ok\" or the errno for each, and for each socket made its SO_TYPE,\n"
       "SO_DOMAIN and SO_PROTOCOL. The --family flag is accepted but the matrix covers\n"
       "every domain. Sources: socket(2), net/socket.c __sock_create(), net/ipv4/af_inet.c\n"
-      "inet_create(), net/unix/af_unix.c unix_create(), net/packet/af_packet.c.",
-      {"SEED-8", "SEED-9", "socket(2)", "net/ipv4/af_inet.c inet_create()"},
-  });
+      "inet_create(), net/unix/af_unix.c unix_create(), net/packet/af_packet.c.");
   bool skip_unprivileged = false;
-  probe.cli().add_flag("--privileged-only", skip_unprivileged, "do not repeat the matrix without CAP_NET_RAW");
+  probe.flag("--privileged-only", skip_unprivileged, "do not repeat the matrix without CAP_NET_RAW");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& privileged = p.actor("privileged");

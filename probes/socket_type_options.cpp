@@ -4,21 +4,17 @@
 #include "sockspec/scenario.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "socket_type_options",
-      "protocol 0 and IPPROTO_TCP give the same socket; a mismatched protocol fails",
+  sockspec::Probe probe("socket_type_options",
       "The probe makes SOCK_STREAM sockets with protocol 0 and with --protocol (IPPROTO_TCP\n"
       "by default), SOCK_DGRAM sockets with 0 and IPPROTO_UDP, and reads SO_TYPE,\n"
       "SO_PROTOCOL and SO_DOMAIN of each (socket(7)). Both stream sockets then connect()\n"
       "to a listener, so the capture shows whether both speak TCP. It also tries the\n"
       "mismatched pairs SOCK_STREAM + IPPROTO_UDP and SOCK_DGRAM + IPPROTO_TCP and\n"
-      "reports their errno (net/ipv4/af_inet.c inet_create(): EPROTONOSUPPORT).",
-      {"SEED-9", "socket(7) SO_TYPE SO_PROTOCOL SO_DOMAIN", "socket(2)"},
-  });
+      "reports their errno (net/ipv4/af_inet.c inet_create(): EPROTONOSUPPORT).");
   int stream_protocol = IPPROTO_TCP;
-  probe.cli().add_option("--protocol", stream_protocol,
-                         "protocol number of the second SOCK_STREAM socket (6 IPPROTO_TCP, 262 IPPROTO_MPTCP)")
-      ->check(CLI::Range(0, 65535))->capture_default_str();
+  probe.option("--protocol", stream_protocol,
+               "protocol number of the second SOCK_STREAM socket (6 IPPROTO_TCP, 262 IPPROTO_MPTCP)")
+      .range(0, 65535);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Actor& client = p.client();

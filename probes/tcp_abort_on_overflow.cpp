@@ -8,9 +8,7 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_abort_on_overflow",
-      "with tcp_abort_on_overflow=1 a connection completed onto a full accept queue is reset",
+  sockspec::Probe probe("tcp_abort_on_overflow",
       "The test drops the first handshake ACK, so the first client (the victim) is\n"
       "connected on its side while the server holds only a request socket. Then\n"
       "--backlog+1 fillers connect and fill the accept queue. A late client's SYN now\n"
@@ -20,11 +18,9 @@ int main(int argc, char** argv) {
       "cannot be queued (net/ipv4/tcp_minisocks.c tcp_check_req()). With\n"
       "net.ipv4.tcp_abort_on_overflow=1 the server answers with RST and the victim's\n"
       "read gives ECONNRESET; with 0 (default) the ACK is dropped silently and the\n"
-      "victim stays ESTABLISHED (tcp(7) tcp_abort_on_overflow).",
-      {"tcp(7) tcp_abort_on_overflow", "SEED-13", "listen(2)"},
-  });
+      "victim stays ESTABLISHED (tcp(7) tcp_abort_on_overflow).");
   int backlog = 1;
-  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(1, 64))->capture_default_str();
+  probe.option("--backlog", backlog, "listen() backlog").range(1, 64);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

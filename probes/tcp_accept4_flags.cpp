@@ -17,17 +17,13 @@ nlohmann::json flags_of(sockspec::Actor& a, int fd) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_accept4_flags",
-      "accept4() sets O_NONBLOCK / FD_CLOEXEC on the new descriptor; accept() inherits neither from the listener",
+  sockspec::Probe probe("tcp_accept4_flags",
       "The listener is made non-blocking and close-on-exec. Two clients connect.\n"
       "accept4(SOCK_NONBLOCK|SOCK_CLOEXEC) takes the first: fcntl() shows O_NONBLOCK\n"
       "and FD_CLOEXEC on the new descriptor. Plain accept() takes the second: on\n"
       "Linux the new descriptor has neither, whatever the listener has (accept(2)\n"
       "NOTES: file status flags are not inherited). An accept4() with a flag other\n"
-      "than those two fails with EINVAL.",
-      {"accept(2) accept4, NOTES", "SEED-7"},
-  });
+      "than those two fails with EINVAL.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

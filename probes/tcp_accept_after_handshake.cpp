@@ -9,31 +9,27 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_accept_after_handshake",
-      "accept() takes no part in the three-way handshake",
+  sockspec::Probe probe("tcp_accept_after_handshake",
       "Several clients connect() to a listener and each sends a line before the server\n"
       "has called accept() even once. The handshakes complete and connect() returns\n"
       "without accept(); the connections wait in the listener's accept queue, whose\n"
       "length the probe reads (TCP_INFO) before and after each accept(). Right after\n"
       "each accept() the probe reads, without blocking, the data the client sent.\n"
       "With --defer-accept-s and --no-data (TCP_DEFER_ACCEPT), the kernel instead\n"
-      "keeps data-less connections out of the accept queue.",
-      {"SEED-14", "SEED-15", "SEED-13", "accept(2)"},
-  });
+      "keeps data-less connections out of the accept queue.");
   int clients = 3;
   int backlog = 8;
   int defer_accept_s = 0;
   bool no_data = false;
   int settle_ms = 2000;
-  probe.cli().add_option("--clients", clients, "clients that connect before any accept()")
-      ->check(CLI::Range(1, 64))->capture_default_str();
-  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(0, 4096))->capture_default_str();
-  probe.cli().add_option("--defer-accept-s", defer_accept_s, "set TCP_DEFER_ACCEPT on the listener (seconds)")
-      ->check(CLI::Range(0, 60))->capture_default_str();
-  probe.cli().add_flag("--no-data", no_data, "clients send nothing before accept()");
-  probe.cli().add_option("--settle-ms", settle_ms, "how long to wait for the queue to hold every client")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
+  probe.option("--clients", clients, "clients that connect before any accept()")
+      .range(1, 64);
+  probe.option("--backlog", backlog, "listen() backlog").range(0, 4096);
+  probe.option("--defer-accept-s", defer_accept_s, "set TCP_DEFER_ACCEPT on the listener (seconds)")
+      .range(0, 60);
+  probe.flag("--no-data", no_data, "clients send nothing before accept()");
+  probe.option("--settle-ms", settle_ms, "how long to wait for the queue to hold every client")
+      .range(1, 10000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

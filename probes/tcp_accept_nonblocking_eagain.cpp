@@ -5,21 +5,17 @@
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_accept_nonblocking_eagain",
-      "accept() on a non-blocking listener with nothing queued fails with EAGAIN; poll() POLLIN means one is ready",
+  sockspec::Probe probe("tcp_accept_nonblocking_eagain",
       "The listener is non-blocking. accept() with an empty accept queue fails at once\n"
       "with EAGAIN (EWOULDBLOCK), and poll() for POLLIN with a zero timeout reports\n"
       "nothing. A client connects; poll() now reports POLLIN (a completed connection\n"
       "is a readable event on a listener), accept() returns it, and the next\n"
       "accept() fails with EAGAIN again (accept(2), poll(2)). With --rcvtimeo-ms the\n"
       "listener is left blocking with SO_RCVTIMEO instead: accept() then waits that\n"
-      "long and fails with EAGAIN too (socket(7) SO_RCVTIMEO).",
-      {"accept(2) EAGAIN", "poll(2)", "socket(7) SO_RCVTIMEO"},
-  });
+      "long and fails with EAGAIN too (socket(7) SO_RCVTIMEO).");
   int rcvtimeo_ms = 0;
-  probe.cli().add_option("--rcvtimeo-ms", rcvtimeo_ms, "blocking listener with this SO_RCVTIMEO instead")
-      ->check(CLI::Range(0, 10000))->capture_default_str();
+  probe.option("--rcvtimeo-ms", rcvtimeo_ms, "blocking listener with this SO_RCVTIMEO instead")
+      .range(0, 10000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

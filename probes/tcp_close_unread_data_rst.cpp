@@ -5,19 +5,15 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_close_unread_data_rst",
-      "close() with unread received data sends RST, not FIN",
+  sockspec::Probe probe("tcp_close_unread_data_rst",
       "The client sends a request; the server lets it arrive (SIOCINQ shows it\n"
       "queued) and close()s without reading it. Linux's tcp_close() then discards the\n"
       "data and sends RST instead of FIN (RFC 2525 2.17, RFC 9293 3.6 note on\n"
       "close with pending data): the client's socket is reset and its read gives\n"
       "ECONNRESET. With --read-first the server reads everything before close():\n"
-      "an ordinary FIN, and the client reads EOF (0).",
-      {"RFC 2525 2.17", "RFC 9293 3.6", "net/ipv4/tcp.c __tcp_close()"},
-  });
+      "an ordinary FIN, and the client reads EOF (0).");
   bool read_first = false;
-  probe.cli().add_flag("--read-first", read_first, "the server reads the request before close()");
+  probe.flag("--read-first", read_first, "the server reads the request before close()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

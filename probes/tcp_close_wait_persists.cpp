@@ -5,9 +5,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_close_wait_persists",
-      "after the peer's FIN a socket stays in CLOSE-WAIT until the application closes it",
+  sockspec::Probe probe("tcp_close_wait_persists",
       "The client close()s; the server's socket receives the FIN and enters\n"
       "CLOSE-WAIT, which has no timer (RFC 9293 3.6: the connection waits for the\n"
       "local user's CLOSE). The server does not close: the probe waits until the\n"
@@ -15,11 +13,9 @@ int main(int argc, char** argv) {
       "small by the suite) and shows the server's socket still in CLOSE-WAIT, its\n"
       "peer gone. Only then does the server close(): its FIN reaches no socket and\n"
       "is answered with RST. With --close-at-eof the server closes as soon as it\n"
-      "reads EOF, and no CLOSE-WAIT socket remains.",
-      {"RFC 9293 3.6", "tcp(7) tcp_fin_timeout"},
-  });
+      "reads EOF, and no CLOSE-WAIT socket remains.");
   bool close_at_eof = false;
-  probe.cli().add_flag("--close-at-eof", close_at_eof, "the server closes as soon as it reads EOF");
+  probe.flag("--close-at-eof", close_at_eof, "the server closes as soon as it reads EOF");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -3,19 +3,15 @@
 #include "sockspec/tcp_setup_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_connect_refused",
-      "connect() to a closed port fails with ECONNREFUSED after the peer's RST",
+  sockspec::Probe probe("tcp_connect_refused",
       "The server reserves a loopback port by binding a socket to it, but does not\n"
       "listen(). The client, bound to its own port so that its address is known,\n"
       "connect()s to it. The kernel finds no listener and answers the SYN with a\n"
       "RST+ACK (RFC 9293 3.10.7.1: a segment to a CLOSED port draws a reset);\n"
       "connect() fails with ECONNREFUSED (connect(2)). With --listen the server does\n"
-      "listen() and connect() succeeds instead.",
-      {"RFC 9293 3.10.7.1", "connect(2) ECONNREFUSED"},
-  });
+      "listen() and connect() succeeds instead.");
   bool listen = false;
-  probe.cli().add_flag("--listen", listen, "the server listens on the port (connect() then succeeds)");
+  probe.flag("--listen", listen, "the server listens on the port (connect() then succeeds)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -6,24 +6,20 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_cork",
-      "TCP_CORK holds small writes until uncorked; only full segments leave while corked",
+  sockspec::Probe probe("tcp_cork",
       "The client sets TCP_CORK and makes --writes writes of --size bytes. While corked\n"
       "only full-sized segments leave; what is left over waits. The probe reads TCP_INFO\n"
       "(data segments sent, bytes not sent) after the writes, then clears TCP_CORK: the\n"
       "held bytes leave as one segment. --mss sets TCP_MAXSEG before connect() so that\n"
       "a write bigger than a segment shows the full segments leaving. With --no-cork the\n"
-      "client sets TCP_NODELAY instead and each write is a segment.",
-      {"tcp(7) TCP_CORK", "net/ipv4/tcp_output.c tcp_nagle_check (TCP_NAGLE_CORK)"},
-  });
+      "client sets TCP_NODELAY instead and each write is a segment.");
   int writes = 4, size = 10, mss = 0;
   bool no_cork = false;
-  probe.cli().add_option("--writes", writes, "writes while corked")->check(CLI::Range(1, 9))->capture_default_str();
-  probe.cli().add_option("--size", size, "bytes per write")->check(CLI::Range(1, 100000))->capture_default_str();
-  probe.cli().add_option("--mss", mss, "TCP_MAXSEG on the client before connect() (0: leave it)")
-      ->check(CLI::Range(0, 65535))->capture_default_str();
-  probe.cli().add_flag("--no-cork", no_cork, "TCP_NODELAY instead of TCP_CORK (negative control)");
+  probe.option("--writes", writes, "writes while corked").range(1, 9);
+  probe.option("--size", size, "bytes per write").range(1, 100000);
+  probe.option("--mss", mss, "TCP_MAXSEG on the client before connect() (0: leave it)")
+      .range(0, 65535);
+  probe.flag("--no-cork", no_cork, "TCP_NODELAY instead of TCP_CORK (negative control)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

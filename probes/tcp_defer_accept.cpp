@@ -8,21 +8,17 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_defer_accept",
-      "with TCP_DEFER_ACCEPT a connection reaches accept() only once data has arrived",
+  sockspec::Probe probe("tcp_defer_accept",
       "The listener sets TCP_DEFER_ACCEPT (--defer-s seconds). A client connect()s:\n"
       "its connect() returns, but the server drops the handshake's bare final ACK\n"
       "(TcpExt TCPDeferAcceptDrop grows; net/ipv4/tcp_minisocks.c tcp_check_req())\n"
       "and keeps the connection as a request socket, out of the accept queue: a\n"
       "non-blocking accept() gives EAGAIN. When the client's first data arrives, it\n"
       "completes the connection, which is queued with the data: accept() returns and\n"
-      "the data is readable at once (tcp(7) TCP_DEFER_ACCEPT).",
-      {"tcp(7) TCP_DEFER_ACCEPT", "SEED-14"},
-  });
+      "the data is readable at once (tcp(7) TCP_DEFER_ACCEPT).");
   int defer_s = 5;
-  probe.cli().add_option("--defer-s", defer_s, "TCP_DEFER_ACCEPT on the listener, seconds (0: not set)")
-      ->check(CLI::Range(0, 600))->capture_default_str();
+  probe.option("--defer-s", defer_s, "TCP_DEFER_ACCEPT on the listener, seconds (0: not set)")
+      .range(0, 600);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

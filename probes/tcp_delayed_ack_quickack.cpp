@@ -7,9 +7,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_delayed_ack_quickack",
-      "a receiver delays the ACK of a small segment; TCP_QUICKACK sends it at once",
+  sockspec::Probe probe("tcp_delayed_ack_quickack",
       "Client and server first make --exchanges request/response rounds, which take\n"
       "the server out of the quick-ACK mode every connection starts in (it becomes\n"
       "'interactive': its replies follow requests closely). Then the client sends one\n"
@@ -20,17 +18,15 @@ int main(int argc, char** argv) {
       "the segment is queued, unread: Linux then sends the pending ACK only if the\n"
       "receive queue is empty (__tcp_cleanup_rbuf), so the ACK stays delayed. The probe\n"
       "waits until the client's data is acknowledged (retrying a round, up to 3, if\n"
-      "the timer fired before the setsockopt()).",
-      {"RFC 1122 4.2.3.2 (delayed ACK)", "RFC 9293 3.8.6.3", "tcp(7) TCP_QUICKACK", "net/ipv4/tcp_input.c __tcp_ack_snd_check"},
-  });
+      "the timer fired before the setsockopt()).");
   int exchanges = 3;
   bool quickack = false;
   std::string when = "before";
-  probe.cli().add_option("--exchanges", exchanges, "request/response rounds before the measured segment")
-      ->check(CLI::Range(0, 20))->capture_default_str();
-  probe.cli().add_flag("--quickack", quickack, "the server sets TCP_QUICKACK=1");
-  probe.cli().add_option("--quickack-when", when, "before the segment is sent, or once it is queued")
-      ->check(CLI::IsMember({"before", "queued"}))->capture_default_str();
+  probe.option("--exchanges", exchanges, "request/response rounds before the measured segment")
+      .range(0, 20);
+  probe.flag("--quickack", quickack, "the server sets TCP_QUICKACK=1");
+  probe.option("--quickack-when", when, "before the segment is sent, or once it is queued")
+      .one_of({"before", "queued"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -6,9 +6,7 @@
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_fast_open",
-      "TCP Fast Open: with a cookie from an earlier connection, data rides in the SYN",
+  sockspec::Probe probe("tcp_fast_open",
       "The namespace has net.ipv4.tcp_fastopen=3 (client and server; the test sets it)\n"
       "and the listener sets TCP_FASTOPEN. Two clients in turn sendto(MSG_FASTOPEN) a\n"
       "request instead of connect()ing. The first has no cookie: its SYN asks for one\n"
@@ -16,12 +14,10 @@ int main(int argc, char** argv) {
       "The second SYN carries the cookie and the data (RFC 7413 3); the server creates\n"
       "the connection at once and accept() returns it with the data readable. TcpExt\n"
       "TCPFastOpenActive / TCPFastOpenPassive / TCPFastOpenCookieReqd count it\n"
-      "(Documentation/networking/ip-sysctl.rst tcp_fastopen).",
-      {"RFC 7413", "tcp(7) TCP_FASTOPEN", "ip-sysctl tcp_fastopen"},
-  });
+      "(Documentation/networking/ip-sysctl.rst tcp_fastopen).");
   int qlen = 8;
-  probe.cli().add_option("--qlen", qlen, "TCP_FASTOPEN queue length on the listener (0: not set)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
+  probe.option("--qlen", qlen, "TCP_FASTOPEN queue length on the listener (0: not set)")
+      .range(0, 1024);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -5,20 +5,16 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_fin_wait2_orphan_timeout",
-      "an orphaned FIN-WAIT-2 socket lasts tcp_fin_timeout seconds",
+  sockspec::Probe probe("tcp_fin_wait2_orphan_timeout",
       "The client close()s; the server acknowledges the FIN but never closes. The\n"
       "client's socket, closed by its application (orphaned), waits in FIN-WAIT-2\n"
       "for the peer's FIN only net.ipv4.tcp_fin_timeout seconds (or TCP_LINGER2):\n"
       "Linux turns it into a timewait socket in substate FIN-WAIT-2 with that timer\n"
       "(tcp_rcv_state_process(), tcp_time_wait()). The probe reads the timer through\n"
       "sock_diag and waits until the socket is gone. With --shutdown the client uses\n"
-      "shutdown(SHUT_WR) and keeps its descriptor: not orphaned, no such timer.",
-      {"tcp(7) tcp_fin_timeout", "RFC 9293 3.6", "net/ipv4/tcp_input.c tcp_rcv_state_process()"},
-  });
+      "shutdown(SHUT_WR) and keeps its descriptor: not orphaned, no such timer.");
   bool use_shutdown = false;
-  probe.cli().add_flag("--shutdown", use_shutdown, "shutdown(SHUT_WR) instead of close(): not orphaned");
+  probe.flag("--shutdown", use_shutdown, "shutdown(SHUT_WR) instead of close(): not orphaned");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -5,24 +5,20 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_half_close",
-      "after shutdown(SHUT_WR) the peer reads EOF and may keep sending",
+  sockspec::Probe probe("tcp_half_close",
       "The client calls shutdown(SHUT_WR): its FIN goes out. The server reads EOF\n"
       "(recv() = 0). With --passive-close delayed (the default) the server first lets\n"
       "its kernel acknowledge the FIN on its own (the probe waits until the client's\n"
       "socket is in FIN-WAIT-2), then sends --replies lines, which the half-closed\n"
       "client still reads, and only then close()s. With --passive-close immediate the\n"
       "server close()s as soon as it reads EOF. The capture shows whether teardown\n"
-      "takes the seed's four segments or three (the ACK folded into the FIN).",
-      {"SEED-2", "SEED-3", "RFC 9293 3.6", "shutdown(2)"},
-  });
+      "takes the seed's four segments or three (the ACK folded into the FIN).");
   std::string passive_close = "delayed";
   int replies = 2;
-  probe.cli().add_option("--passive-close", passive_close, "when the passive side closes: delayed or immediate")
-      ->check(CLI::IsMember({"delayed", "immediate"}))->capture_default_str();
-  probe.cli().add_option("--replies", replies, "lines the server sends after reading EOF (delayed close)")
-      ->check(CLI::Range(0, 100))->capture_default_str();
+  probe.option("--passive-close", passive_close, "when the passive side closes: delayed or immediate")
+      .one_of({"delayed", "immediate"});
+  probe.option("--replies", replies, "lines the server sends after reading EOF (delayed close)")
+      .range(0, 100);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -9,9 +9,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_keepalive_probes",
-      "keepalive probes on an idle connection; the connection dies with ETIMEDOUT when none is answered",
+  sockspec::Probe probe("tcp_keepalive_probes",
       "The client sets SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT and the\n"
       "connection stays idle. After KEEPIDLE seconds the client's kernel sends a probe\n"
       "(an empty segment with seq = snd_nxt - 1, which forces the peer to ACK), then one\n"
@@ -20,22 +18,19 @@ int main(int argc, char** argv) {
       "established. In --mode silent (run it with a fault dropping the server's ACKs,\n"
       "server on --port) the client blocks in recv(), which fails with ETIMEDOUT once\n"
       "KEEPCNT probes went unanswered. --no-keepalive leaves SO_KEEPALIVE off: nothing\n"
-      "is sent and the recv() (bounded by --wait-ms) just times out.",
-      {"RFC 1122 4.2.3.6 (keep-alives)", "tcp(7) TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT", "socket(7) SO_KEEPALIVE"},
-  });
+      "is sent and the recv() (bounded by --wait-ms) just times out.");
   int port = 0, idle = 1, intvl = 1, cnt = 2;
   std::string mode = "answered";
   bool no_keepalive = false;
   int wait_ms = 0;
-  probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
-  probe.cli().add_option("--keepidle", idle, "TCP_KEEPIDLE, seconds")->check(CLI::Range(1, 30))->capture_default_str();
-  probe.cli().add_option("--keepintvl", intvl, "TCP_KEEPINTVL, seconds")->check(CLI::Range(1, 30))->capture_default_str();
-  probe.cli().add_option("--keepcnt", cnt, "TCP_KEEPCNT")->check(CLI::Range(1, 10))->capture_default_str();
-  probe.cli().add_option("--mode", mode, "answered or silent")->check(CLI::IsMember({"answered", "silent"}))
-      ->capture_default_str();
-  probe.cli().add_flag("--no-keepalive", no_keepalive, "leave SO_KEEPALIVE off (negative control)");
-  probe.cli().add_option("--wait-ms", wait_ms, "SO_RCVTIMEO of the silent-mode recv() (0: none)")
-      ->check(CLI::Range(0, 60000))->capture_default_str();
+  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  probe.option("--keepidle", idle, "TCP_KEEPIDLE, seconds").range(1, 30);
+  probe.option("--keepintvl", intvl, "TCP_KEEPINTVL, seconds").range(1, 30);
+  probe.option("--keepcnt", cnt, "TCP_KEEPCNT").range(1, 10);
+  probe.option("--mode", mode, "answered or silent").one_of({"answered", "silent"});
+  probe.flag("--no-keepalive", no_keepalive, "leave SO_KEEPALIVE off (negative control)");
+  probe.option("--wait-ms", wait_ms, "SO_RCVTIMEO of the silent-mode recv() (0: none)")
+      .range(0, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -5,19 +5,15 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_linger_zero_rst",
-      "SO_LINGER with a zero timeout makes close() send RST and leave no TIME-WAIT",
+  sockspec::Probe probe("tcp_linger_zero_rst",
       "The client sets SO_LINGER {l_onoff=1, l_linger=0} and close()s an established\n"
       "connection: the kernel aborts it (tcp_close() -> tcp_disconnect()), sends RST\n"
       "instead of FIN, and the socket is gone at once, no TIME-WAIT (socket(7)). The\n"
       "server's read gives ECONNRESET. With --linger off the client closes normally:\n"
-      "FIN, and after the server closes too the client is in TIME-WAIT.",
-      {"socket(7) SO_LINGER", "RFC 9293 3.10.4 (ABORT)", "net/ipv4/tcp.c __tcp_close()"},
-  });
+      "FIN, and after the server closes too the client is in TIME-WAIT.");
   std::string linger = "zero";
-  probe.cli().add_option("--linger", linger, "the client's SO_LINGER: zero ({1, 0}) or off (not set)")
-      ->check(CLI::IsMember({"zero", "off"}))->capture_default_str();
+  probe.option("--linger", linger, "the client's SO_LINGER: zero ({1, 0}) or off (not set)")
+      .one_of({"zero", "off"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

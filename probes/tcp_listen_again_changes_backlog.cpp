@@ -7,9 +7,7 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_listen_again_changes_backlog",
-      "calling listen() again on a listening socket changes its backlog",
+  sockspec::Probe probe("tcp_listen_again_changes_backlog",
       "The listener starts with listen(--first). Clients connect until one is dropped\n"
       "(accept queue full at first+1). Then listen(--second) is called on the same\n"
       "socket: it succeeds and only updates the backlog (net/ipv4/af_inet.c\n"
@@ -17,13 +15,11 @@ int main(int argc, char** argv) {
       "only allow the backlog to be adjusted'), as TCP_INFO shows. The dropped\n"
       "client's SYN, retransmitted after 1 s, now fits; more clients connect until\n"
       "one is dropped at second+1. Last, listen(--third) shrinks the backlog: the\n"
-      "queued connections stay, and accept() still takes them.",
-      {"listen(2)", "net/ipv4/af_inet.c __inet_listen_sk()", "SEED-12"},
-  });
+      "queued connections stay, and accept() still takes them.");
   int first = 1, second = 3, third = 0;
-  probe.cli().add_option("--first", first, "first backlog")->check(CLI::Range(0, 64))->capture_default_str();
-  probe.cli().add_option("--second", second, "backlog of the second listen()")->check(CLI::Range(0, 64))->capture_default_str();
-  probe.cli().add_option("--third", third, "backlog of the third listen()")->check(CLI::Range(0, 64))->capture_default_str();
+  probe.option("--first", first, "first backlog").range(0, 64);
+  probe.option("--second", second, "backlog of the second listen()").range(0, 64);
+  probe.option("--third", third, "backlog of the third listen()").range(0, 64);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -10,25 +10,21 @@ long long listen_overflows() { return sockspec::read_net_counter("TcpExt", "List
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_listen_backlog",
-      "listen()'s backlog caps the queue of connections not yet accepted",
+  sockspec::Probe probe("tcp_listen_backlog",
       "A listener is made with --backlog and never accept()s. --clients clients connect\n"
       "one after another (non-blocking). After each, the probe waits until the kernel\n"
       "has either queued the connection (the accept queue, read with TCP_INFO, grows)\n"
       "or dropped its SYN (TcpExt ListenOverflows grows). Then, for the dropped ones,\n"
       "it waits until their retransmitted SYN (1 s later) has been dropped too.\n"
       "The backlog is capped by net.core.somaxconn; the seed says the allowed range is\n"
-      "'generally under 30'.",
-      {"SEED-12", "SEED-13", "listen(2)"},
-  });
+      "'generally under 30'.");
   int backlog = 1;
   int clients = 4;
   bool wait_retransmit = true;
-  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(0, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--clients", clients, "clients that connect")->check(CLI::Range(0, 1000))->capture_default_str();
-  probe.cli().add_option("--wait-retransmit", wait_retransmit,
-                         "wait for each dropped client's SYN retransmission (about 1 s)")->capture_default_str();
+  probe.option("--backlog", backlog, "listen() backlog").range(0, 1 << 20);
+  probe.option("--clients", clients, "clients that connect").range(0, 1000);
+  probe.option("--wait-retransmit", wait_retransmit,
+               "wait for each dropped client's SYN retransmission (about 1 s)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -8,9 +8,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_nagle_nodelay",
-      "with Nagle small writes wait for the ACK of outstanding data; TCP_NODELAY sends each write",
+  sockspec::Probe probe("tcp_nagle_nodelay",
       "The client makes --writes back-to-back writes of --size bytes. The first goes\n"
       "out at once; with Nagle's algorithm (the default) the others wait while that\n"
       "segment is unacknowledged and leave together once it is acknowledged. To make\n"
@@ -18,15 +16,13 @@ int main(int argc, char** argv) {
       "the server's first pure ACK: the client's retransmission timer (at least\n"
       "200 ms) then holds the first segment outstanding. With --nodelay the client sets\n"
       "TCP_NODELAY and every write is a segment of its own. The probe reports TCP_INFO's\n"
-      "count of data segments sent right after the last write.",
-      {"RFC 1122 4.2.3.4 (Nagle)", "RFC 896", "tcp(7) TCP_NODELAY"},
-  });
+      "count of data segments sent right after the last write.");
   int port = 0, writes = 5, size = 10;
   bool nodelay = false;
-  probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
-  probe.cli().add_option("--writes", writes, "small writes")->check(CLI::Range(2, 9))->capture_default_str();
-  probe.cli().add_option("--size", size, "bytes per write")->check(CLI::Range(1, 1000))->capture_default_str();
-  probe.cli().add_flag("--nodelay", nodelay, "set TCP_NODELAY on the client");
+  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  probe.option("--writes", writes, "small writes").range(2, 9);
+  probe.option("--size", size, "bytes per write").range(1, 1000);
+  probe.flag("--nodelay", nodelay, "set TCP_NODELAY on the client");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

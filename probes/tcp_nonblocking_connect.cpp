@@ -4,9 +4,7 @@
 #include "sockspec/tcp_setup_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_nonblocking_connect",
-      "a non-blocking connect() returns EINPROGRESS; poll() POLLOUT and SO_ERROR give the outcome",
+  sockspec::Probe probe("tcp_nonblocking_connect",
       "The client's socket is non-blocking. connect() returns EINPROGRESS at once. A\n"
       "second connect() while the handshake is still under way (the test drops the\n"
       "first SYN+ACK so that it lasts until the SYN is retransmitted, 1 s) returns\n"
@@ -15,15 +13,13 @@ int main(int argc, char** argv) {
       "a closed one (a second connect() would report, and so consume, that error;\n"
       "--no-second-connect leaves it for SO_ERROR). Further connect() calls report the state: Linux answers the first\n"
       "call after completion with 0 and later ones with EISCONN\n"
-      "(net/ipv4/af_inet.c __inet_stream_connect()).",
-      {"connect(2) EINPROGRESS", "connect(2) EALREADY", "connect(2) EISCONN"},
-  });
+      "(net/ipv4/af_inet.c __inet_stream_connect()).");
   bool closed = false;
   bool no_second = false;
   int poll_ms = 5000;
-  probe.cli().add_flag("--closed", closed, "connect to a port nobody listens on");
-  probe.cli().add_flag("--no-second-connect", no_second, "skip the connect() made while the first is in progress");
-  probe.cli().add_option("--poll-ms", poll_ms, "poll() timeout")->check(CLI::Range(0, 60000))->capture_default_str();
+  probe.flag("--closed", closed, "connect to a port nobody listens on");
+  probe.flag("--no-second-connect", no_second, "skip the connect() made while the first is in progress");
+  probe.option("--poll-ms", poll_ms, "poll() timeout").range(0, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -8,9 +8,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_nonblocking_send_eagain",
-      "non-blocking send() into a full send buffer: a partial write, then EAGAIN; POLLOUT once the peer reads",
+  sockspec::Probe probe("tcp_nonblocking_send_eagain",
       "The server's socket has a small SO_RCVBUF (set on the listener) and does not\n"
       "read; the client's has a small SO_SNDBUF and O_NONBLOCK. The client sends\n"
       "--chunk bytes at a time until send() fails: the peer's window fills, then the\n"
@@ -18,17 +16,14 @@ int main(int argc, char** argv) {
       "fails with EAGAIN, and poll(POLLOUT, 0) reports the socket not writable. Then the\n"
       "server reads everything, and the client's poll(POLLOUT) returns. With --blocking\n"
       "the client instead makes one blocking send() of --total bytes, which waits for\n"
-      "the reader instead of failing.",
-      {"send(2) EAGAIN", "poll(2)", "tcp(7)"},
-  });
+      "the reader instead of failing.");
   int sndbuf = 4096, rcvbuf = 4096, chunk = 16384, total = 262144;
   bool blocking = false;
-  probe.cli().add_option("--sndbuf", sndbuf, "client SO_SNDBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--rcvbuf", rcvbuf, "server SO_RCVBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--chunk", chunk, "bytes per non-blocking send()")->check(CLI::Range(1, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--total", total, "bytes of the blocking send() (--blocking)")->check(CLI::Range(1, 1 << 24))
-      ->capture_default_str();
-  probe.cli().add_flag("--blocking", blocking, "one blocking send() instead (negative control)");
+  probe.option("--sndbuf", sndbuf, "client SO_SNDBUF").range(1024, 1 << 20);
+  probe.option("--rcvbuf", rcvbuf, "server SO_RCVBUF").range(1024, 1 << 20);
+  probe.option("--chunk", chunk, "bytes per non-blocking send()").range(1, 1 << 20);
+  probe.option("--total", total, "bytes of the blocking send() (--blocking)").range(1, 1 << 24);
+  probe.flag("--blocking", blocking, "one blocking send() instead (negative control)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

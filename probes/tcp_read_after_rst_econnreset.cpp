@@ -5,19 +5,15 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_read_after_rst_econnreset",
-      "after an RST, read() gives ECONNRESET, and later reads 0",
+  sockspec::Probe probe("tcp_read_after_rst_econnreset",
       "The server aborts the connection (SO_LINGER {1, 0}, then close(): RST). Once\n"
       "the client's socket is reset (TCP_INFO: CLOSE) it reads three times: the reset\n"
       "is reported once as ECONNRESET (tcp_reset() sets sk_err, which the next call\n"
       "consumes), then reads return 0 as at end of stream; a write fails with EPIPE.\n"
-      "With --peer-close fin the server closes normally: the first read gives 0.",
-      {"recv(2) ECONNRESET", "RFC 9293 3.10.7.4", "net/ipv4/tcp_input.c tcp_reset()"},
-  });
+      "With --peer-close fin the server closes normally: the first read gives 0.");
   std::string peer_close = "rst";
-  probe.cli().add_option("--peer-close", peer_close, "how the server closes: rst (SO_LINGER {1, 0}) or fin")
-      ->check(CLI::IsMember({"rst", "fin"}))->capture_default_str();
+  probe.option("--peer-close", peer_close, "how the server closes: rst (SO_LINGER {1, 0}) or fin")
+      .one_of({"rst", "fin"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -7,20 +7,16 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_reset_in_accept_queue",
-      "a connection reset while in the accept queue is still returned by accept(); the read gives ECONNRESET",
+  sockspec::Probe probe("tcp_reset_in_accept_queue",
       "A client connects and, before the server calls accept(), closes with\n"
       "SO_LINGER {1, 0}: it sends RST. The probe waits until the server's socket for\n"
       "the connection has left ESTABLISHED (sock_diag), then accept()s. Linux keeps the\n"
       "reset socket in the accept queue and accept() returns it (accept(2) lets a\n"
       "system return ECONNABORTED here; Linux does not); the first read reports\n"
       "ECONNRESET, the next reads EOF. With --graceful the client close()s normally:\n"
-      "FIN, and the first read gives EOF.",
-      {"accept(2) ECONNABORTED", "net/ipv4/tcp_input.c tcp_reset()", "SEED-15"},
-  });
+      "FIN, and the first read gives EOF.");
   bool graceful = false;
-  probe.cli().add_flag("--graceful", graceful, "the client closes with FIN instead of RST");
+  probe.flag("--graceful", graceful, "the client closes with FIN instead of RST");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -5,19 +5,15 @@
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_self_connect",
-      "a socket that connect()s to its own address and port connects to itself",
+  sockspec::Probe probe("tcp_self_connect",
       "One socket is bound to a loopback port P and connect()s to that same address\n"
       "and port, with no listener anywhere. Its SYN comes back to itself while it is\n"
       "in SYN-SENT: that is a simultaneous open (RFC 9293 3.5, figure 8) with only one\n"
       "socket. It answers its own SYN with a SYN+ACK, accepts that, and is ESTABLISHED;\n"
       "what it sends it then reads back. With --other-socket a second, unbound socket\n"
-      "bound to another port, connect()s to P instead, and finds nobody listening (ECONNREFUSED).",
-      {"RFC 9293 3.5", "net/ipv4/tcp_input.c tcp_rcv_synsent_state_process()"},
-  });
+      "bound to another port, connect()s to P instead, and finds nobody listening (ECONNREFUSED).");
   bool other = false;
-  probe.cli().add_flag("--other-socket", other, "connect from a second socket bound to another port instead");
+  probe.flag("--other-socket", other, "connect from a second socket bound to another port instead");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& client = p.client();

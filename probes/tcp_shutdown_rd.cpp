@@ -7,18 +7,14 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_shutdown_rd",
-      "after shutdown(SHUT_RD) reads return 0, but data the peer sends later is still received",
+  sockspec::Probe probe("tcp_shutdown_rd",
       "The client calls shutdown(SHUT_RD). Nothing crosses the wire: TCP has no way\n"
       "to tell the peer (RFC 9293 has no half-close of the receive side) and\n"
       "tcp_shutdown() acts only on SEND_SHUTDOWN. A read with nothing queued returns\n"
       "0 at once (tcp_recvmsg() checks RCV_SHUTDOWN). The server then sends data: the\n"
       "client's kernel still acknowledges and queues it (SIOCINQ), and the next read\n"
       "returns it, because tcp_recvmsg() copies queued data before looking at\n"
-      "RCV_SHUTDOWN. shutdown(2) leaves this to the implementation.",
-      {"shutdown(2)", "net/ipv4/tcp.c tcp_shutdown(), tcp_recvmsg_locked()"},
-  });
+      "RCV_SHUTDOWN. shutdown(2) leaves this to the implementation.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -7,20 +7,16 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_shutdown_rdwr",
-      "shutdown(SHUT_RDWR) sends FIN; reads give 0, writes EPIPE; the descriptor stays open until close()",
+  sockspec::Probe probe("tcp_shutdown_rdwr",
       "The client calls shutdown(--how): with rdwr (the default) its FIN goes out\n"
       "(tcp_shutdown(): SEND_SHUTDOWN), reads return 0 and writes fail with EPIPE,\n"
       "yet the descriptor is still valid (getsockopt, getpeername work) and the\n"
       "socket exists (FIN-WAIT-2) until close(); a second close() gives EBADF. With\n"
       "--how rd nothing crosses the wire and writes still work; with --how wr reads\n"
-      "still wait for data (EAGAIN with MSG_DONTWAIT).",
-      {"shutdown(2)", "RFC 9293 3.6", "net/ipv4/tcp.c tcp_shutdown()"},
-  });
+      "still wait for data (EAGAIN with MSG_DONTWAIT).");
   std::string how = "rdwr";
-  probe.cli().add_option("--how", how, "shutdown's how: rdwr, rd or wr")
-      ->check(CLI::IsMember({"rdwr", "rd", "wr"}))->capture_default_str();
+  probe.option("--how", how, "shutdown's how: rdwr, rd or wr")
+      .one_of({"rdwr", "rd", "wr"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

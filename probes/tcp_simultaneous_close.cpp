@@ -5,9 +5,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_simultaneous_close",
-      "when both sides close before either FIN arrives, both end in TIME-WAIT",
+  sockspec::Probe probe("tcp_simultaneous_close",
       "The client and then the server close() an established connection, one right\n"
       "after the other. The suite drops each side's first FIN (fault rules naming\n"
       "--port), so both sockets are in FIN-WAIT-1 at once: each sent its FIN before\n"
@@ -15,12 +13,10 @@ int main(int argc, char** argv) {
       "moves a socket to CLOSING (tcp_fin()), the ACK of its own FIN then to\n"
       "TIME-WAIT; a FIN that already acknowledges ours moves it to TIME-WAIT through\n"
       "FIN-WAIT-2. The probe traces both ends' states through sock_diag until both\n"
-      "have settled.",
-      {"SEED-6", "RFC 9293 3.6", "net/ipv4/tcp_input.c tcp_fin()"},
-  });
+      "have settled.");
   int port = 0;
-  probe.cli().add_option("--port", port, "the listener's port (0: the kernel chooses)")
-      ->check(CLI::Range(0, 65535))->capture_default_str();
+  probe.option("--port", port, "the listener's port (0: the kernel chooses)")
+      .range(0, 65535);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

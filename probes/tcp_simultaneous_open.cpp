@@ -5,9 +5,7 @@
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_simultaneous_open",
-      "two sockets that connect() to each other at once both connect (simultaneous open)",
+  sockspec::Probe probe("tcp_simultaneous_open",
       "Socket A is bound to --port-a, socket B to --port-b; neither listens. A\n"
       "connect()s to B and B to A (non-blocking). On loopback a SYN is delivered at\n"
       "once, so the test drops both first SYNs: both sockets wait in SYN-SENT, and\n"
@@ -17,16 +15,14 @@ int main(int argc, char** argv) {
       "SYN+ACK completes the other's open (RFC 9293 3.5, figure 8). Both poll() for\n"
       "POLLOUT, check SO_ERROR and exchange a line. Should the two timers fire apart\n"
       "(a rare scheduling gap), one SYN arrives alone; TCP_INFO shows it (the side\n"
-      "that answered never retransmitted) and the probe tries again on the next ports.",
-      {"RFC 9293 3.5", "net/ipv4/tcp_input.c tcp_rcv_synsent_state_process()"},
-  });
+      "that answered never retransmitted) and the probe tries again on the next ports.");
   int port_a = 40001, port_b = 40002;
-  probe.cli().add_option("--port-a", port_a, "A's port")->check(CLI::Range(1, 65535))->capture_default_str();
-  probe.cli().add_option("--port-b", port_b, "B's port")->check(CLI::Range(1, 65535))->capture_default_str();
+  probe.option("--port-a", port_a, "A's port").range(1, 65535);
+  probe.option("--port-b", port_b, "B's port").range(1, 65535);
 
   int attempts = 3;
-  probe.cli().add_option("--attempts", attempts, "tries (ports +2 each) until both SYNs crossed")
-      ->check(CLI::Range(1, 10))->capture_default_str();
+  probe.option("--attempts", attempts, "tries (ports +2 each) until both SYNs crossed")
+      .range(1, 10);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& a = p.actor("a");

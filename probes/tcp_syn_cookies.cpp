@@ -6,9 +6,7 @@
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_syn_cookies",
-      "with tcp_syncookies=2 the server answers every SYN with a cookie, and the connection works",
+  sockspec::Probe probe("tcp_syn_cookies",
       "A client connects to a listener and both sides exchange a line. The probe reads\n"
       "the namespace's TcpExt SyncookiesSent / SyncookiesRecv / SyncookiesFailed\n"
       "before and after. With net.ipv4.tcp_syncookies=2 the kernel sends a SYN cookie\n"
@@ -19,9 +17,7 @@ int main(int argc, char** argv) {
       "The client sends its line before the server accept()s: when the test drops\n"
       "the bare final ACK, the data segment's ACK completes the handshake. The probe\n"
       "counts the request sockets (SYN-RECV in sock_diag) right after connect():\n"
-      "a cookie leaves none.",
-      {"tcp(7) tcp_syncookies", "RFC 4987 3.6", "net/ipv4/syncookies.c"},
-  });
+      "a cookie leaves none.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     p.observe("tcp_syncookies", std::stoi(sockspec::read_sysctl("net.ipv4.tcp_syncookies").value_or("-1")));

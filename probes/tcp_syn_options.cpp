@@ -7,17 +7,13 @@ int sysctl_int(const std::string& name) { return std::stoi(sockspec::read_sysctl
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_syn_options",
-      "the SYN carries MSS, SACK-permitted, timestamps and window scale options",
+  sockspec::Probe probe("tcp_syn_options",
       "A client connects to a listener on loopback; the capture shows the options of\n"
       "the SYN and the SYN+ACK, and TCP_INFO (tcpi_options) shows what both ends\n"
       "agreed on. MSS is always sent (RFC 9293 3.7.1); SACK-permitted (RFC 2018),\n"
       "timestamps and window scale (RFC 7323) are sent when the namespace's\n"
       "net.ipv4.tcp_sack, tcp_timestamps and tcp_window_scaling are on (tcp(7)), and\n"
-      "each disappears when its sysctl is 0. The same sysctls govern IPv6.",
-      {"RFC 9293 3.7.1", "RFC 7323", "RFC 2018", "tcp(7)"},
-  });
+      "each disappears when its sysctl is 0. The same sysctls govern IPv6.");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);

@@ -7,9 +7,7 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_syn_queue_overflow",
-      "half-open connections fill the SYN queue; tcp_syncookies decides the fate of the next SYN",
+  sockspec::Probe probe("tcp_syn_queue_overflow",
       "The test drops every pure ACK, so each client's handshake stops half-way: the\n"
       "client got the SYN+ACK, the server keeps a request socket (SYN-RECV in\n"
       "sock_diag) in its SYN queue. --clients clients connect one by one to a listener\n"
@@ -20,13 +18,11 @@ int main(int argc, char** argv) {
       "completed). Linux bounds the SYN queue by the listen backlog\n"
       "(inet_csk_reqsk_queue_is_full()), and, with tcp_syncookies=0, also keeps its\n"
       "last quarter of net.ipv4.tcp_max_syn_backlog for proven peers\n"
-      "(net/ipv4/tcp_input.c tcp_conn_request()).",
-      {"SEED-13", "tcp(7) tcp_max_syn_backlog, tcp_syncookies", "listen(2)"},
-  });
+      "(net/ipv4/tcp_input.c tcp_conn_request()).");
   int backlog = 4;
   int clients = 7;
-  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(0, 4096))->capture_default_str();
-  probe.cli().add_option("--clients", clients, "clients that connect")->check(CLI::Range(1, 200))->capture_default_str();
+  probe.option("--backlog", backlog, "listen() backlog").range(0, 4096);
+  probe.option("--clients", clients, "clients that connect").range(1, 200);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

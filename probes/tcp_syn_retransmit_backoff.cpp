@@ -3,9 +3,7 @@
 #include "sockspec/tcp_setup_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_syn_retransmit_backoff",
-      "an unanswered SYN is retransmitted with back-off; then connect() fails with ETIMEDOUT",
+  sockspec::Probe probe("tcp_syn_retransmit_backoff",
       "The client connect()s (non-blocking, then poll() for the outcome) to a closed\n"
       "port whose RST the test drops, so no answer ever comes. The kernel retransmits\n"
       "the SYN net.ipv4.tcp_syn_retries times and then gives up: poll() reports\n"
@@ -13,12 +11,10 @@ int main(int argc, char** argv) {
       "1 s (RFC 6298 2.1); Linux keeps the first net.ipv4.tcp_syn_linear_timeouts\n"
       "retransmissions at that interval (linear, default 4) before doubling it\n"
       "(ip-sysctl.rst, net/ipv4/tcp_timer.c tcp_retransmit_timer()). With\n"
-      "tcp_syn_linear_timeouts=0 the back-off is the classic 1, 2, 4 s.",
-      {"RFC 6298 2.1", "RFC 9293 3.8.1", "tcp(7) tcp_syn_retries", "ip-sysctl tcp_syn_linear_timeouts"},
-  });
+      "tcp_syn_linear_timeouts=0 the back-off is the classic 1, 2, 4 s.");
   int poll_ms = 10000;
-  probe.cli().add_option("--poll-ms", poll_ms, "how long to wait for the outcome")
-      ->check(CLI::Range(0, 120000))->capture_default_str();
+  probe.option("--poll-ms", poll_ms, "how long to wait for the outcome")
+      .range(0, 120000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -7,9 +7,7 @@ using namespace std::chrono_literals;
 namespace ts = sockspec::tcp_setup;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_synack_retransmit",
-      "when the handshake's final ACK is lost, the server retransmits SYN+ACK",
+  sockspec::Probe probe("tcp_synack_retransmit",
       "The client connect()s (blocking) and sends nothing. The test drops the\n"
       "client's final ACK of the handshake: the client's connect() has already\n"
       "returned (it saw the SYN+ACK and is ESTABLISHED), but the server holds only a\n"
@@ -17,12 +15,10 @@ int main(int argc, char** argv) {
       "After the initial RTO of 1 s the server retransmits SYN+ACK (RFC 9293 3.8.1,\n"
       "net/ipv4/inet_connection_sock.c reqsk_timer_handler()); the client answers\n"
       "with an ACK again, and the connection reaches the accept queue. The probe\n"
-      "waits on the accept queue's length, then accept()s.",
-      {"RFC 9293 3.8.1", "RFC 6298 2.1", "tcp(7) tcp_synack_retries"},
-  });
+      "waits on the accept queue's length, then accept()s.");
   int wait_ms = 5000;
-  probe.cli().add_option("--wait-ms", wait_ms, "how long to wait for the connection to reach the accept queue")
-      ->check(CLI::Range(0, 60000))->capture_default_str();
+  probe.option("--wait-ms", wait_ms, "how long to wait for the connection to reach the accept queue")
+      .range(0, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -5,22 +5,18 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_time_wait",
-      "only the side that closes first enters TIME_WAIT",
+  sockspec::Probe probe("tcp_time_wait",
       "One side (--closer) close()s an established connection; the other reads EOF and\n"
       "closes too. The probe then reads every TCP socket of the namespace through\n"
       "sock_diag, waiting until the connection has settled (the passive side's socket\n"
       "gone), and reports each end's state and the TIME_WAIT timer's remaining time.\n"
       "It never waits the timer out. With --linger-zero the closer sets SO_LINGER\n"
-      "{on, 0}: close() then sends RST and no TIME_WAIT remains.",
-      {"SEED-4", "SEED-6", "RFC 9293 3.6.1"},
-  });
+      "{on, 0}: close() then sends RST and no TIME_WAIT remains.");
   std::string closer = "client";
   bool linger_zero = false;
-  probe.cli().add_option("--closer", closer, "the side that closes first: client or server")
-      ->check(CLI::IsMember({"client", "server"}))->capture_default_str();
-  probe.cli().add_flag("--linger-zero", linger_zero, "the closer sets SO_LINGER {1, 0} before close()");
+  probe.option("--closer", closer, "the side that closes first: client or server")
+      .one_of({"client", "server"});
+  probe.flag("--linger-zero", linger_zero, "the closer sets SO_LINGER {1, 0} before close()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);

@@ -2,21 +2,17 @@
 #include "sockspec/tcp_data_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_urgent_oob",
-      "send(MSG_OOB) marks its last byte urgent; recv(MSG_OOB) reads that byte, the rest stays in line",
+  sockspec::Probe probe("tcp_urgent_oob",
       "The client sends --data with MSG_OOB: the segment carries the URG flag and an\n"
       "urgent pointer, and only the last byte is the urgent (\"out-of-band\") byte. The\n"
       "server waits for POLLPRI, reads with recv(MSG_OOB) (that single byte) and then\n"
       "normally (the bytes before it). With --oobinline the server's socket has\n"
       "SO_OOBINLINE: the urgent byte stays in the stream (in-line reads stop at the\n"
-      "urgent mark, so it comes in a read of its own), and recv(MSG_OOB) fails with EINVAL.",
-      {"RFC 9293 3.8.5 (urgent)", "RFC 6093", "tcp(7) Urgent data", "socket(7) SO_OOBINLINE"},
-  });
+      "urgent mark, so it comes in a read of its own), and recv(MSG_OOB) fails with EINVAL.");
   std::string data = "abc";
   bool oobinline = false;
-  probe.cli().add_option("--data", data, "what the client sends with MSG_OOB")->capture_default_str();
-  probe.cli().add_flag("--oobinline", oobinline, "set SO_OOBINLINE on the server's socket");
+  probe.option("--data", data, "what the client sends with MSG_OOB");
+  probe.flag("--oobinline", oobinline, "set SO_OOBINLINE on the server's socket");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

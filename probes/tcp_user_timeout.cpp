@@ -5,9 +5,7 @@
 #include "sockspec/tcp_data_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_user_timeout",
-      "with TCP_USER_TIMEOUT, data left unacknowledged that long aborts the connection with ETIMEDOUT",
+  sockspec::Probe probe("tcp_user_timeout",
       "The client sets TCP_USER_TIMEOUT to --user-timeout-ms, sends a line and blocks\n"
       "in recv() (with SO_RCVTIMEO --wait-ms so it cannot block forever). Run it with\n"
       "the server on --port and a fault dropping the server's ACKs: the client\n"
@@ -15,15 +13,12 @@ int main(int argc, char** argv) {
       "kernel aborts the connection and recv() fails with ETIMEDOUT, long before\n"
       "tcp_retries2 retransmissions (about 15 minutes by default) would. With\n"
       "--user-timeout-ms 0 the option is not set and the connection is still trying\n"
-      "when the recv() times out (EAGAIN).",
-      {"RFC 5482 (TCP User Timeout)", "RFC 9293 3.8.3", "tcp(7) TCP_USER_TIMEOUT"},
-  });
+      "when the recv() times out (EAGAIN).");
   int port = 0, user_timeout = 500, wait_ms = 2000;
-  probe.cli().add_option("--port", port, "the server's port (0: any)")->check(CLI::Range(0, 65535))->capture_default_str();
-  probe.cli().add_option("--user-timeout-ms", user_timeout, "TCP_USER_TIMEOUT (0: not set)")
-      ->check(CLI::Range(0, 60000))->capture_default_str();
-  probe.cli().add_option("--wait-ms", wait_ms, "SO_RCVTIMEO of the client's recv()")->check(CLI::Range(1, 60000))
-      ->capture_default_str();
+  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  probe.option("--user-timeout-ms", user_timeout, "TCP_USER_TIMEOUT (0: not set)")
+      .range(0, 60000);
+  probe.option("--wait-ms", wait_ms, "SO_RCVTIMEO of the client's recv()").range(1, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -14,20 +14,16 @@ void on_sigpipe(int) { ++g_sigpipes; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_write_after_peer_close",
-      "after the peer closed, the first write succeeds and draws RST; the next gives EPIPE and SIGPIPE",
+  sockspec::Probe probe("tcp_write_after_peer_close",
       "The server close()s; the client's socket is in CLOSE-WAIT. The client's first\n"
       "write succeeds (a FIN only says the peer sends no more) and its data reaches a\n"
       "socket that was closed, which answers with RST (tcp_rcv_state_process(): data\n"
       "after shutdown). The reset of a CLOSE-WAIT socket records EPIPE (tcp_reset()),\n"
       "so the second write fails with EPIPE and raises SIGPIPE, as later writes do\n"
       "(send(2)). The probe counts SIGPIPEs with a handler. With --nosignal every\n"
-      "write uses MSG_NOSIGNAL: the same errors, no signal.",
-      {"send(2) EPIPE", "RFC 9293 3.10.7.4", "net/ipv4/tcp_input.c tcp_reset()"},
-  });
+      "write uses MSG_NOSIGNAL: the same errors, no signal.");
   bool nosignal = false;
-  probe.cli().add_flag("--nosignal", nosignal, "write with MSG_NOSIGNAL");
+  probe.flag("--nosignal", nosignal, "write with MSG_NOSIGNAL");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     namespace tc = sockspec::tcp_close;

@@ -9,9 +9,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "tcp_zero_window_probe",
-      "a receiver that does not read advertises a zero window; the sender sends window probes until it reopens",
+  sockspec::Probe probe("tcp_zero_window_probe",
       "The server's socket has a small SO_RCVBUF (--rcvbuf, set on the listener) and\n"
       "does not read. The client (SO_SNDBUF --sndbuf) sends without blocking until EAGAIN. The server's\n"
       "receive buffer fills and it advertises a zero window; the client's kernel arms\n"
@@ -19,17 +17,14 @@ int main(int argc, char** argv) {
       "each answered by the server with an ACK that still says window 0. The probe\n"
       "waits until --probes were sent (TcpExt TCPWinProbe), then the server reads\n"
       "everything: a window update reopens the window and the rest of the data flows.\n"
-      "--bytes caps what the client sends (with a big --rcvbuf: no zero window, no probe).",
-      {"RFC 9293 3.8.6.1 (zero-window probing)", "RFC 1122 4.2.2.17", "net/ipv4/tcp_output.c tcp_write_wakeup"},
-  });
+      "--bytes caps what the client sends (with a big --rcvbuf: no zero window, no probe).");
   int rcvbuf = 4096, sndbuf = 16384, probes = 2, bytes = 0, wait_ms = 5000;
-  probe.cli().add_option("--rcvbuf", rcvbuf, "server SO_RCVBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--sndbuf", sndbuf, "client SO_SNDBUF")->check(CLI::Range(1024, 1 << 20))->capture_default_str();
-  probe.cli().add_option("--bytes", bytes, "send at most this much (0: until EAGAIN)")->check(CLI::Range(0, 1 << 24))
-      ->capture_default_str();
-  probe.cli().add_option("--wait-ms", wait_ms, "how long to wait for the zero window, then for the probes")
-      ->check(CLI::Range(1, 60000))->capture_default_str();
-  probe.cli().add_option("--probes", probes, "zero-window probes to wait for")->check(CLI::Range(0, 5))->capture_default_str();
+  probe.option("--rcvbuf", rcvbuf, "server SO_RCVBUF").range(1024, 1 << 20);
+  probe.option("--sndbuf", sndbuf, "client SO_SNDBUF").range(1024, 1 << 20);
+  probe.option("--bytes", bytes, "send at most this much (0: until EAGAIN)").range(0, 1 << 24);
+  probe.option("--wait-ms", wait_ms, "how long to wait for the zero window, then for the probes")
+      .range(1, 60000);
+  probe.option("--probes", probes, "zero-window probes to wait for").range(0, 5);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -5,22 +5,18 @@
 #include "sockspec/udp_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_broadcast_needs_so_broadcast",
-      "sendto() a broadcast address fails with EACCES unless SO_BROADCAST is set",
+  sockspec::Probe probe("udp_broadcast_needs_so_broadcast",
       "IPv4 only. A receiver binds 0.0.0.0 (a socket bound to 127.0.0.1 would not get\n"
       "broadcasts). The sender binds 127.0.0.1 and sendto()s --to (default\n"
       "127.255.255.255, the loopback network's broadcast address, which keeps the\n"
       "traffic on lo; 255.255.255.255 works too once the sender has a source address\n"
       "on lo). Without SO_BROADCAST the kernel refuses with EACCES and nothing is sent;\n"
       "after setsockopt(SO_BROADCAST, 1) the same sendto() succeeds and the receiver\n"
-      "reads the datagram. --broadcast-first sets the option before the first try.",
-      {"ip(7) (SO_BROADCAST)", "socket(7) SO_BROADCAST", "net/ipv4/udp.c udp_sendmsg() (RTCF_BROADCAST)"},
-  });
+      "reads the datagram. --broadcast-first sets the option before the first try.");
   std::string to = "127.255.255.255";
   bool broadcast_first = false;
-  probe.cli().add_option("--to", to, "the broadcast address (IPv4)")->check(CLI::ValidIPV4)->capture_default_str();
-  probe.cli().add_flag("--broadcast-first", broadcast_first, "set SO_BROADCAST before the first sendto()");
+  probe.option("--to", to, "the broadcast address (IPv4)").ipv4_address();
+  probe.flag("--broadcast-first", broadcast_first, "set SO_BROADCAST before the first sendto()");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

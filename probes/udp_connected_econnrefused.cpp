@@ -6,9 +6,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_connected_econnrefused",
-      "a connected UDP socket gets ECONNREFUSED after an ICMP port unreachable; an unconnected one does not",
+  sockspec::Probe probe("udp_connected_econnrefused",
       "The client sends a datagram to a loopback port nobody listens on (bound, then\n"
       "closed). The kernel answers with ICMP port unreachable; the probe waits until it\n"
       "has arrived (Icmp InDestUnreachs). With --mode connected the client connect()ed\n"
@@ -16,14 +14,12 @@ int main(int argc, char** argv) {
       "ECONNREFUSED, once; the send after it succeeds again. With --mode unconnected the\n"
       "client uses sendto(): the ICMP is on the wire all the same, but nothing is\n"
       "reported (poll() times out, recv() gives EAGAIN), unless --recverr sets\n"
-      "IP_RECVERR / IPV6_RECVERR, which asks for errors on unconnected sockets too.",
-      {"udp(7) (ECONNREFUSED, IP_RECVERR)", "RFC 1122 4.1.3.3", "net/ipv4/udp.c __udp4_lib_err()"},
-  });
+      "IP_RECVERR / IPV6_RECVERR, which asks for errors on unconnected sockets too.");
   std::string mode = "connected";
   bool recverr = false;
-  probe.cli().add_option("--mode", mode, "connected or unconnected")
-      ->check(CLI::IsMember({"connected", "unconnected"}))->capture_default_str();
-  probe.cli().add_flag("--recverr", recverr, "set IP_RECVERR (IPV6_RECVERR) on the client first");
+  probe.option("--mode", mode, "connected or unconnected")
+      .one_of({"connected", "unconnected"});
+  probe.flag("--recverr", recverr, "set IP_RECVERR (IPV6_RECVERR) on the client first");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

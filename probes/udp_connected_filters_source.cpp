@@ -6,21 +6,17 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_connected_filters_source",
-      "a connected UDP socket receives only from its peer; other sources' datagrams are dropped",
+  sockspec::Probe probe("udp_connected_filters_source",
       "The server's UDP socket connect()s to the client's address (--receiver connected).\n"
       "A third socket, the stranger, sends to the server first; the probe waits until\n"
       "the kernel has handled that datagram (Ip InDelivers). Then the client sends. The\n"
       "server's first recvfrom() returns the client's datagram; a MSG_DONTWAIT recv()\n"
       "then finds nothing: the stranger's datagram matched no socket (Udp NoPorts) and\n"
       "was answered with ICMP port unreachable. With --receiver unconnected the server\n"
-      "reads both, the stranger's first.",
-      {"udp(7) (connect)", "connect(2)", "net/ipv4/udp.c compute_score()"},
-  });
+      "reads both, the stranger's first.");
   std::string receiver = "connected";
-  probe.cli().add_option("--receiver", receiver, "connected or unconnected")
-      ->check(CLI::IsMember({"connected", "unconnected"}))->capture_default_str();
+  probe.option("--receiver", receiver, "connected or unconnected")
+      .one_of({"connected", "unconnected"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

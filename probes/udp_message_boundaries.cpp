@@ -6,21 +6,17 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_message_boundaries",
-      "each recv() on a UDP socket returns one datagram; a short buffer truncates it",
+  sockspec::Probe probe("udp_message_boundaries",
       "The client sends three datagrams before the server reads any (the probe waits\n"
       "until the kernel has delivered all three: Ip InDelivers). The server then reads:\n"
       "a recv() with a large buffer returns the first datagram only, never more; a\n"
       "recvmsg() with a --short-buffer gets the second datagram cut short, MSG_TRUNC in\n"
       "msg_flags, and the rest of it discarded; a recvmsg() with MSG_TRUNC in its flags\n"
       "returns the third datagram's real length although only --short-buffer bytes\n"
-      "were copied. A last MSG_DONTWAIT recv() finds nothing left (EAGAIN).",
-      {"udp(7)", "recv(2) MSG_TRUNC", "RFC 768", "SEED-8"},
-  });
+      "were copied. A last MSG_DONTWAIT recv() finds nothing left (EAGAIN).");
   int short_buffer = 8;
-  probe.cli().add_option("--short-buffer", short_buffer, "buffer size for the two truncating reads")
-      ->check(CLI::Range(1, 64))->capture_default_str();
+  probe.option("--short-buffer", short_buffer, "buffer size for the two truncating reads")
+      .range(1, 64);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

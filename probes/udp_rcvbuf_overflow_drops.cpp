@@ -6,24 +6,20 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_rcvbuf_overflow_drops",
-      "datagrams beyond a full UDP receive buffer are dropped and counted",
+  sockspec::Probe probe("udp_rcvbuf_overflow_drops",
       "The server sets SO_RCVBUF to --rcvbuf (0: leave the default) and SO_RXQ_OVFL, and\n"
       "does not read while the client sends --datagrams datagrams of --size bytes. The\n"
       "probe waits until the kernel has handled every one (Ip InDelivers), then the\n"
       "server reads what was queued (MSG_DONTWAIT until EAGAIN). The client sends one\n"
       "more datagram; its SO_RXQ_OVFL control message carries the socket's drop count\n"
       "(sk_drops) at the time it was queued. Udp RcvbufErrors (Udp6RcvbufErrors) counts\n"
-      "the same drops. UDP is unreliable: the sender is told nothing.",
-      {"udp(7)", "socket(7) SO_RCVBUF, SO_RXQ_OVFL", "SEED-8"},
-  });
+      "the same drops. UDP is unreliable: the sender is told nothing.");
   int rcvbuf = 4096, datagrams = 20, size = 1000;
-  probe.cli().add_option("--rcvbuf", rcvbuf, "SO_RCVBUF for the server (the kernel doubles it); 0 = default")
-      ->check(CLI::Range(0, 1 << 24))->capture_default_str();
-  probe.cli().add_option("--datagrams", datagrams, "datagrams sent before the server reads")
-      ->check(CLI::Range(1, 500))->capture_default_str();
-  probe.cli().add_option("--size", size, "bytes per datagram")->check(CLI::Range(1, 1400))->capture_default_str();
+  probe.option("--rcvbuf", rcvbuf, "SO_RCVBUF for the server (the kernel doubles it); 0 = default")
+      .range(0, 1 << 24);
+  probe.option("--datagrams", datagrams, "datagrams sent before the server reads")
+      .range(1, 500);
+  probe.option("--size", size, "bytes per datagram").range(1, 1400);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -3,16 +3,12 @@
 #include "sockspec/udp_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "udp_zero_length_datagram",
-      "a zero-length UDP send is a datagram: on the wire with length 0, and recv() returns 0",
+  sockspec::Probe probe("udp_zero_length_datagram",
       "The client sendto()s an empty datagram, then a short one. The server polls\n"
       "(POLLIN: an empty datagram is something to read), then recvfrom() returns 0 with\n"
       "the sender's address: unlike a stream, 0 is not end-of-file but a datagram of no\n"
       "bytes. The next recv() returns the second datagram. On the wire the empty one is a\n"
-      "UDP datagram of length 0 (8 header bytes).",
-      {"udp(7)", "recv(2)", "RFC 768"},
-  });
+      "UDP datagram of length 0 (8 header bytes).");
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();

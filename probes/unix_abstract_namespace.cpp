@@ -17,21 +17,17 @@ std::string file_kind(sockspec::Actor& a, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "unix_abstract_namespace",
-      "an abstract AF_UNIX name binds with no file and is freed on close; a path name leaves a socket file",
+  sockspec::Probe probe("unix_abstract_namespace",
       "--address abstract: bind() to a name whose first byte is NUL. No file appears (the\n"
       "same name, as a path in a fresh directory, does not exist), /proc/net/unix lists\n"
       "it as @name, a second bind() to it gets EADDRINUSE, a client connect()s to it, and\n"
       "once the socket is closed the name is free again. --address path: bind() to a path\n"
       "in a fresh directory creates a socket file there; after close() the file stays and\n"
       "a new bind() gets EADDRINUSE until it is unlink()ed. Abstract names belong to the\n"
-      "network namespace; there are no permissions on them.",
-      {"unix(7) (Address format, abstract sockets)"},
-  });
+      "network namespace; there are no permissions on them.");
   std::string kind = "abstract";
-  probe.cli().add_option("--address", kind, "abstract or path")
-      ->check(CLI::IsMember({"abstract", "path"}))->capture_default_str();
+  probe.option("--address", kind, "abstract or path")
+      .one_of({"abstract", "path"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

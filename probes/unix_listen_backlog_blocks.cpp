@@ -25,9 +25,7 @@ bool blocked_in_connect(pid_t tid) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "unix_listen_backlog_blocks",
-      "connect() to an AF_UNIX listener whose backlog is full blocks (or gives EAGAIN); TCP's does not",
+  sockspec::Probe probe("unix_listen_backlog_blocks",
       "--kind unix: a SOCK_STREAM listener on an abstract name with --backlog, never\n"
       "accepting. Non-blocking clients connect until one gets EAGAIN (the queue holds\n"
       "backlog + 1). A client with SO_SNDTIMEO --sndtimeo-ms blocks in connect() and then\n"
@@ -36,15 +34,13 @@ int main(int argc, char** argv) {
       "then its connect() returns 0. --kind tcp, for comparison: a TCP listener on\n"
       "loopback; connect() never fails with EAGAIN: the SYN to a full queue is dropped\n"
       "(TcpExt ListenOverflows), connect() says EINPROGRESS and the client stays in\n"
-      "SYN-SENT, retrying.",
-      {"unix(7)", "connect(2) (EAGAIN for UNIX domain sockets)", "net/unix/af_unix.c unix_stream_connect()"},
-  });
+      "SYN-SENT, retrying.");
   std::string kind = "unix";
   int backlog = 1, sndtimeo_ms = 100;
-  probe.cli().add_option("--kind", kind, "unix or tcp")->check(CLI::IsMember({"unix", "tcp"}))->capture_default_str();
-  probe.cli().add_option("--backlog", backlog, "listen() backlog")->check(CLI::Range(0, 16))->capture_default_str();
-  probe.cli().add_option("--sndtimeo-ms", sndtimeo_ms, "SO_SNDTIMEO of the timed client")
-      ->check(CLI::Range(1, 2000))->capture_default_str();
+  probe.option("--kind", kind, "unix or tcp").one_of({"unix", "tcp"});
+  probe.option("--backlog", backlog, "listen() backlog").range(0, 16);
+  probe.option("--sndtimeo-ms", sndtimeo_ms, "SO_SNDTIMEO of the timed client")
+      .range(1, 2000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -6,21 +6,17 @@
 #include "sockspec/unix_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "unix_scm_rights",
-      "SCM_RIGHTS passes a descriptor: the receiver's new fd refers to the same open pipe",
+  sockspec::Probe probe("unix_scm_rights",
       "The client makes a pipe and sends its read end over an AF_UNIX socketpair with\n"
       "sendmsg(SCM_RIGHTS). The server's recvmsg() installs a new descriptor (another\n"
       "number) for the same open file; the client closes its copy. fstat() shows the pipe's\n"
       "inode, and what the client writes into the pipe afterwards the server reads\n"
       "through it. With --fd-space 0 the server's recvmsg() has no room for descriptors:\n"
       "MSG_CTRUNC, and the kernel closes the descriptor it could not install, so the\n"
-      "pipe has no reader left and the client's write() fails with EPIPE.",
-      {"unix(7) (SCM_RIGHTS)", "cmsg(3)", "recvmsg(2) MSG_CTRUNC"},
-  });
+      "pipe has no reader left and the client's write() fails with EPIPE.");
   int fd_space = 1;
-  probe.cli().add_option("--fd-space", fd_space, "descriptors the server's control buffer holds (0: none)")
-      ->check(CLI::Range(0, 16))->capture_default_str();
+  probe.option("--fd-space", fd_space, "descriptors the server's control buffer holds (0: none)")
+      .range(0, 16);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     signal(SIGPIPE, SIG_IGN);

@@ -3,21 +3,17 @@
 #include "sockspec/unix_util.h"
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "unix_seqpacket_boundaries",
-      "a SOCK_SEQPACKET connection keeps message boundaries; SOCK_STREAM coalesces",
+  sockspec::Probe probe("unix_seqpacket_boundaries",
       "An AF_UNIX listener of --type (seqpacket or stream) on an abstract name; a client\n"
       "connects and the server accepts. The client sends three messages before the server\n"
       "reads (AF_UNIX queues them in the peer's receive queue during send()). The server\n"
       "reads with a 4096-byte buffer until EAGAIN: SOCK_SEQPACKET returns one message per\n"
       "read, SOCK_STREAM all the bytes in one read. Then a 30-byte message is read with an\n"
       "8-byte buffer: SOCK_SEQPACKET sets MSG_TRUNC and discards the rest, SOCK_STREAM\n"
-      "leaves the rest for the next read. No packets: AF_UNIX never reaches the wire.",
-      {"SEED-8", "unix(7) (SOCK_SEQPACKET)", "socket(2) SOCK_SEQPACKET"},
-  });
+      "leaves the rest for the next read. No packets: AF_UNIX never reaches the wire.");
   std::string type_name = "seqpacket";
-  probe.cli().add_option("--type", type_name, "socket type: seqpacket or stream")
-      ->check(CLI::IsMember({"seqpacket", "stream"}))->capture_default_str();
+  probe.option("--type", type_name, "socket type: seqpacket or stream")
+      .one_of({"seqpacket", "stream"});
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

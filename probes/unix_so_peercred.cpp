@@ -38,24 +38,20 @@ namespace {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sockspec::Probe probe({
-      "unix_so_peercred",
-      "SO_PEERCRED gives the peer process's pid, uid and gid",
+  sockspec::Probe probe("unix_so_peercred",
       "The server listens on an abstract AF_UNIX name and forks a child, which drops to\n"
       "--child-uid (and the same gid), connects, and sends its own pid, uid and gid. The\n"
       "server's getsockopt(SO_PEERCRED) on the accepted socket names the child: its pid\n"
       "and the ids it had when it called connect(). The child's SO_PEERCRED names the\n"
       "server (the credentials of listen()). With --peer socketpair the parent makes a\n"
       "socketpair before fork(): SO_PEERCRED then gives the credentials in effect at\n"
-      "socketpair(), the parent's own, although the child holds the other end.",
-      {"unix(7) (SO_PEERCRED)", "socket(7)", "net/unix/af_unix.c init_peercred()"},
-  });
+      "socketpair(), the parent's own, although the child holds the other end.");
   std::string peer = "forked";
   int child_uid = 65534;
-  probe.cli().add_option("--peer", peer, "forked (the child connects) or socketpair (made before fork)")
-      ->check(CLI::IsMember({"forked", "socketpair"}))->capture_default_str();
-  probe.cli().add_option("--child-uid", child_uid, "uid and gid the child takes before connecting; -1 keeps them")
-      ->check(CLI::Range(-1, 1 << 30))->capture_default_str();
+  probe.option("--peer", peer, "forked (the child connects) or socketpair (made before fork)")
+      .one_of({"forked", "socketpair"});
+  probe.option("--child-uid", child_uid, "uid and gid the child takes before connecting; -1 keeps them")
+      .range(-1, 1 << 30);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .errors import SockspecError
 from .netns import NetNS, in_netns
+from .processes import die_with_parent
 
 # After the probe exits, one UDP datagram with this payload goes to port 9 on
 # loopback. When it is in the file, so is every packet before it (the kernel
@@ -48,7 +49,7 @@ class Capture:
         self._stderr_path = pcap.with_suffix(".tcpdump.log")
         self._stderr = open(self._stderr_path, "w+b")
         self.proc = subprocess.Popen(ns.exec_argv(tcpdump_argv(pcap)), stdout=subprocess.DEVNULL,
-                                     stderr=self._stderr, start_new_session=True)
+                                     stderr=self._stderr, start_new_session=True, preexec_fn=die_with_parent())
         try:
             self._wait_for(lambda: b"listening on" in self._log(), START_TIMEOUT_S, "start listening")
         except BaseException:

@@ -33,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from . import catalog as catalog_mod
-from . import flow, svg, timeline
+from . import flow, svg, timeline, untrusted
 from . import report as report_mod
 from . import results as results_mod
 from .errors import PcapError, ResultsError, UsageError
 from .markdown import md, md_code, md_fence
+from .paths import REPO, check_output_file
 from .report import first_line
-from .paths import REPO
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 90
@@ -60,11 +60,6 @@ class Column:
     @property
     def env(self) -> dict[str, Any]:
         return self.data["environment"]
-
-    def file(self, name: str) -> Path:
-        """A file the results name (events, pcap), in the results directory: the
-        one place the report opens one (to be checked by untrusted.py)."""
-        return self.directory / name
 
 
 def load_columns(dirs: list[Path]) -> list[Column]:
@@ -218,18 +213,18 @@ def _ladder(column: Column, test: dict[str, Any]) -> dict[str, Any]:
     events: list[dict] = []
     if run.get("events"):
         try:
-            for line in column.file(run["events"]).read_text().splitlines():
-                if line.strip():
-                    events.append(json.loads(line))
-        except (OSError, ValueError) as e:
-            notes.append(f"events unreadable: {e}")
+            events = untrusted.load_json_lines(untrusted.read_inside(column.directory, run["events"]), run["events"])
+        except FileNotFoundError:
+            notes.append("events unreadable: no such file")
     else:
         notes.append("no events recorded")
     packets: list = []
     if run.get("pcap"):
         try:
-            packets = flow.read_pcap(column.file(run["pcap"]))
-        except (PcapError, OSError) as e:
+            packets = flow.parse_pcap(untrusted.read_inside(column.directory, run["pcap"]), run["pcap"])
+        except FileNotFoundError:
+            notes.append("capture unreadable: no such file")
+        except PcapError as e:
             notes.append(f"capture unreadable: {str(e).splitlines()[0]}")
     else:
         notes.append(f"no capture: {run.get('wire_unavailable') or 'none taken'}")
@@ -486,9 +481,8 @@ def compare(dirs: list[Path], out: Path, catalog: catalog_mod.Catalog | None = N
     if out.suffix != ".html":
         raise UsageError(f"-o {out}: the report's name ends in .html (the Markdown goes beside it as .md)")
     md_path = out.with_suffix(".md")
-    for path in (out, md_path):
-        if path.exists() and not path.is_file():
-            raise UsageError(f"-o {out}: {path} exists and is not a regular file; the report is written as a pair")
+    check_output_file(out)
+    check_output_file(md_path)
     columns = load_columns(dirs)
     model = build_model(columns, catalog or catalog_mod.default())
     html, markdown = render_html(model), render_markdown(model)

@@ -214,6 +214,11 @@ def read_pcap(path: Path | str) -> list[Packet]:
         data = path.read_bytes()
     except OSError as e:
         raise PcapError(f"{path}: cannot read: {e.strerror}") from None
+    return parse_pcap(data, str(path))
+
+
+def parse_pcap(data: bytes, name: str) -> list[Packet]:
+    """read_pcap() of bytes already read; name says where they came from."""
     packets: list[Packet] = []
     try:
         linktype, records = _records(data)
@@ -226,9 +231,9 @@ def read_pcap(path: Path | str) -> list[Packet]:
                 break
             packets.append(packet)
     except PcapError as e:
-        raise PcapError(f"{path}: {e}") from None
+        raise PcapError(f"{name}: {e}") from None
     except (dpkt.UnpackError, dpkt.NeedData, struct.error, ValueError) as e:
-        raise PcapError(f"{path}: malformed packet after {len(packets)} packets ({e})") from None
+        raise PcapError(f"{name}: malformed packet after {len(packets)} packets ({e})") from None
     return packets
 
 
@@ -248,7 +253,7 @@ def _records(data: bytes) -> tuple[int, Iterator[tuple[int, bytes]]]:
         raise PcapError(f"not a pcap file (only {len(data)} bytes; a pcap header has 24)")
     magic = struct.unpack("<I", data[:4])[0]
     if magic not in _MAGICS:
-        raise PcapError(f"not a pcap file (magic 0x{magic:08x}; pcapng is not supported)")
+        raise PcapError("not a pcap file (an unknown magic number; pcapng is not supported)")
     endian, nano = _MAGICS[magic]
     linktype = struct.unpack(endian + "I", data[20:24])[0] & 0x0FFFFFFF
 

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from . import processes, sysctl
 from .errors import SockspecError
 
 PREFIX = "sockspec-"
@@ -32,16 +33,6 @@ def _ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     if check and result.returncode != 0:
         raise SockspecError(f"ip {' '.join(args)} failed: {result.stderr.strip()}")
     return result
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def in_netns(name: str, fn: Callable[[], T]) -> T:
@@ -67,10 +58,6 @@ def in_netns(name: str, fn: Callable[[], T]) -> T:
     return box["value"]  # type: ignore[return-value]
 
 
-def sysctl_path(key: str) -> Path:
-    return Path("/proc/sys") / key.replace(".", "/")
-
-
 class NetNS:
     """A fresh namespace with loopback up; delete() (or leaving the with-block)
     kills what still runs in it and removes it."""
@@ -88,25 +75,21 @@ class NetNS:
             raise
 
     def set_sysctls(self, sysctls: dict[str, str]) -> None:
+        for key, value in sysctls.items():
+            sysctl.check(key, value)
+
         def write() -> None:
             for key, value in sysctls.items():
-                path = sysctl_path(key)
-                if not path.exists():
+                try:
+                    sysctl.write(key, value)
+                except sysctl.Unavailable as e:
                     from .targets.base import SysctlUnavailable
-                    raise SysctlUnavailable(f"sysctl {key} does not exist in this kernel's network namespace")
-                path.write_text(f"{value}\n")
+                    raise SysctlUnavailable(str(e)) from None
 
         in_netns(self.name, write)
 
     def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
-        def read() -> dict[str, str | None]:
-            out: dict[str, str | None] = {}
-            for key in keys:
-                path = sysctl_path(key)
-                out[key] = " ".join(path.read_text().split()) if path.exists() else None
-            return out
-
-        return in_netns(self.name, read)
+        return in_netns(self.name, lambda: {key: sysctl.read(key) for key in keys})
 
     def exec_argv(self, argv: list[str]) -> list[str]:
         """The argv that runs a command inside this namespace."""
@@ -160,13 +143,22 @@ def remove_own() -> list[str]:
     return mine
 
 
+def _made_at(name: str) -> float | None:
+    try:
+        return os.stat(NETNS_DIR / name).st_mtime
+    except FileNotFoundError:
+        return None
+
+
 def sweep_stale() -> list[str]:
     """Removes the namespaces (and what runs in them) of sockspec runs that are
-    no longer alive; returns their names."""
+    no longer alive; returns their names. A namespace whose owner lives is
+    never touched, whatever run asks."""
     removed = []
     for name in list_ours():
-        pid = owner_pid(name)
-        if pid is None or not _pid_alive(pid):
-            remove(name)
-            removed.append(name)
+        pid, made_at = owner_pid(name), _made_at(name)
+        if made_at is None or (pid is not None and processes.owner_alive(pid, made_at)):
+            continue
+        remove(name)
+        removed.append(name)
     return removed

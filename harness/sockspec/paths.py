@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import UsageError
+
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_DIR = REPO / "catalog"
 RESULTS_DIR = REPO / "results"
@@ -16,3 +18,20 @@ def build_dir() -> Path:
 
 def probe_path(name: str, build: Path | None = None) -> Path:
     return (build or build_dir()) / "probes" / name
+
+
+def check_output_file(path: Path) -> None:
+    """Raises UsageError unless a regular file can be written at path: it is
+    absent or a regular file, and the nearest existing ancestor a directory."""
+    if path.exists() and not path.is_file() or path.is_symlink() and not path.exists():
+        raise UsageError(f"{path} exists and is not a regular file; nothing written")
+    check_can_be_made(path, str(path))
+
+
+def check_can_be_made(path: Path, shown: str) -> None:
+    """Raises UsageError unless the nearest existing ancestor of path is a directory."""
+    ancestor = path.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"{shown}: {ancestor} is not a directory; nothing written")

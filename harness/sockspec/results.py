@@ -53,6 +53,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import untrusted
 from .errors import ResultsError
 
 SCHEMA_VERSION = 3
@@ -60,8 +61,6 @@ OUTCOMES = ("pass", "fail", "skip", "error", "varying")
 CHECK_OUTCOMES = ("pass", "fail", "unobservable")
 OBSERVATION_KINDS = ("behaviour", "context", "timing")
 REQUIRED_ENVIRONMENT = ("target", "kernel_release", "kernel_version", "machine")
-MAX_BYTES = 256 * 1024 * 1024
-MAX_DEPTH = 64
 
 
 def summarize(tests: list[dict[str, Any]]) -> dict[str, int]:
@@ -139,20 +138,6 @@ def _fields(where: _Where, path: str, obj: Any, fields: dict[str, str]) -> None:
             where.fail(f"{path}.{key}", _WANTED[kind])
 
 
-def _depth(value: Any, limit: int) -> int:
-    """Nesting depth (at most limit + 1), without recursion: a hostile file may nest deeply."""
-    deepest, level = 1, [value]
-    while level and deepest <= limit:
-        inner = []
-        for v in level:
-            children = v.values() if isinstance(v, dict) else v
-            inner.extend(x for x in children if isinstance(x, (dict, list)))
-        if inner:
-            deepest += 1
-        level = inner
-    return deepest
-
-
 def validate(data: Any, source: str) -> dict[str, Any]:
     """Checks every field of a loaded results document; raises ResultsError
     naming the first one that is wrong."""
@@ -163,8 +148,6 @@ def validate(data: Any, source: str) -> dict[str, Any]:
     if version != SCHEMA_VERSION:
         raise ResultsError(f"{source}: schema_version {version!r}, this sockspec reads only {SCHEMA_VERSION}"
                            + (" (re-run the suite to regenerate it)" if isinstance(version, int) else ""))
-    if _depth(data, MAX_DEPTH) > MAX_DEPTH:
-        raise ResultsError(f"{source}: nested deeper than {MAX_DEPTH} levels")
     env = data.get("environment")
     if not isinstance(env, dict):
         where.fail("environment", "an object")
@@ -254,34 +237,15 @@ def describe_distribution(pairs: list[list[Any]]) -> str:
     return ", ".join(f"{json.dumps(v) if isinstance(v, (list, dict)) else v} x{n}" for v, n in pairs)
 
 
-def read_results_text(path: Path) -> str:
-    """The text of a results file, size-capped. (The one place a results
-    directory's file is opened for the report's data.)"""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise ResultsError(f"{path}: no such results file") from None
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot read: {e.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise ResultsError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ResultsError(f"{path}: not UTF-8 text (byte {e.start})") from None
-
-
 def load(path: Path) -> dict[str, Any]:
     """A results file, or a results directory holding results.json."""
     path = Path(path)
-    if path.is_dir():
-        path = path / "results.json"
-    text = read_results_text(path)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ResultsError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from None
-    except RecursionError:
-        raise ResultsError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
-    return validate(data, str(path))
+        if path.is_dir():
+            data = untrusted.read_inside(path, "results.json", untrusted.MAX_RESULTS_BYTES)
+            path = path / "results.json"
+        else:
+            data = untrusted.read_file(path, untrusted.MAX_RESULTS_BYTES)
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no results.json in it") from None
+    return validate(untrusted.load_json(data, str(path)), str(path))

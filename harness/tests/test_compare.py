@@ -203,7 +203,7 @@ def _corrupt(directory: Path, how) -> None:
     (lambda d: d["tests"][0]["runs"][0].update(sysctls="x"), "runs[0].sysctls must be an object"),
     (lambda d: d["tests"][0]["runs"][0].update(events=3), "runs[0].events must be a string or null"),
     (lambda d: d["tests"][0]["checks"][0].update(outcome="maybe"), "checks[0].outcome must be one of"),
-    (lambda d: d["tests"][0].update(observations=json.loads("[" * 100 + "]" * 100)), "nested deeper"),
+    (lambda d: d["tests"][0].update(observations=json.loads("[" * 100 + "]" * 100)), "nested more than 64 levels"),
 ])
 def test_compare_refuses_a_bad_results_file_and_writes_nothing(two_kernels, tmp_path, how, message):
     a, b = two_kernels

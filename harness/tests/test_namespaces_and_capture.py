@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sockspec import flow, netns
+from sockspec import flow, netns, processes
 from sockspec.capture import Capture
 from sockspec.errors import SockspecError
 from sockspec.paths import REPO, probe_path
@@ -110,3 +110,47 @@ def test_interrupted_run_leaves_no_namespace_or_tcpdump(tmp_path):
     tcpdumps = subprocess.run(["pgrep", "-x", "tcpdump"], capture_output=True, text=True).stdout.split()
     for pid in tcpdumps:
         assert str(proc.pid) not in Path(f"/proc/{pid}/stat").read_text().split()[3:4], "tcpdump outlived its run"
+
+
+def _pids_in(names: list[str]) -> set[int]:
+    return {int(p) for n in names for p in subprocess.run(["ip", "netns", "pids", n], capture_output=True,
+                                                          text=True).stdout.split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_killed_run_leaves_no_process_and_the_next_sweep_takes_its_namespaces():
+    """SIGKILL of a run's process group: within 2 s nothing it started runs
+    (PR_SET_PDEATHSIG), and its namespaces go with the next run's sweep."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "harness"))
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", str(REPO / "suites" / "tcp_listen"), "-q", "-p",
+                             "no:cacheprovider", "-k", "backlog and not control"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not _pids_in([n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid]):
+        assert time.monotonic() < deadline and proc.poll() is None, "the run never started a process in a namespace"
+        time.sleep(0.01)
+    started = _pids_in([n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid])
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 2
+    while any(_alive(p) for p in started):
+        assert time.monotonic() < deadline, "a process of the killed run is alive 2 s after SIGKILL"
+        time.sleep(0.01)
+    netns.sweep_stale()
+    assert not [n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid]
+
+
+def test_a_reused_pid_does_not_keep_a_namespace():
+    assert processes.owner_alive(os.getpid(), time.time())
+    later = subprocess.Popen(["sleep", "30"])
+    try:
+        assert not processes.owner_alive(later.pid, time.time() - 60), "started after the namespace: not its owner"
+    finally:
+        later.kill()
+        later.wait()

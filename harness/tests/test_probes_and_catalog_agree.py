@@ -1,6 +1,7 @@
 """The catalog, the probes and the suites name the same behaviours, and every
 probe has the command line the brief promises."""
 import ast
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -54,14 +55,30 @@ def probe_binary(name: str) -> Path:
 
 
 @pytest.mark.parametrize("name", PROBE_NAMES)
-def test_probe_help_explains_and_cites(name):
+def test_probe_help_says_what_the_catalog_says(name):
+    b = catalog.load().behaviour(name)
     out = subprocess.run([probe_binary(name), "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    assert "--family" in out.stdout and "--json" in out.stdout and "Evidence for:" in out.stdout
+    lines = out.stdout.splitlines()
+    assert lines[0] == b.title, "--help's first line is not the catalog's title"
+    assert "--family" in out.stdout and "--json" in out.stdout
+    assert f"Evidence for: {', '.join(b.claims) or 'no seed claim'}" in lines
+    assert f"Sources: {', '.join(b.sources)}" in lines
+
+
+@pytest.mark.parametrize("name", ["tcp_handshake", "unix_so_peercred"])
+def test_probe_json_header_is_the_catalog_entry(name):
+    b = catalog.load().behaviour(name)
+    # Its own network namespace, gone when the probe exits.
+    run = subprocess.run(["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$0" --json',
+                          probe_binary(name)], capture_output=True, text=True, timeout=20)
+    header = json.loads(run.stdout.splitlines()[0])["probe"]
+    assert (header["summary"], header["claims"], header["sources"]) == (b.title, list(b.claims), list(b.sources))
 
 
 @pytest.mark.parametrize("name", PROBE_NAMES)
-@pytest.mark.parametrize("argv", [["--no-such-flag"], ["--family", "ipx"], ["--timeout-s", "x"]])
+@pytest.mark.parametrize("argv", [["--no-such-flag"], ["--family", "ipx"], ["--timeout-s", "x"],
+                                  ["--timeout-s", "nan"], ["--timeout-s", "inf"], ["--timeout-s", "-1"]])
 def test_probe_bad_usage_is_one_line_and_exit_2(name, argv):
     out = subprocess.run([probe_binary(name), *argv], capture_output=True, text=True, timeout=10)
     assert out.returncode == 2, out.stderr

@@ -3,8 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "sockspec/names.h"
 
@@ -27,27 +30,92 @@ void on_alarm(int) {
   _exit(1);
 }
 
-std::string footer(const ProbeInfo& info) {
-  std::string claims;
-  for (const auto& c : info.claims) claims += (claims.empty() ? "" : ", ") + c;
-  return "\n" + info.behaviour + "\n\nEvidence for: " + claims +
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+std::string footer(const CatalogEntry& entry, const std::string& scenario) {
+  return "\n" + scenario + "\n\nEvidence for: " + (entry.claims.empty() ? "no seed claim" : joined(entry.claims)) +
+         "\nSources: " + joined(entry.sources) +
          "\n\nThe probe runs both ends itself on loopback and reports what happened; it does not\n"
-         "judge. Run it in a fresh namespace with capture: scripts/sockspec probe " + info.name +
+         "judge. Run it in a fresh namespace with capture: scripts/sockspec probe " + entry.name +
          "\n\nExit status: 0 the scenario ran to its end (whatever it observed), 1 the environment\n"
          "stopped it (the failed call is printed), 2 bad usage.";
 }
+
+CLI::Option* as_option(void* option) { return static_cast<CLI::Option*>(option); }
 }  // namespace
 
-Probe::Probe(ProbeInfo info) : info_(std::move(info)), app_(info_.summary, info_.name) {
-  app_.footer(footer(info_));
-  app_.get_formatter()->column_width(30);
-  app_.add_option("--family", family_name_, "address family: inet (IPv4) or inet6 (IPv6)")
+struct Probe::Parser {
+  CLI::App app;
+};
+
+OptionRule& OptionRule::range(int min, int max) {
+  as_option(option_)->check(CLI::Range(min, max));
+  return *this;
+}
+
+OptionRule& OptionRule::one_of(std::vector<std::string> choices) {
+  as_option(option_)->check(CLI::IsMember(std::move(choices)));
+  return *this;
+}
+
+OptionRule& OptionRule::ipv4_address() {
+  as_option(option_)->check(CLI::ValidIPV4);
+  return *this;
+}
+
+Probe::Probe(std::string name, std::string scenario)
+    : entry_(find_catalog_entry(name)), scenario_(std::move(scenario)), parser_(std::make_unique<Parser>()) {
+  static const CatalogEntry unknown;
+  const CatalogEntry& entry = entry_ ? *entry_ : unknown;
+  CLI::App& app = parser_->app;
+  app.name(name);
+  app.description(entry.title);
+  app.footer(footer(entry, scenario_));
+  app.get_formatter()->column_width(30);
+  app.add_option("--family", family_name_, "address family: inet (IPv4) or inet6 (IPv6)")
       ->check(CLI::IsMember({"inet", "inet6"}))
       ->capture_default_str();
-  app_.add_flag("--json", json_, "write JSON lines (events, then observations) instead of a narrative");
-  app_.add_option("--timeout-s", timeout_s_, "give up after this many seconds (exit 1)")
-      ->check(CLI::Range(0.1, 3600.0))
+  app.add_flag("--json", json_, "write JSON lines (events, then observations) instead of a narrative");
+  // Range() alone lets NaN through (every comparison with it is false), and a
+  // NaN timeout would turn the watchdog off.
+  app.add_option("--timeout-s", timeout_s_, "give up after this many seconds (exit 1)")
+      ->check(CLI::Validator([](std::string& text) {
+        double value = 0;
+        try {
+          value = std::stod(text);
+        } catch (const std::exception&) {
+          return std::string("not a number: ") + text;
+        }
+        return std::isfinite(value) && value >= 0.1 && value <= 3600.0
+                   ? std::string()
+                   : std::string("must be between 0.1 and 3600 seconds, not ") + text;
+      }, "0.1 to 3600"))
       ->capture_default_str();
+}
+
+Probe::~Probe() = default;
+
+OptionRule& Probe::option(const std::string& flag, int& value, const std::string& help) {
+  CLI::Option* option = parser_->app.add_option(flag, value, help)->capture_default_str();
+  return *rules_.emplace_back(new OptionRule(option));
+}
+
+OptionRule& Probe::option(const std::string& flag, std::string& value, const std::string& help) {
+  CLI::Option* option = parser_->app.add_option(flag, value, help)->capture_default_str();
+  return *rules_.emplace_back(new OptionRule(option));
+}
+
+OptionRule& Probe::option(const std::string& flag, bool& value, const std::string& help) {
+  CLI::Option* option = parser_->app.add_option(flag, value, help)->capture_default_str();
+  return *rules_.emplace_back(new OptionRule(option));
+}
+
+void Probe::flag(const std::string& flag, bool& value, const std::string& help) {
+  parser_->app.add_flag(flag, value, help);
 }
 
 Actor& Probe::actor(const std::string& side) {
@@ -61,16 +129,22 @@ void Probe::observe(const std::string& key, nlohmann::json value) { log_->observ
 
 int Probe::main(int argc, char** argv, const std::function<void(Probe&)>& scenario) {
   g_probe_name = argv[0];
+  const std::string& name = parser_->app.get_name();
+  if (!entry_) {
+    std::cerr << name << ": error: the catalog has no behaviour named " << name
+              << " (catalog/behaviours/*.toml)\n";
+    return 2;
+  }
   try {
-    app_.parse(argc, argv);
+    parser_->app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::cout << app_.help();
+    std::cout << parser_->app.help();
     return 0;
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
     for (char& c : message)
       if (c == '\n') c = ' ';
-    std::cerr << info_.name << ": error: " << message << " (see --help)\n";
+    std::cerr << name << ": error: " << message << " (see --help)\n";
     return 2;
   }
   family_ = family_name_ == "inet6" ? Family::kInet6 : Family::kInet;
@@ -79,9 +153,10 @@ int Probe::main(int argc, char** argv, const std::function<void(Probe&)>& scenar
 
   nlohmann::json args = nlohmann::json::array();
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
-  log_->header({{"name", info_.name},
-                {"summary", info_.summary},
-                {"claims", info_.claims},
+  log_->header({{"name", entry_->name},
+                {"summary", entry_->title},
+                {"claims", entry_->claims},
+                {"sources", entry_->sources},
                 {"family", family_flag(family_)},
                 {"family_title", family_title(family_)},
                 {"args", args},
@@ -93,11 +168,11 @@ int Probe::main(int argc, char** argv, const std::function<void(Probe&)>& scenar
     scenario(*this);
   } catch (const EnvironmentFailure& e) {
     log_->error(e.what(), e.call(), e.err());
-    std::cerr << info_.name << ": " << e.what() << "\n";
+    std::cerr << name << ": " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
     log_->error(e.what(), "", 0);
-    std::cerr << info_.name << ": " << e.what() << "\n";
+    std::cerr << name << ": " << e.what() << "\n";
     return 1;
   }
   alarm(0);

@@ -39,7 +39,8 @@ from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
 from .base import Invocation, RunRecord, Target, TargetError, Unsupported
-from .qemu import (SysctlError, die_with_parent, encode_request, load_guest_builder,
+from ..processes import die_with_parent
+from .qemu import (SysctlError, encode_request, load_guest_builder,
                    record_from_reply, run_fields, split_reply)
 
 __all__ = ["GvisorTarget", "FaultsUnsupported", "SysctlError"]
@@ -124,7 +125,7 @@ class GvisorTarget(Target):
         request = encode_request(cmd, **fields)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=self._tmp(), start_new_session=True,
-                                preexec_fn=die_with_parent)
+                                preexec_fn=die_with_parent())
         self._procs.add(proc)
         try:
             try:

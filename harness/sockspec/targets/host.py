@@ -16,6 +16,7 @@ from ..capture import Capture
 from ..environment import RELEVANT_SYSCTLS, tool_versions
 from ..netns import NetNS
 from ..paths import probe_path
+from ..processes import die_with_parent
 from .base import Invocation, RunRecord, Target, TargetError
 
 
@@ -53,7 +54,7 @@ class HostTarget(Target):
             try:
                 proc = subprocess.Popen(ns.exec_argv([str(binary), "--json", *invocation.args]),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=die_with_parent())
                 try:
                     stdout, stderr = proc.communicate(timeout=invocation.timeout_s)
                 except subprocess.TimeoutExpired:

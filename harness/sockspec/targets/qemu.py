@@ -47,9 +47,10 @@ from typing import Any
 from .base import Invocation, RunRecord, SysctlUnavailable, Target, TargetError
 
 from .. import faults as fault_rules
-from .. import probe_output
+from .. import probe_output, sysctl
 from ..environment import RELEVANT_SYSCTLS, tool_versions
 from ..errors import ProbeOutputError
+from ..processes import die_with_parent
 
 REPO = Path(__file__).resolve().parents[3]
 GUEST_DIR = REPO / "harness" / "guest"
@@ -120,6 +121,8 @@ def split_reply(buf: bytes) -> tuple[dict[str, bytes] | None, bytes]:
 def run_fields(invocation: Invocation, program: str, *, netns: bool, capturer: str,
                request_id: int) -> dict[str, Any]:
     """The agent's run request for an invocation (the target adds --json)."""
+    for key, value in invocation.sysctls.items():
+        sysctl.check(key, value)
     sysctls = [f"{k}={v}" for k, v in invocation.sysctls.items()]
     return {
         "id": request_id,
@@ -280,19 +283,6 @@ def qemu_version() -> str:
     return out.splitlines()[0].strip() if out else "unknown"
 
 
-_libc = None
-
-
-def die_with_parent() -> None:
-    """preexec_fn: SIGKILL this child when the driver dies (even by SIGKILL),
-    so no qemu or runsc outlives a killed run."""
-    global _libc
-    import ctypes
-    if _libc is None:
-        _libc = ctypes.CDLL(None, use_errno=True)
-    _libc.prctl(1, 9)   # PR_SET_PDEATHSIG, SIGKILL
-
-
 def kvm_usable() -> bool:
     try:
         fd = os.open("/dev/kvm", os.O_RDWR | os.O_CLOEXEC)
@@ -341,7 +331,7 @@ class _Guest:
             with open(self.qemu_log, "wb") as log:
                 self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=subprocess.STDOUT, start_new_session=True,
-                                             preexec_fn=die_with_parent)
+                                             preexec_fn=die_with_parent())
             listener.settimeout(hello_timeout_s)
             try:
                 self.sock, _ = listener.accept()

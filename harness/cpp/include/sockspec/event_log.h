@@ -8,7 +8,7 @@
 #include <ostream>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "sockspec/json.h"
 
 namespace sockspec {
 

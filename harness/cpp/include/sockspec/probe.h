@@ -1,42 +1,62 @@
 // The frame of every probe: its command line (--family, --json, --help with the
-// behaviour and the claims it checks), its actors, its observations and its
-// exit status. A probe's main() holds the scenario and nothing else:
+// behaviour's title, claims and sources from the catalog), its actors, its
+// observations and its exit status. A probe's main() holds the scenario and
+// nothing else:
 //
 //   int main(int argc, char** argv) {
-//     sockspec::Probe probe({"tcp_handshake", "...", "...", {"SEED-1"}});
+//     sockspec::Probe probe("tcp_handshake", "A client connect()s ...");
 //     return probe.main(argc, argv, [&](sockspec::Probe& p) { ...scenario... });
 //   }
+//
+// The command-line parser (CLI11) stays behind option() and flag(): compiled
+// once in probe.cpp instead of in every probe, it was most of a probe's
+// compile time.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "sockspec/actor.h"
 #include "sockspec/addr.h"
+#include "sockspec/catalog.h"
 #include "sockspec/event_log.h"
 #include "sockspec/names.h"
 
 namespace sockspec {
 
-struct ProbeInfo {
-  std::string name;                 // "tcp_listen_backlog": the probe, its test and its report row
-  std::string summary;              // one line
-  std::string behaviour;            // a paragraph for --help: what happens and why it matters
-  std::vector<std::string> claims;  // what it gives evidence for: "SEED-12", "listen(2)", ...
+// A scenario's own option, as declared by Probe::option(); narrowing calls
+// chain: p.option("--backlog", backlog, "listen() backlog").range(0, 4096).
+// A value outside what it allows is bad usage (exit 2).
+class OptionRule {
+ public:
+  OptionRule& range(int min, int max);
+  OptionRule& one_of(std::vector<std::string> choices);
+  OptionRule& ipv4_address();
+
+ private:
+  friend class Probe;
+  explicit OptionRule(void* option) : option_(option) {}
+  void* option_;  // the parser's CLI::Option, opaque here
 };
 
 class Probe {
  public:
-  explicit Probe(ProbeInfo info);
+  // name: the behaviour, as the catalog names it; scenario: a paragraph for
+  // --help saying what the probe does, step by step.
+  Probe(std::string name, std::string scenario);
+  ~Probe();
 
-  // Add the scenario's own flags here before main() runs.
-  CLI::App& cli() { return app_; }
+  // The scenario's own flags, declared before main() runs. A variable's value
+  // at declaration is the default that --help shows.
+  OptionRule& option(const std::string& flag, int& value, const std::string& help);
+  OptionRule& option(const std::string& flag, std::string& value, const std::string& help);
+  // --flag true|false, for a default of true that a bare flag could not turn off.
+  OptionRule& option(const std::string& flag, bool& value, const std::string& help);
+  void flag(const std::string& flag, bool& value, const std::string& help);
 
   Family family() const { return family_; }
   int af() const { return sockspec::af(family_); }
@@ -56,8 +76,12 @@ class Probe {
   int main(int argc, char** argv, const std::function<void(Probe&)>& scenario);
 
  private:
-  ProbeInfo info_;
-  CLI::App app_;
+  struct Parser;  // CLI11, opaque here
+
+  const CatalogEntry* entry_;  // nullptr: not in the catalog, which main() reports as bad usage
+  std::string scenario_;
+  std::unique_ptr<Parser> parser_;
+  std::vector<std::unique_ptr<OptionRule>> rules_;
   Family family_ = Family::kInet;
   std::string family_name_ = "inet";
   bool json_ = false;

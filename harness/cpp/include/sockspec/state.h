@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "sockspec/json.h"
 
 #include "sockspec/addr.h"
 

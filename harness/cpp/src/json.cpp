@@ -1,0 +1,3 @@
+#include "sockspec/json.h"
+
+template class nlohmann::basic_json<>;
