@@ -113,7 +113,10 @@ def test_the_committed_report_renders(tmp_path):
     shot = tmp_path / "report.png"
     page = render(COMMITTED, shot)
     assert len(page.rows) >= 10 and page.differing, "a matrix with at least one difference between kernels"
-    assert any(re.match(r"tcp_listen_backlog\[", r or "") for r in page.differing), "the backlog differs on gVisor"
+    # qemu's 6.1 and gVisor offer window scale 7 where 6.18 offers 10; gVisor's
+    # unreadable accept queue is not observed, not a difference.
+    assert any(re.match(r"tcp_syn_options\[", r or "") for r in page.differing), "the SYN's window scale differs"
+    assert not any(re.match(r"tcp_listen_backlog\[", r or "") for r in page.differing)
     assert page.svgs >= 3 and page.arrows > 0, "SVG ladders with packets"
     if os.environ.get("SOCKSPEC_UPDATE_SCREENSHOT") == "1":
         shutil.copy(shot, REPO / "results" / "report.png")
