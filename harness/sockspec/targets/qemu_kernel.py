@@ -40,7 +40,8 @@ def default_kernel(cache_dir: Path, series: str = DEFAULT_SERIES) -> KernelImage
 BOOT_MODULES = ("inet_diag", "tcp_diag", "udp_diag", "raw_diag", "unix_diag",
                 "af_packet_diag", "netlink_diag")
 # Loaded before the first fault rules (harness/sockspec/faults.py).
-FAULT_MODULES = ("nf_tables", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
+# nft_counter: a module of its own in 5.10 (later kernels build it into nf_tables).
+FAULT_MODULES = ("nf_tables", "nft_counter", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
 
 
 def _module_depends(ko: Path) -> list[str]:
