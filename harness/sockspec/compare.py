@@ -23,9 +23,7 @@ in both outputs.
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,43 +33,14 @@ from . import report as report_mod
 from . import results as results_mod
 from .compare_columns import Column, ladder, load_columns
 from .compare_render import render_html, render_markdown
+from .compare_since import by_version
+from .compare_values import comparable, row_difference, value_key, value_text
 from .errors import ResultsError, UsageError
 from .paths import REPO, check_output_file
 from .report import first_line
 
-MAX_VALUE = 90
 MAX_KEYS = 3  # of an object value, the differing keys a difference's sentence names
 NOT_OBSERVED = "not observed"
-
-
-def value_text(value: Any, limit: int = MAX_VALUE) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = text.replace("\n", "\\n")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_ADDR_PORT = re.compile(r"^(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):\d+$")
-
-
-def comparable(value: Any, behaviour: catalog_mod.Behaviour | None) -> Any:
-    """The value with its context taken out: keys that are context (the
-    catalog's declarations and the names that are context by themselves) at
-    any depth, and the port of every address string."""
-    kind = behaviour.kind_of if behaviour else (lambda k: "context" if catalog_mod.CONTEXT_BY_NAME.search(k)
-                                                else "behaviour")
-    def strip(v: Any) -> Any:
-        if isinstance(v, str):
-            return _ADDR_PORT.sub(r"\1:*", v)
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if kind(k) != "context"}
-        return v
-    return strip(value)
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------- rows
@@ -99,37 +68,6 @@ def _not_observed(test: dict[str, Any] | None) -> str | None:
         return f"could not run: {first_line(test.get('reason')) or 'error'}"
     return None
 
-
-def _overlap(checks: list[dict[str, Any]], behaviour) -> bool:
-    """Whether the repeats' seen values of every pair of stacks overlap: numbers
-    by their ranges (a duration never repeats exactly), other values by a value
-    in common."""
-    samples = [[comparable(i["seen"], behaviour) for i in ch["iterations"]] for ch in checks]
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for vs in samples for v in vs):
-        ranges = [(min(vs), max(vs)) for vs in samples]
-        return all(a[0] <= b[1] and b[0] <= a[1] for i, a in enumerate(ranges) for b in ranges[i + 1:])
-    sets = [{_key(v) for v in vs} for vs in samples]
-    return all(a & b for i, a in enumerate(sets) for b in sets[i + 1:])
-
-
-def _row_difference(cells: list[dict[str, Any]], kind: str, behaviour) -> bool:
-    """`kind` is the check's, from the catalog: a context check (its seen
-    value is a time or a port) is compared on its outcome alone."""
-    # What a stack could not observe, or did not reach (the test ended first),
-    # is listed apart: no evidence of a difference.
-    judged = [c for c in cells if c["state"] == "judged" and c["outcome"] != "unobservable"]
-    if len(judged) < 2:
-        return False
-    if len({c["outcome"] for c in judged}) > 1:
-        return True
-    checks = [c["check"] for c in judged]
-    if kind == "context" or any(ch is None for ch in checks):
-        return False
-    if kind == "timing":
-        if not all(ch.get("iterations") for ch in checks):
-            return False  # one sample per stack cannot show that two distributions do not overlap
-        return not _overlap(checks, behaviour)
-    return len({_key(comparable(ch["seen"], behaviour)) for ch in checks}) > 1
 
 
 def _cell(test: dict[str, Any] | None, check: dict[str, Any] | None) -> dict[str, Any]:
@@ -160,7 +98,7 @@ def _sentence(row: dict[str, Any], columns: list[str], behaviour) -> dict[str, s
     values = [comparable(cell["check"]["seen"], behaviour) if cell["check"] else None for _, cell in judged]
     keys = None
     if values and all(isinstance(v, dict) for v in values):
-        keys = sorted(k for k in set().union(*values) if len({_key(v.get(k)) for v in values}) > 1)
+        keys = sorted(k for k in set().union(*values) if len({value_key(v.get(k)) for v in values}) > 1)
     parts = []
     for (label, cell), value in zip(judged, values):
         text = f"{label}: {cell['outcome']}"
@@ -218,7 +156,7 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
             row = {"behaviour": proto["behaviour"], "test": tid, "check": cid, "says": first["says"],
                    "claim": first.get("claim") or first.get("refutes"), "refutes": bool(first.get("refutes")),
                    "control": proto.get("control"), "timing": timing, "cells": cells}
-            row["differs"] = _row_difference(cells, kind, b)
+            row["differs"] = row_difference(cells, kind, b)
             rows.append(row)
     differing = [r for r in rows if r["differs"]]
     for r in differing:
@@ -302,7 +240,7 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
     featured = next((b for b in behaviours if b["differs"]), None)
     return {"columns": labels, "headline": headline, "environments": envs, "claims": claims, "rows": rows,
             "differing": differing, "differing_behaviours": differing_behaviours, "unobservable": unobservable,
-            "featured": featured, "behaviours": behaviours}
+            "featured": featured, "behaviours": behaviours, "since": by_version(columns, rows, catalog)}
 
 
 def _display_path(p: Path) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sockspec import compare, results
+from sockspec import compare, compare_values, results
 from sockspec.results_collection import apply_variance
 
 REPO = Path(__file__).resolve().parents[2]
@@ -290,7 +290,7 @@ def _timing_row(values_a, values_b):
         its = [{"iteration": i, "outcome": "pass", "seen": v} for i, v in enumerate(values, 1)]
         return {"state": "judged", "outcome": "pass", "check": {"seen": values[0], "iterations": its}}
     b = compare.catalog_mod.default().behaviours["tcp_listen_backlog"]
-    return compare._row_difference([cell(values_a), cell(values_b)], "timing", b)
+    return compare_values.row_difference([cell(values_a), cell(values_b)], "timing", b)
 
 
 def test_a_timing_dependent_check_differs_only_when_its_distributions_do_not_overlap():
@@ -300,4 +300,4 @@ def test_a_timing_dependent_check_differs_only_when_its_distributions_do_not_ove
     single = {"state": "judged", "outcome": "pass", "check": {"seen": 1_003_000_000}}
     other = {"state": "judged", "outcome": "pass", "check": {"seen": 3_010_000_000}}
     b = compare.catalog_mod.default().behaviours["tcp_listen_backlog"]
-    assert not compare._row_difference([single, other], "timing", b)
+    assert not compare_values.row_difference([single, other], "timing", b)
