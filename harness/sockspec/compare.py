@@ -4,7 +4,8 @@ file that works offline: inline CSS and SVG) and OUT with .md beside it (the
 same content for a CI summary or a pull request).
 
 The report reads like a finding. Its first line counts the checks that
-differ; then come those differences, one sentence each; what each stack
+differ; then come those differences, one sentence each; what changed along
+the Linux kernels in version order, and since when (compare_since.py); what each stack
 could not observe (unobservable checks, skipped behaviours) with the reason;
 the seed's claims per stack; the full matrix of checks x stacks grouped by
 behaviour; the environments; a ladder per behaviour per stack.
@@ -13,8 +14,9 @@ Two stacks differ on a check when its outcome differs, or its seen value
 differs once context (ports, addresses, pids, times: the catalog's
 declarations) is taken out. A timing-dependent check (catalog `timing`)
 differs on its value only when its distributions over repeats do not
-overlap; from single runs only its outcome is compared. A stack that skipped
-a test did not observe it: that is listed, never counted as a difference.
+overlap; from single runs only its outcome is compared (compare_values.py).
+A stack that skipped a test did not observe it: that is listed, never
+counted as a difference.
 
 Every input is loaded and validated before anything is written, and both
 files are written through temporary files and renamed: a bad input leaves

@@ -23,8 +23,8 @@ from .compare_values import comparable, row_difference, value_key, value_text
 MAX_KEYS = 3      # of an object value, the keys that change a line names
 MAX_VALUES = 3    # of a timing-dependent check, the values one stretch of versions shows
 _RELEASE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
-NOT_LINUX = {"gvisor": "gVisor is a network stack of its own: the kernel release it reports ({release}) "
-                       "names no Linux it runs"}
+NOT_LINUX = {"gvisor": "gVisor is a network stack of its own, no Linux version: the kernel release it reports "
+                       "({release}) is the interface it imitates"}
 
 
 def kernel_version(release: Any) -> tuple[int, int, int] | None:
