@@ -120,7 +120,7 @@ def history(row: dict[str, Any], order: list[dict[str, Any]], kind: str, behavio
 
 
 def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catalog_mod.Catalog) -> dict[str, Any]:
-    """{order, outside, groups}: the differing checks that change along the
+    """{order, outside, labels (of each version), groups}: the differing checks that change along the
     Linux versions, grouped by the version each first changes at, in version
     order, each group in the report's row order."""
     order, outside = linux_order(columns)
@@ -138,6 +138,7 @@ def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catal
     groups: dict[str, list[dict[str, Any]]] = {}
     for h in sorted(histories, key=lambda h: position[h["stretches"][1]["versions"][0]]):
         groups.setdefault(h["stretches"][1]["versions"][0], []).append(h)
-    return {"order": order, "outside": outside, "checks": len(histories),
+    return {"order": order, "outside": outside, "labels": {s["version"]: s["label"] for s in order},
+            "checks": len(histories),
             "more_than_once": sum(1 for h in histories if h["changes"] > 1),
             "groups": [{"since": v, "checks": hs} for v, hs in groups.items()]}

@@ -63,6 +63,15 @@ def test_versions_are_ordered_by_release_not_by_directory_name(tmp_path):
     assert [g["since"] for g in view["groups"]] == ["6.10"]
 
 
+def test_versions_that_share_a_number_are_told_apart_by_release_then_by_label(tmp_path):
+    dirs = [stack(tmp_path, "h1", "6.18.44", 1, "host"), stack(tmp_path, "h2", "6.18.44", 3, "host"),
+            stack(tmp_path, "q", "6.18.9", 1), stack(tmp_path, "o", "6.1.0", 1)]
+    view = since(dirs)
+    assert [s["version"] for s in view["order"]] == ["6.1", "6.18.9", "host 6.18.44", "host 6.18.44 (2)"]
+    assert view["labels"]["6.18.9"] == "qemu 6.18.9"
+    assert line(tmp_path, dirs).endswith("**since host 6.18.44 (2)**: 3 (fail)")
+
+
 def test_a_check_that_changed_twice_lists_both_changes_and_a_return_is_marked(tmp_path):
     dirs = [stack(tmp_path, "q-6.12", "6.12.1", 2), stack(tmp_path, "q-5.10", "5.10.0-32", 3),
             stack(tmp_path, "q-6.1", "6.1.0-50", 1), stack(tmp_path, "q-6.18", "6.18.44", 2)]
