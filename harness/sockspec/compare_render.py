@@ -92,15 +92,10 @@ def _since_markdown(since: dict[str, Any]) -> list[str]:
     order = ", ".join(f"{md(s['version'])} ({md(s['label'])})" for s in since["order"])
     lines = [f"Linux in kernel version order: {order or 'none'}."
              + "".join(f" Not in that order: {md(o['label'])} ({md(o['why'])})." for o in since["outside"])]
-    if len(since["order"]) < 2:
-        return lines + ["", "Fewer than two Linux versions among the results: nothing to order."]
-    if not since["groups"]:
-        return lines + ["", "None: no check's outcome or value changes along the Linux versions."]
+    if since["empty"]:
+        return lines + ["", since["empty"]]
     lines += ["", f"{since['checks']} checks change along the Linux versions, {since['more_than_once']} of them more "
-              "than once. Each change is named by the first version that shows it; the version before the arrow "
-              "is the other end of a bisect. A value back to an earlier one (as on ...) more likely follows the "
-              "machine or its configuration than the kernel. A version that could not observe a check is named "
-              "with its reason, never counted as a change."]
+              f"than once. {since['reading']}"]
     for group in since["groups"]:
         n = len(group["checks"])
         lines += ["", f"### First changed at {md(group['since'])} ({n} check{'s' if n != 1 else ''})", ""]
@@ -108,6 +103,7 @@ def _since_markdown(since: dict[str, Any]) -> list[str]:
             parts = []
             for i, st in enumerate(h["stretches"]):
                 versions = ", ".join(md(v) for v in st["versions"]) if i == 0 else f"since {md(st['versions'][0])}"
+                versions += f", through {md(st['through'])}" if st["through"] else ""
                 gap = f" ({', '.join(md(v) for v in st['unjudged_before'])} not judged)" if st["unjudged_before"] else ""
                 again = f" (as on {md(st['as_on'])})" if st["as_on"] else ""
                 parts.append(f"**{versions}**{gap}: {md(st['value'])}{again}")

@@ -22,6 +22,10 @@ from .compare_values import comparable, row_difference, value_key, value_text
 
 MAX_KEYS = 3      # of an object value, the keys that change a line names
 MAX_VALUES = 3    # of a timing-dependent check, the values one stretch of versions shows
+READING = ("Each change is named by the first version that shows it; the last version before the arrow is the "
+           "other end of a bisect. A value back to an earlier one (as on ...) more likely follows the machine or "
+           "its configuration than the kernel. A version that could not observe a check is named with its "
+           "reason, never counted as a change.")
 _RELEASE = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 NOT_LINUX = {"gvisor": "gVisor is a network stack of its own, no Linux version: the kernel release it reports "
                        "({release}) is the interface it imitates"}
@@ -100,8 +104,8 @@ def history(row: dict[str, Any], order: list[dict[str, Any]], kind: str, behavio
             stretches[-1]["cells"].append(cell)
             skipped = []
         else:
-            stretches.append({"versions": [s["version"]], "cells": [cell], "unjudged_before": skipped if stretches
-                              else [], "after": stretches[-1]["versions"][-1] if stretches else None})
+            stretches.append({"versions": [s["version"]], "cells": [cell],
+                              "unjudged_before": skipped if stretches else []})
             skipped = []
     if len(stretches) < 2:
         return None
@@ -114,15 +118,18 @@ def history(row: dict[str, Any], order: list[dict[str, Any]], kind: str, behavio
         earlier = [e for e in stretches[:max(n - 1, 0)]
                    if not row_difference([e["cells"][-1], st["cells"][0]], kind, behaviour)]
         st["as_on"] = earlier[-1]["versions"][-1] if earlier else None
+        # The last version before the next change, where the line does not show it already.
+        st["through"] = st["versions"][-1] if 0 < n < len(stretches) - 1 and len(st["versions"]) > 1 else None
     return {"test": row["test"], "check": row["check"], "says": row["says"], "changes": len(stretches) - 1,
             "stretches": [{k: v for k, v in st.items() if k != "cells"} for st in stretches],
             "unjudged": unjudged}
 
 
 def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catalog_mod.Catalog) -> dict[str, Any]:
-    """{order, outside, labels (of each version), groups}: the differing checks that change along the
-    Linux versions, grouped by the version each first changes at, in version
-    order, each group in the report's row order."""
+    """{order, outside, labels (of each version), empty (why there is no
+    change to show, or None), reading (how to read a line), groups}: the differing
+    checks that change along the Linux versions, grouped by the version each
+    first changes at, in version order, each group in the report's row order."""
     order, outside = linux_order(columns)
     histories = []
     if len(order) > 1:
@@ -138,7 +145,9 @@ def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catal
     groups: dict[str, list[dict[str, Any]]] = {}
     for h in sorted(histories, key=lambda h: position[h["stretches"][1]["versions"][0]]):
         groups.setdefault(h["stretches"][1]["versions"][0], []).append(h)
+    empty = ("Fewer than two Linux versions among the results: nothing to order." if len(order) < 2 else
+             None if histories else "None: no check's outcome or value changes along the Linux versions.")
     return {"order": order, "outside": outside, "labels": {s["version"]: s["label"] for s in order},
-            "checks": len(histories),
+            "empty": empty, "reading": READING, "checks": len(histories),
             "more_than_once": sum(1 for h in histories if h["changes"] > 1),
             "groups": [{"since": v, "checks": hs} for v, hs in groups.items()]}

@@ -81,8 +81,9 @@ def test_a_check_that_changed_twice_lists_both_changes_and_a_return_is_marked(tm
     assert h["changes"] == 2 and [st["versions"] for st in h["stretches"]] == [["5.10"], ["6.1"], ["6.12", "6.18"]]
     assert view["more_than_once"] == 1
     back = [stack(tmp_path, "b-5.10", "5.10.0", 3), stack(tmp_path, "b-6.1", "6.1.0", 1),
-            stack(tmp_path, "b-6.12", "6.12.0", 3)]
-    assert line(tmp_path, back).endswith("**since 6.12**: 3 (fail) (as on 5.10)")
+            stack(tmp_path, "b-6.6", "6.6.0", 1), stack(tmp_path, "b-6.12", "6.12.0", 3)]
+    assert line(tmp_path, back).endswith("**5.10**: 3 (fail) → **since 6.1, through 6.6**: 1 (pass) → "
+                                         "**since 6.12**: 3 (fail) (as on 5.10)")
 
 
 def test_an_unobservable_value_is_shown_as_such_and_is_no_change(tmp_path):
@@ -136,7 +137,9 @@ def test_gvisor_stands_outside_the_order_and_the_view_says_so(tmp_path):
     out, md_path = compare.compare(dirs, tmp_path / "r.html")
     assert "Not in that order: gvisor 4.4.0 (gVisor is a network stack of its own" in md_path.read_text()
     assert "None: no check's outcome or value changes along the Linux versions." in md_path.read_text()
-    assert 'id="since"' in out.read_text() and "Not in that order: <b>gvisor 4.4.0</b>" in out.read_text()
+    html = out.read_text()
+    assert 'id="since"' in html and "Not in that order: <b>gvisor 4.4.0</b>" in html
+    assert "<p>None: no check&#39;s outcome or value changes along the Linux versions.</p>" in html
     one = compare.compare(dirs[:2], tmp_path / "one.html")[1].read_text()
     assert "Fewer than two Linux versions among the results: nothing to order." in one
 
