@@ -14,6 +14,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 def render_markdown(model: dict[str, Any]) -> str:
     cols = model["columns"]
     lines = [f"**{md(model['headline'])}**", "", "# sockspec: stacks compared", ""]
+    if model["since"]["pointer"]:
+        lines += [md(model["since"]["pointer"]), ""]
     lines += ["## Differences", ""]
     if model["differing"]:
         lines += [f"- {md_code(r['sentence']['what'])}: {md(r['sentence']['says'])}: {md(r['sentence']['seen'])}"

@@ -126,8 +126,9 @@ def history(row: dict[str, Any], order: list[dict[str, Any]], kind: str, behavio
 
 
 def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catalog_mod.Catalog) -> dict[str, Any]:
-    """{order, outside, labels (of each version), empty (why there is no
-    change to show, or None), reading (how to read a line), groups}: the differing
+    """{order, outside, labels (of each version), pointer (a sentence for
+    the report's first screen, or None), empty (why there is no change to
+    show, or None), reading (how to read a line), groups}: the differing
     checks that change along the Linux versions, grouped by the version each
     first changes at, in version order, each group in the report's row order."""
     order, outside = linux_order(columns)
@@ -147,7 +148,11 @@ def by_version(columns: list[Column], rows: list[dict[str, Any]], catalog: catal
         groups.setdefault(h["stretches"][1]["versions"][0], []).append(h)
     empty = ("Fewer than two Linux versions among the results: nothing to order." if len(order) < 2 else
              None if histories else "None: no check's outcome or value changes along the Linux versions.")
+    versions = [s["version"] for s in order]
+    pointer = (f"{len(histories)} of the differing checks change{'s' if len(histories) == 1 else ''} along the Linux versions ({versions[0]} to "
+               f"{versions[-1]}): what changed, and since when, follows the differences." if histories else None)
     return {"order": order, "outside": outside, "labels": {s["version"]: s["label"] for s in order},
+            "pointer": pointer,
             "empty": empty, "reading": READING, "checks": len(histories),
             "more_than_once": sum(1 for h in histories if h["changes"] > 1),
             "groups": [{"since": v, "checks": hs} for v, hs in groups.items()]}

@@ -61,6 +61,8 @@ def test_versions_are_ordered_by_release_not_by_directory_name(tmp_path):
     assert [s["version"] for s in view["order"]] == ["6.9", "6.10", "7.2"]
     assert line(tmp_path, dirs).endswith("**6.9**: 3 (fail) → **since 6.10**: 1 (pass)")
     assert [g["since"] for g in view["groups"]] == ["6.10"]
+    assert view["pointer"] == ("1 of the differing checks changes along the Linux versions (6.9 to 7.2): what "
+                               "changed, and since when, follows the differences.")
 
 
 def test_versions_that_share_a_number_are_told_apart_by_release_then_by_label(tmp_path):
