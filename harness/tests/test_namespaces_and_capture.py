@@ -125,8 +125,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_killed_run_leaves_no_process_and_the_next_sweep_takes_its_namespaces():
-    """SIGKILL of a run's process group: within 2 s nothing it started runs
-    (PR_SET_PDEATHSIG), and its namespaces go with the next run's sweep."""
+    """SIGKILL of a run's process group: nothing it started keeps running
+    (PR_SET_PDEATHSIG), and its namespaces go with the next run's sweep. The
+    deadline only guards against a hang: death signals arrive at once, but a
+    loaded machine may take a while to schedule the dying."""
     env = dict(os.environ, PYTHONPATH=str(REPO / "harness"))
     proc = subprocess.Popen([sys.executable, "-m", "pytest", str(REPO / "suites" / "tcp_listen"), "-q", "-p",
                              "no:cacheprovider", "-k", "backlog and not control"], cwd=REPO, env=env,
@@ -138,9 +140,9 @@ def test_killed_run_leaves_no_process_and_the_next_sweep_takes_its_namespaces():
     started = _pids_in([n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid])
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 30
     while any(_alive(p) for p in started):
-        assert time.monotonic() < deadline, "a process of the killed run is alive 2 s after SIGKILL"
+        assert time.monotonic() < deadline, "a process of the killed run is alive 30 s after SIGKILL"
         time.sleep(0.01)
     netns.sweep_stale()
     assert not [n for n in netns.list_ours() if netns.owner_pid(n) == proc.pid]
