@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     p.observe("client_outq_before_close", sockspec::outq(client, conn.client.get()));
     client.set_linger(conn.client.get(), 1, linger_s).must();
     p.observe("close", sockspec::outcome(client.close(conn.client)));
-    p.observe("client_end_after_close", sockspec::describe_connection(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("client_state_after_close", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
     p.observe("linger_s", linger_s);
   });
 }

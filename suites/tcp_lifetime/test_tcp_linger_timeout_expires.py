@@ -14,7 +14,7 @@ def check_linger_expiry(run, linger_s, expect):
     close = run.call("close", "client")
     waited_s = (close["end_real_ns"] - close["t_real_ns"]) // 1_000_000_000
     expect.ge("close_waits_linger_time", waited_s, linger_s, "close() waited at least the linger time (whole seconds)")
-    expect.eq("orphan_stays_fin_wait_1", run["client_end_after_close"]["state"], "FIN-WAIT-1",
+    expect.eq("orphan_stays_fin_wait_1", run["client_state_after_close"], "FIN-WAIT-1",
               "after close() returns the client's end stays in FIN-WAIT-1, its data still queued")
     conn = run.connection()
     expect.false("client_sends_no_rst", any(conn.from_client(s) and s.has("RST") for s in conn.segments),
