@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
     p.client().close(conn.client);
-    p.observe("client_fin_wait_2", sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr,
-                                                                   "FIN-WAIT-2", 10s));
+    sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 10s);
+    p.observe("client_state", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
     p.observe("server_state", sockspec::tcp_state(conn.server.get()));
   });
 }

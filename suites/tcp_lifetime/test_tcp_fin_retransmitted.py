@@ -14,8 +14,8 @@ ACK_OF_FIN = Fault(f"tcp sport {PORT} tcp flags & (fin|syn|rst|ack) == ack", cou
 @pytest.mark.behaviour("tcp_fin_retransmitted")
 def test_tcp_fin_retransmitted(probe, family, expect):
     run = probe("--port", PORT, faults=[ACK_OF_FIN])
-    expect.true("client_reaches_fin_wait_2", run["client_fin_wait_2"],
-                "the client reaches FIN-WAIT-2 once a FIN is acknowledged")
+    expect.eq("client_reaches_fin_wait_2", run["client_state"], "FIN-WAIT-2",
+              "the client reaches FIN-WAIT-2 once a FIN is acknowledged")
     expect.eq("server_close_wait", run["server_state"], "CLOSE-WAIT", "the server got the first FIN: CLOSE-WAIT")
     conn = run.connection()
     fins = fins_from(conn)
@@ -31,6 +31,6 @@ def test_tcp_fin_retransmitted(probe, family, expect):
 def test_tcp_fin_retransmitted_no_loss_control(probe, family, expect):
     """With the ACK delivered the FIN crosses once."""
     run = probe("--port", PORT)
-    expect.true("client_reaches_fin_wait_2", run["client_fin_wait_2"],
-                "the client reaches FIN-WAIT-2 once a FIN is acknowledged")
+    expect.eq("client_reaches_fin_wait_2", run["client_state"], "FIN-WAIT-2",
+              "the client reaches FIN-WAIT-2 once a FIN is acknowledged")
     expect.eq("one_fin_without_loss", len(fins_from(run.connection())), 1, "the FIN crosses once when nothing is lost")
