@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "sockspec/names.h"
 #include "sockspec/observed.h"
@@ -25,6 +26,16 @@ SysResult get_fd_flags(Actor& a, int fd) {
   return a.record("fcntl", {{"fd", fd}, {"cmd", "F_GETFD"}}, "fcntl(" + std::to_string(fd) + ", F_GETFD)",
                   [&] { return ::fcntl(fd, F_GETFD); },
                   [](long ret) { return nlohmann::json{{"FD_CLOEXEC", (ret & FD_CLOEXEC) != 0}}; });
+}
+
+SysResult dup_fd(Actor& a, int fd) {
+  return a.record("dup", {{"fd", fd}}, "dup(" + std::to_string(fd) + ")", [&] { return ::dup(fd); });
+}
+
+std::string pending_error(Actor& a, int fd) {
+  int err = 0;
+  const SysResult r = a.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err);
+  return r.ok() ? pending_error_name(err) : errno_name(r.err);
 }
 
 SysResult set_rto_min_us(Actor& a, int fd, int us) {

@@ -84,6 +84,28 @@ Connection connected_with_buffers(Probe& p, int rcvbuf, int sndbuf) {
   });
 }
 
+long send_until_full(Actor& sender, int fd) {
+  sender.set_nonblocking(fd).must();
+  const std::string chunk(65536, 'x');
+  long accepted = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const SysResult r = sender.send(fd, chunk);
+    if (!r.ok()) break;
+    accepted += r.ret;
+  }
+  return accepted;
+}
+
+Endpoints leave_client_time_wait(Probe& p, Listener& listener, const std::function<void(int)>& configure_client) {
+  Connection c = establish_with(p, listener, configure_client);
+  p.client().close(c.client);
+  std::string eof;
+  p.server().recv(c.server.get(), &eof, 16);
+  p.server().close(c.server);
+  wait_connection_state(p.af(), c.client_addr, c.server_addr, "TIME-WAIT", std::chrono::seconds(5));
+  return {c.client_addr, c.server_addr};
+}
+
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());

@@ -14,6 +14,11 @@ namespace sockspec {
 SysResult get_fl(Actor& a, int fd);
 SysResult get_fd_flags(Actor& a, int fd);
 
+// dup(fd): a second descriptor for the same open file.
+SysResult dup_fd(Actor& a, int fd);
+// getsockopt(SO_ERROR): the pending error as pending_error_name() says it ("0", "ECONNRESET").
+std::string pending_error(Actor& a, int fd);
+
 // setsockopt(TCP_RTO_MIN_US, us): this socket's minimum retransmission timeout.
 SysResult set_rto_min_us(Actor& a, int fd, int us);
 

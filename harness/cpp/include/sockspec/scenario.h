@@ -73,6 +73,21 @@ DatagramPair udp_pair(Probe& p);
 // buffers a sender can fill.
 Connection connected_with_buffers(Probe& p, int rcvbuf, int sndbuf);
 
+// Makes fd non-blocking and sends until send() fails (EAGAIN once the peer's
+// window and the sender's buffer are full); the bytes send() accepted.
+long send_until_full(Actor& sender, int fd);
+
+// A client (its socket configured by configure_client before connect())
+// connects to the listener and closes first; the server reads end of file and
+// closes: the client's end is left in TIME-WAIT (waited for through sock_diag).
+// Observes client_addr and server_addr; returns them.
+struct Endpoints {
+  SockAddr client_addr;
+  SockAddr server_addr;
+};
+Endpoints leave_client_time_wait(Probe& p, Listener& listener,
+                                 const std::function<void(int)>& configure_client = nullptr);
+
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
 

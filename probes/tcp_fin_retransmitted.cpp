@@ -1,0 +1,24 @@
+// A FIN whose acknowledgement is lost is retransmitted until it is acknowledged.
+#include "sockspec/scenario.h"
+
+using namespace std::chrono_literals;
+
+int main(int argc, char** argv) {
+  sockspec::Probe probe("tcp_fin_retransmitted",
+      "The client close()s first; the server neither reads nor closes. The suite\n"
+      "drops the server's first pure ACK (a fault rule naming --port), which is\n"
+      "the acknowledgement of the client's FIN. The client's end stays in\n"
+      "FIN-WAIT-1 until its retransmission timer sends the FIN again and the new\n"
+      "ACK arrives; the probe waits through sock_diag until the client's end is\n"
+      "in FIN-WAIT-2 and reads the server's state (CLOSE-WAIT from the first FIN).");
+  int port = 0;
+  probe.option("--port", port, "the listener's port (0: the kernel chooses)").range(0, 65535);
+
+  return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
+    p.client().close(conn.client);
+    sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 10s);
+    p.observe("client_state", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
+    p.observe("server_state", sockspec::tcp_state(conn.server.get()));
+  });
+}
