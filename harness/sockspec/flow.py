@@ -66,6 +66,7 @@ class Segment:
     payload: bytes = b""
     option_kinds: tuple[int, ...] = ()   # every option's kind as sent, in order (NOP and EOL too)
     urgent: int = 0      # the urgent pointer (meaningful with URG)
+    hop_limit: int = 0   # the IPv4 TTL or the IPv6 hop limit it was sent with
 
     @property
     def kind(self) -> str:
@@ -171,7 +172,7 @@ def _decode(t_ns: int, ip) -> Packet | None:
         flags = frozenset(name for name, bit in TCP_FLAGS if l4.flags & bit)
         return Segment(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), flags, l4.seq, l4.ack,
                        l4.win, _l4_payload_length(ip, l4.off * 4, len(l4.data)), _tcp_options(l4), bytes(l4.data),
-                       _option_kinds(l4), l4.urp)
+                       _option_kinds(l4), l4.urp, ip.ttl if version == 4 else ip.hlim)
     if isinstance(l4, dpkt.udp.UDP):
         return Datagram(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), max(l4.ulen - 8, 0),
                         bytes(l4.data))

@@ -76,8 +76,17 @@ std::optional<long> queue_length(int fd, unsigned long req) {
 
 nlohmann::json inq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCINQ, "SIOCINQ"); }
 nlohmann::json outq(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCOUTQ, "SIOCOUTQ"); }
+nlohmann::json outq_not_sent(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCOUTQNSD, "SIOCOUTQNSD"); }
 
 std::optional<long> unread_bytes(int fd) { return queue_length(fd, SIOCINQ); }
 std::optional<long> unacked_bytes(int fd) { return queue_length(fd, SIOCOUTQ); }
+std::optional<long> unsent_bytes(int fd) { return queue_length(fd, SIOCOUTQNSD); }
+
+nlohmann::json sockopt_int(Actor& a, int fd, int level, int optname) {
+  int value = 0;
+  SysResult r = a.getsockopt(fd, level, optname, &value);
+  if (!r.ok()) return unobservable("getsockopt(" + sockopt_name(level, optname) + ") failed with " + errno_name(r.err));
+  return value;
+}
 
 }  // namespace sockspec

@@ -82,17 +82,20 @@ std::string sockopt_name(int level, int optname) {
       {SO_LINGER, "SO_LINGER"},       {SO_KEEPALIVE, "SO_KEEPALIVE"}, {SO_RCVBUF, "SO_RCVBUF"},
       {SO_SNDBUF, "SO_SNDBUF"},       {SO_BROADCAST, "SO_BROADCAST"}, {SO_OOBINLINE, "SO_OOBINLINE"},
       {SO_RCVLOWAT, "SO_RCVLOWAT"},   {SO_ACCEPTCONN, "SO_ACCEPTCONN"}, {SO_PEERCRED, "SO_PEERCRED"},
-      {SO_RCVTIMEO, "SO_RCVTIMEO"},   {SO_SNDTIMEO, "SO_SNDTIMEO"},   {SO_RXQ_OVFL, "SO_RXQ_OVFL"}};
+      {SO_RCVTIMEO, "SO_RCVTIMEO"},   {SO_SNDTIMEO, "SO_SNDTIMEO"},   {SO_RXQ_OVFL, "SO_RXQ_OVFL"},
+      {SO_BINDTODEVICE, "SO_BINDTODEVICE"}};
   static const Table tcp = {
       {TCP_NODELAY, "TCP_NODELAY"},     {TCP_CORK, "TCP_CORK"},         {TCP_INFO, "TCP_INFO"},
       {TCP_KEEPIDLE, "TCP_KEEPIDLE"},   {TCP_KEEPINTVL, "TCP_KEEPINTVL"}, {TCP_KEEPCNT, "TCP_KEEPCNT"},
       {TCP_QUICKACK, "TCP_QUICKACK"},   {TCP_DEFER_ACCEPT, "TCP_DEFER_ACCEPT"},
       {TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT"}, {TCP_FASTOPEN, "TCP_FASTOPEN"},
       {TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"}, {TCP_MAXSEG, "TCP_MAXSEG"},
-      {TCP_SYNCNT, "TCP_SYNCNT"},       {TCP_LINGER2, "TCP_LINGER2"}};
-  static const Table ip6 = {{IPV6_V6ONLY, "IPV6_V6ONLY"}};
+      {TCP_SYNCNT, "TCP_SYNCNT"},       {TCP_LINGER2, "TCP_LINGER2"},
+      {TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT"}};
+  static const Table ip = {{IP_TTL, "IP_TTL"}, {IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"}};
+  static const Table ip6 = {{IPV6_V6ONLY, "IPV6_V6ONLY"}, {IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS"}};
   const Table* table = level == SOL_SOCKET ? &sol : level == IPPROTO_TCP ? &tcp
-                       : level == IPPROTO_IPV6 ? &ip6 : nullptr;
+                       : level == IPPROTO_IP ? &ip : level == IPPROTO_IPV6 ? &ip6 : nullptr;
   return table ? lookup(*table, optname, std::to_string(optname)) : std::to_string(optname);
 }
 

@@ -106,6 +106,25 @@ Endpoints leave_client_time_wait(Probe& p, Listener& listener, const std::functi
   return {c.client_addr, c.server_addr};
 }
 
+namespace {
+size_t send_and_read_all(Actor& from, int from_fd, Actor& to, int to_fd, size_t bytes, char fill) {
+  from.send(from_fd, std::string(bytes, fill)).must();
+  std::string got;
+  while (got.size() < bytes)
+    if (to.recv(to_fd, &got, bytes - got.size()).must() == 0) break;
+  return got.size();
+}
+}  // namespace
+
+size_t deliver(Probe& p, Connection& conn, size_t bytes) {
+  return send_and_read_all(p.client(), conn.client.get(), p.server(), conn.server.get(), bytes, 'q');
+}
+
+void request_response(Probe& p, Connection& conn, size_t bytes) {
+  if (deliver(p, conn, bytes) < bytes) return;
+  send_and_read_all(p.server(), conn.server.get(), p.client(), conn.client.get(), bytes, 'r');
+}
+
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());

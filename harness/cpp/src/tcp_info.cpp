@@ -40,6 +40,15 @@ nlohmann::json tcp_info_json(int fd) {
           {"probes", i.probes},   {"backoff", i.backoff}};
 }
 
+nlohmann::json tcp_congestion_json(int fd) {
+  const std::optional<tcp_info> i = read_tcp_info(fd);
+  if (!i) return unobservable(std::string("getsockopt(TCP_INFO) failed with ") + errno_name(errno));
+  return {{"rtt_us", i->tcpi_rtt}, {"rttvar_us", i->tcpi_rttvar},   {"snd_cwnd", i->tcpi_snd_cwnd},
+          {"snd_ssthresh", i->tcpi_snd_ssthresh}, {"snd_mss", i->tcpi_snd_mss}, {"unacked", i->tcpi_unacked},
+          {"retransmits", i->tcpi_retransmits}, {"total_retrans", i->tcpi_total_retrans},
+          {"ca_state", i->tcpi_ca_state}};
+}
+
 ListenerQueue read_listener_queue(int fd) {
   ListenerQueue q;
   tcp_info info{};

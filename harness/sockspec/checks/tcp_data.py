@@ -16,3 +16,10 @@ def new_data_segments(conn: flow.Connection, from_client: bool = True) -> list[f
                 out.append(s)
                 sent_up_to = end
     return out
+
+
+def retransmitted_data_segments(conn: flow.Connection, from_client: bool = True) -> list[flow.Segment]:
+    """One side's segments that carry only stream bytes it had sent before: what
+    new_data_segments() leaves out (a retransmission, a tail loss probe)."""
+    new = {id(s) for s in new_data_segments(conn, from_client)}
+    return [s for s in conn.segments if conn.from_client(s) == from_client and s.length and id(s) not in new]

@@ -1,5 +1,6 @@
 // Recorded calls the Actor has no wrapper for: fcntl() queries, setsockopt()
-// calls that take a struct or a newer option, the queue-length ioctl()s.
+// calls that take a struct or a newer option, the queue-length ioctl()s, an
+// int option read as an observation.
 #pragma once
 
 #include <optional>
@@ -31,9 +32,16 @@ SysResult set_rcvtimeo_ms(Actor& a, int fd, int ms);
 // an observation: the number, or unobservable where the ioctl() fails.
 nlohmann::json inq(Actor& a, int fd);
 nlohmann::json outq(Actor& a, int fd);
+// Bytes written but not yet sent (SIOCOUTQNSD), the same way.
+nlohmann::json outq_not_sent(Actor& a, int fd);
+
+// getsockopt() of an int option as an observation: its value, or unobservable
+// where the call fails (an option this stack does not know).
+nlohmann::json sockopt_int(Actor& a, int fd, int level, int optname);
 
 // The same, not recorded, for wait_until() predicates that poll them; nullopt where the ioctl() fails.
 std::optional<long> unread_bytes(int fd);
 std::optional<long> unacked_bytes(int fd);
+std::optional<long> unsent_bytes(int fd);
 
 }  // namespace sockspec

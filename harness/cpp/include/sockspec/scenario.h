@@ -88,6 +88,14 @@ struct Endpoints {
 Endpoints leave_client_time_wait(Probe& p, Listener& listener,
                                  const std::function<void(int)>& configure_client = nullptr);
 
+// The client sends `bytes` bytes in one send() and the server reads until it
+// has them all (or end of file); returns how many it read.
+size_t deliver(Probe& p, Connection& conn, size_t bytes);
+
+// The client sends `bytes` bytes, the server reads them all and answers with as
+// many, which the client reads: data segments in both directions.
+void request_response(Probe& p, Connection& conn, size_t bytes);
+
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
 

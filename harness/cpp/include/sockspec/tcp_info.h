@@ -30,6 +30,13 @@ bool wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds 
 // bytes_acked, probes, backoff; unobservable where TCP_INFO fails.
 nlohmann::json tcp_info_json(int fd);
 
+// TCP_INFO's congestion control fields, as a JSON object: rtt_us and rttvar_us
+// (the smoothed round-trip time and its variation, in microseconds; 0 before
+// any sample), snd_cwnd and snd_ssthresh (segments), snd_mss, unacked
+// (segments in flight), retransmits (timeouts in a row), total_retrans,
+// ca_state; unobservable where TCP_INFO fails.
+nlohmann::json tcp_congestion_json(int fd);
+
 // For a listening TCP socket, Linux reports in TCP_INFO the number of
 // connections waiting in the accept queue (tcpi_unacked) and the queue's
 // limit, the backlog after the somaxconn cap (tcpi_sacked). A stack that
