@@ -28,11 +28,7 @@ int main(int argc, char** argv) {
     stray.ack = 424242;
     peer.send(stray);
     peer.barrier();
-
-    nlohmann::json answers = nlohmann::json::array();
-    for (const sockspec::PeerSegment& s : peer.received())
-      if (s.dport == port) answers.push_back(s.flag_names());
-    p.observe("answers", answers);
+    p.observe("answers", sockspec::answers_since(peer, 0, port));
 
     p.server().set_nonblocking(listener.fd.get()).must();
     p.observe("accept", sockspec::outcome(p.server().accept(listener.fd.get())));

@@ -123,6 +123,19 @@ uint8_t tcp_flags_named(const std::string& names);
 // listen(backlog), getsockname(): a listener the peer can reach.
 Listener listen_for_peer(Probe& p, const Peer& peer, int backlog);
 
+// The peer connected to a kernel listener on the peer's link, and the socket
+// the server accept()ed; the listener is closed.
+struct PeerConnection {
+  PeerFlow flow;
+  UniqueFd server;
+};
+PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options = {});
+
+// The flags (flag_names()) of the segments the peer read on the peer's port
+// `port` since received()[from]: what the kernel answered, without its
+// sequence numbers (random per connection).
+nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port);
+
 // A segment the kernel sent on flow (its ports), with all of `flags` set.
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags = 0);
 

@@ -259,6 +259,22 @@ Listener listen_for_peer(Probe& p, const Peer& peer, int backlog) {
   return l;
 }
 
+PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options) {
+  Listener listener = listen_for_peer(p, peer, 1);
+  PeerConnection c;
+  c.flow = peer.connect(5555, listener.addr, syn_options);
+  c.server = p.server().accept(listener.fd.get()).fd();
+  p.server().close(listener.fd);
+  return c;
+}
+
+nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
+  nlohmann::json flags = nlohmann::json::array();
+  for (size_t i = from; i < peer.received().size(); ++i)
+    if (peer.received()[i].dport == port) flags.push_back(peer.received()[i].flag_names());
+  return flags;
+}
+
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags) {
   const uint16_t port = flow.port, kernel_port = flow.kernel.port();
   return [=](const PeerSegment& s) { return s.dport == port && s.sport == kernel_port && s.has(flags); };

@@ -15,6 +15,7 @@
 
 #include "sockspec/actor.h"
 #include "sockspec/fd.h"
+#include "sockspec/wait.h"
 
 namespace sockspec {
 
@@ -56,6 +57,31 @@ Request request(unsigned short type, unsigned short flags, const Body& body) {
   r.header.nlmsg_len = NLMSG_LENGTH(sizeof(Body));
   memcpy(NLMSG_DATA(&r.header), &body, sizeof(Body));
   return r;
+}
+
+}  // namespace
+
+namespace {
+
+// Whether the kernel routes `bytes` to itself (an RTN_LOCAL route): an IPv6
+// address is only accepted on input once addrconf's work has inserted its
+// local route, after the address was added and even with IFA_F_NODAD.
+// Unknown (a stack without RTM_GETROUTE for one address): true.
+bool routed_locally(int family, const unsigned char* bytes, size_t len) {
+  rtmsg rm{};
+  rm.rtm_family = static_cast<unsigned char>(family);
+  rm.rtm_dst_len = static_cast<unsigned char>(len * 8);
+  Request r = request(RTM_GETROUTE, 0, rm);
+  add_attribute(r, RTA_DST, bytes, len);
+  r.header.nlmsg_flags |= NLM_F_REQUEST;
+  UniqueFd nl(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!nl.valid() || send(nl.get(), &r, r.header.nlmsg_len, 0) < 0) return true;
+  char reply[4096];
+  if (recv(nl.get(), reply, sizeof reply, 0) < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(rtmsg)))) return true;
+  auto* h = reinterpret_cast<nlmsghdr*>(reply);
+  if (h->nlmsg_type != RTM_NEWROUTE) return h->nlmsg_type == NLMSG_ERROR &&
+      -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error == EOPNOTSUPP;
+  return reinterpret_cast<rtmsg*>(NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
 }
 
 }  // namespace
@@ -111,6 +137,10 @@ int open_tun_link(const std::string& name, int family, const std::string& addres
   if (err != 0 && err != ENOTTY) {
     close(tun);
     throw EnvironmentFailure("ioctl(SIOCSIFFLAGS, \"" + name + "\" up)", err);
+  }
+  if (!wait_until([&] { return routed_locally(family, bytes, len); }, std::chrono::seconds(3))) {
+    close(tun);
+    throw EnvironmentFailure("waiting for the local route of " + address, ETIMEDOUT);
   }
   return tun;
 }
