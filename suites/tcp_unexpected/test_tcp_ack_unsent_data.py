@@ -4,15 +4,14 @@ too (net/ipv4/tcp_input.c tcp_ack(): "the ack includes data we haven't sent
 yet", tcp_send_challenge_ack())."""
 import pytest
 
-from sockspec.checks.tcp_unexpected import answers_after, peer_segments
+from sockspec.checks.tcp_unexpected import answers_to_data
 
 
 @pytest.mark.behaviour("tcp_ack_unsent_data")
 def test_tcp_ack_unsent_data(probe, family, expect):
     run = probe("--ack", "unsent")
     conn = run.connection()
-    data = [s for s in peer_segments(conn) if s.length]
-    answers = [s for s in answers_after(conn, data[0]) if not s.has("FIN")]
+    answers = answers_to_data(conn)
     expect.eq("unsent_ack_answered_by_ack", [s.label for s in answers], ["ACK"],
               "a segment acknowledging unsent data is answered by one ACK")
     expect.eq("ack_does_not_cover_data", [conn.rel_ack(s) for s in answers], [1],

@@ -3,15 +3,14 @@ receive window is dropped and answered by an ACK for RCV.NXT (net/ipv4/
 tcp_input.c tcp_validate_incoming(), tcp_send_dupack())."""
 import pytest
 
-from sockspec.checks.tcp_unexpected import answers_after, peer_segments
+from sockspec.checks.tcp_unexpected import answers_to_data
 
 
 @pytest.mark.behaviour("tcp_data_outside_window")
 def test_tcp_data_outside_window(probe, family, expect):
     run = probe("--seq", "outside")
     conn = run.connection()
-    data = [s for s in peer_segments(conn) if s.length]
-    answers = [s for s in answers_after(conn, data[0]) if not s.has("FIN")]
+    answers = answers_to_data(conn)
     expect.eq("outside_data_answered_by_ack", [s.label for s in answers], ["ACK"],
               "data outside the receive window is answered by one ACK")
     expect.eq("ack_names_rcv_nxt", [conn.rel_ack(s) for s in answers], [1],

@@ -3,7 +3,7 @@ assassination", RFC 1337 §3), unless net.ipv4.tcp_rfc1337=1 makes it ignore
 RSTs (net/ipv4/tcp_minisocks.c tcp_timewait_state_process())."""
 import pytest
 
-from sockspec.checks.tcp_unexpected import answers_after, peer_segments
+from sockspec.checks.tcp_unexpected import answers_to_last
 
 
 @pytest.mark.behaviour("tcp_time_wait_rst")
@@ -14,7 +14,7 @@ def test_tcp_time_wait_rst(probe, family, expect):
     expect.eq("rst_ends_time_wait", run["after_rst"], "none",
               "with tcp_rfc1337=0 an RST ends the TIME-WAIT socket at once")
     conn = run.connection()
-    expect.eq("rst_unanswered", [s.label for s in answers_after(conn, peer_segments(conn, "RST")[0])], [],
+    expect.eq("rst_unanswered", [s.label for s in answers_to_last(conn, "RST")], [],
               "the TIME-WAIT socket does not answer the RST")
 
 
