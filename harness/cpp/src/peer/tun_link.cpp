@@ -66,7 +66,7 @@ namespace {
 // Whether the kernel routes `bytes` to itself (an RTN_LOCAL route): an IPv6
 // address is only accepted on input once addrconf's work has inserted its
 // local route, after the address was added and even with IFA_F_NODAD.
-// Unknown (a stack without RTM_GETROUTE for one address): true.
+// Unknown (no answer to RTM_GETROUTE for one address): true.
 bool routed_locally(int family, const unsigned char* bytes, size_t len) {
   rtmsg rm{};
   rm.rtm_family = static_cast<unsigned char>(family);
@@ -117,6 +117,10 @@ int open_tun_link(const std::string& name, int family, const std::string& addres
   const uint32_t flags = IFA_F_NODAD;
   if (family == AF_INET6) add_attribute(add, IFA_FLAGS, &flags, sizeof flags);
   int err = transact(add, "RTM_NEWADDR " + address);
+  // Linux's addrconf runs its (skipped) DAD from a work item, which inserts
+  // the local route after RTM_NEWADDR returns; IPv4's is there at once, and a
+  // stack that refused IFA_FLAGS has no addrconf work to wait for.
+  const bool await_local_route = family == AF_INET6 && err == 0;
   if (err == EOPNOTSUPP && family == AF_INET6) {
     err = transact(plain, "RTM_NEWADDR " + address);
     if (err == EEXIST) err = 0;
@@ -138,7 +142,7 @@ int open_tun_link(const std::string& name, int family, const std::string& addres
     close(tun);
     throw EnvironmentFailure("ioctl(SIOCSIFFLAGS, \"" + name + "\" up)", err);
   }
-  if (!wait_until([&] { return routed_locally(family, bytes, len); }, std::chrono::seconds(3))) {
+  if (await_local_route && !wait_until([&] { return routed_locally(family, bytes, len); }, std::chrono::seconds(3))) {
     close(tun);
     throw EnvironmentFailure("waiting for the local route of " + address, ETIMEDOUT);
   }
