@@ -10,14 +10,15 @@ from sockspec.checks.tcp_unexpected import answers_to_data
 @pytest.mark.behaviour("tcp_ack_unsent_data")
 def test_tcp_ack_unsent_data(probe, family, expect):
     run = probe("--ack", "unsent")
+    expect.eq("unsent_ack_data_not_queued", run["server_queued"], 0, "the segment's data is dropped")
+    expect.eq("recv_finds_nothing", run["server_recv"], "EAGAIN", "a non-blocking recv() finds nothing")
+    expect.eq("peer_read_one_ack", run["answers"], ["ACK"], "the peer read one ACK on the connection")
     conn = run.connection()
     answers = answers_to_data(conn)
     expect.eq("unsent_ack_answered_by_ack", [s.label for s in answers], ["ACK"],
               "a segment acknowledging unsent data is answered by one ACK")
     expect.eq("ack_does_not_cover_data", [conn.rel_ack(s) for s in answers], [1],
               "the answer acknowledges RCV.NXT: the segment's data is not taken")
-    expect.eq("unsent_ack_data_not_queued", run["server_queued"], 0, "the segment's data is dropped")
-    expect.eq("recv_finds_nothing", run["server_recv"], "EAGAIN", "a non-blocking recv() finds nothing")
 
 
 @pytest.mark.behaviour("tcp_ack_unsent_data")

@@ -9,14 +9,15 @@ from sockspec.checks.tcp_unexpected import answers_to_data
 @pytest.mark.behaviour("tcp_data_outside_window")
 def test_tcp_data_outside_window(probe, family, expect):
     run = probe("--seq", "outside")
+    expect.eq("outside_data_not_queued", run["server_queued"], 0, "none of the data is queued for the reader")
+    expect.eq("recv_finds_nothing", run["server_recv"], "EAGAIN", "a non-blocking recv() finds nothing")
+    expect.eq("peer_read_one_ack", run["answers"], ["ACK"], "the peer read one ACK on the connection")
     conn = run.connection()
     answers = answers_to_data(conn)
     expect.eq("outside_data_answered_by_ack", [s.label for s in answers], ["ACK"],
               "data outside the receive window is answered by one ACK")
     expect.eq("ack_names_rcv_nxt", [conn.rel_ack(s) for s in answers], [1],
               "the ACK acknowledges RCV.NXT, not the data")
-    expect.eq("outside_data_not_queued", run["server_queued"], 0, "none of the data is queued for the reader")
-    expect.eq("recv_finds_nothing", run["server_recv"], "EAGAIN", "a non-blocking recv() finds nothing")
 
 
 @pytest.mark.behaviour("tcp_data_outside_window")

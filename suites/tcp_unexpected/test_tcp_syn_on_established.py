@@ -10,15 +10,15 @@ from sockspec.checks.tcp_unexpected import answers_to_last
 @pytest.mark.behaviour("tcp_syn_on_established")
 def test_tcp_syn_on_established(probe, family, expect):
     run = probe()
+    expect.eq("connection_survives_syn", run["server_state"], "ESTABLISHED",
+              "the connection stays ESTABLISHED after the SYN")
+    expect.eq("peer_read_challenge_ack", run["answers"], ["ACK"], "the peer read one ACK on the connection")
     conn = run.connection()
     answers = answers_to_last(conn, "SYN")
     expect.eq("syn_draws_challenge_ack", [s.label for s in answers], ["ACK"],
               "a SYN on an established connection is answered by one ACK (the challenge ACK), not RST or SYN+ACK")
     expect.eq("challenge_ack_acks_rcv_nxt", [conn.rel_ack(s) for s in answers], [1],
               "the challenge ACK acknowledges RCV.NXT")
-    expect.eq("connection_survives_syn", run["server_state"], "ESTABLISHED",
-              "the connection stays ESTABLISHED after the SYN")
-    expect.eq("peer_read_challenge_ack", run["answers"], ["ACK"], "the peer read one ACK on the connection")
 
 
 @pytest.mark.behaviour("tcp_syn_on_established")
