@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     const size_t before = peer.received().size();
     peer.send(data);
     peer.barrier();
+    if (tsval == "newer") sockspec::acknowledged(peer, before, c.flow, data.seq + 100, std::chrono::seconds(3));
     p.observe("answers", sockspec::answers_since(peer, before, c.flow.port));
     p.observe("server_queued", sockspec::inq(p.server(), c.server.get()));
     std::string got;

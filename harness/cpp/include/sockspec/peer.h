@@ -136,6 +136,11 @@ PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options 
 // sequence numbers (random per connection).
 nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port);
 
+// Whether the kernel acknowledged up to `end` on flow, in what the peer read
+// since received()[from] or, waiting up to deadline, after: on a stack that
+// takes a tun write in later (gVisor), the barrier does not say data arrived.
+bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, std::chrono::milliseconds deadline);
+
 // A segment the kernel sent on flow (its ports), with all of `flags` set.
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags = 0);
 

@@ -275,6 +275,14 @@ nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
   return flags;
 }
 
+bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, std::chrono::milliseconds deadline) {
+  const auto on = on_flow(flow, tcp_flag::kAck);
+  auto acks_end = [&](const PeerSegment& s) { return on(s) && static_cast<int32_t>(s.ack - end) >= 0; };
+  for (size_t i = from; i < peer.received().size(); ++i)
+    if (acks_end(peer.received()[i])) return true;
+  return peer.receive(acks_end, deadline).has_value();
+}
+
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags) {
   const uint16_t port = flow.port, kernel_port = flow.kernel.port();
   return [=](const PeerSegment& s) { return s.dport == port && s.sport == kernel_port && s.has(flags); };
