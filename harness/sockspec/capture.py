@@ -32,7 +32,12 @@ BUFFER_KIB = 16384
 def tcpdump_argv(pcap: Path) -> list[str]:
     # --immediate-mode: without it packets sit in the kernel buffer and a stop
     # within about a second loses them. -Z root: keep writing where we ask.
-    return ["tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
+    # -i any: loopback and the scripted peer's tun device, which the probe
+    # creates after the capture started (a capture on "any" sees interfaces
+    # that appear later; one on a named interface cannot start before it
+    # exists). Linux cooked v2 headers, which Wireshark and dpkt read; libpcap
+    # drops loopback's outgoing copy, so each packet is there once.
+    return ["tcpdump", "-i", "any", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
             "-s", str(SNAPLEN), "-B", str(BUFFER_KIB), "-Z", "root", "-w", str(pcap)]
 
 

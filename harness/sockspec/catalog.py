@@ -38,6 +38,9 @@ class Behaviour:
     context: tuple[str, ...] = ()
     # Observation keys and check ids whose value depends on timing: compared as distributions.
     timing: tuple[str, ...] = ()
+    # One end is the scripted peer (harness/cpp sockspec/peer.h): a tun device
+    # in the run's namespace, captured on every interface.
+    peer: bool = False
 
     def kind_of(self, key: str) -> str:
         """'context', 'timing' or 'behaviour' for an observation key or a check id."""
@@ -120,7 +123,15 @@ def _behaviour(behaviours_path: Path, name: str, table, claims: dict) -> Behavio
     return Behaviour(name, table["title"], table["area"], b_claims,
                      _strings(behaviours_path, name, table, "sources"), families, table["linux"],
                      _strings(behaviours_path, name, table, "context", required=False),
-                     _strings(behaviours_path, name, table, "timing", required=False))
+                     _strings(behaviours_path, name, table, "timing", required=False),
+                     _flag(behaviours_path, name, table, "peer"))
+
+
+def _flag(behaviours_path: Path, name: str, table, key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise UsageError(f"{behaviours_path}: [{name}] '{key}' must be true or false")
+    return value
 
 
 

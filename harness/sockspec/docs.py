@@ -34,6 +34,7 @@ def render(cat: catalog_mod.Catalog | None = None) -> str:
                       f"- claims: {', '.join(b.claims) or '—'}",
                       f"- sources: {'; '.join(b.sources)}",
                       f"- families: {', '.join(b.families)}",
+                      *(["- peer: the far end is the scripted peer (a tun device, crafted segments)"] if b.peer else []),
                       f"- run it: `{b.probe_command()}` (flags: `build/probes/{b.name} --help`)",
                       f"- tests: `suites/{b.area}/test_{b.name}.py`", "",
                       f"What Linux does: {b.linux}", ""]

@@ -1,13 +1,13 @@
 """The ladder diagram as SVG: the same entries as timeline.render_ladder, drawn
 for the HTML report. Time runs down the page (one row per entry, the time in
-ms from the first entry at the left); the client's syscalls left of its
+ms from the first entry at the left); the client's (or the scripted peer's) syscalls left of its
 lifeline, the server's right of its own, segments as arrows between them.
 Self-contained: inline styles, no fonts or scripts fetched."""
 from __future__ import annotations
 
 from html import escape
 
-from .timeline import Entry
+from .timeline import Entry, left_column
 
 WIDTH = 800
 ROW = 17
@@ -49,7 +49,7 @@ def render(entries: list[Entry], title: str = "", note: str = "") -> str:
         out.append(f'<text x="6" y="27" fill="#9a6700">{escape(note)}</text>')
     y0 = TOP + 12
     out.append(f'<text x="6" y="{y0}" fill="#666">t (ms)</text>')
-    out.append(f'<text x="{CLIENT_X}" y="{y0}" text-anchor="middle" font-weight="bold">client</text>')
+    out.append(f'<text x="{CLIENT_X}" y="{y0}" text-anchor="middle" font-weight="bold">{left_column(entries)}</text>')
     out.append(f'<text x="{SERVER_X}" y="{y0}" text-anchor="middle" font-weight="bold">server</text>')
     bottom = height - 10
     for x in (CLIENT_X, SERVER_X):

@@ -23,8 +23,16 @@ class Entry:
 
 
 def side_column(side: str) -> str:
-    """The column a probe's actor is drawn in: servers right, everyone else left."""
+    """The column a probe's actor is drawn in: servers right, the scripted peer
+    left in a column of its own name, everyone else left."""
+    if side == "peer":
+        return "peer"
     return "server" if side.startswith("server") or side.startswith("listener") else "client"
+
+
+def left_column(entries: list[Entry]) -> str:
+    """The left column's title: "peer" when the scripted peer played the far end."""
+    return "peer" if any(e.side == "peer" for e in entries) else "client"
 
 
 def _call_text(e: dict) -> str:
@@ -93,7 +101,7 @@ def render_ladder(entries: list[Entry], width: int = 100) -> str:
     t0 = entries[0].t_ns
     side_w = (width - 12) // 3
     mid_w = width - 12 - 2 * side_w
-    header = f"{'t (ms)':>9}  {'client':<{side_w}}{'':^{mid_w}}{'server':>{side_w}}"
+    header = f"{'t (ms)':>9}  {left_column(entries):<{side_w}}{'':^{mid_w}}{'server':>{side_w}}"
     lines = [header, f"{'':>9}  {'|':<{side_w}}{'':^{mid_w}}{'|':>{side_w}}"]
     for e in entries:
         t = f"{(e.t_ns - t0) / 1e6:9.3f}"

@@ -26,9 +26,24 @@ LAYERS = [
     ("targets", {"targets", "targets.base", "targets.guest_agent", "targets.host", "targets.qemu",
                  "targets.qemu_guest", "targets.qemu_kernel", "targets.qemu_kvm", "targets.gvisor"}),
     # judging and reporting: wire checks, claim verdicts, the comparison, the docs
-    ("judges", {"checks", "checks.tcp_data", "checks.tcp_lifetime", "checks.tcp_options", "checks.socket_options",
-                "checks.udp", "checks.unix", "report", "compare", "compare_values", "compare_columns", "compare_since",
-                "compare_render", "docs"}),
+    ("judges", {
+        "checks",
+        "checks.socket_options",
+        "checks.tcp_data",
+        "checks.tcp_lifetime",
+        "checks.tcp_options",
+        "checks.tcp_recovery",
+        "checks.tcp_unexpected",
+        "checks.udp",
+        "checks.unix",
+        "compare",
+        "compare_columns",
+        "compare_render",
+        "compare_since",
+        "compare_values",
+        "docs",
+        "report",
+    }),
     # the pytest side: the Run API, results collection, the plugin
     ("plugin", {"run_api", "results_collection", "pytest_plugin"}),
     # commands a person runs

@@ -1,0 +1,291 @@
+#include "sockspec/peer.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <tins/ip.h>
+#include <tins/ipv6.h>
+#include <tins/rawpdu.h>
+#include <tins/tcp.h>
+
+#include <cerrno>
+
+#include "sockspec/scenario.h"
+#include "tun_link.h"
+
+namespace sockspec {
+
+namespace {
+
+constexpr const char* kTunName = "sspeer0";
+constexpr const char* kKernelIp4 = "192.0.2.1";
+constexpr const char* kPeerIp4 = "192.0.2.2";
+constexpr const char* kKernelIp6 = "2001:db8::1";
+constexpr const char* kPeerIp6 = "2001:db8::2";
+// A closed port on the kernel's side: a bare ACK to it draws an RST (barrier()).
+constexpr uint16_t kClosedPort = 9;
+constexpr uint16_t kBarrierPorts = 40000;
+
+Tins::TCP to_tins(const PeerSegment& s) {
+  Tins::TCP tcp(s.dport, s.sport);
+  tcp.flags(s.flags);
+  tcp.seq(s.seq);
+  tcp.ack_seq(s.ack);
+  tcp.window(s.window);
+  if (s.options.mss) tcp.mss(*s.options.mss);
+  if (s.options.sack_permitted) tcp.sack_permitted();
+  if (s.options.timestamp) tcp.timestamp(s.options.timestamp->first, s.options.timestamp->second);
+  if (s.options.wscale) tcp.winscale(*s.options.wscale);
+  if (!s.options.sack.empty()) {
+    Tins::TCP::sack_type edges;
+    for (const auto& [left, right] : s.options.sack) {
+      edges.push_back(left);
+      edges.push_back(right);
+    }
+    tcp.sack(edges);
+  }
+  return tcp;
+}
+
+PeerSegment from_tins(const Tins::TCP& tcp) {
+  PeerSegment s;
+  s.sport = tcp.sport();
+  s.dport = tcp.dport();
+  s.flags = static_cast<uint8_t>(tcp.flags() & 0x3f);
+  s.seq = tcp.seq();
+  s.ack = tcp.ack_seq();
+  s.window = tcp.window();
+  if (tcp.search_option(Tins::TCP::MSS)) s.options.mss = tcp.mss();
+  if (tcp.search_option(Tins::TCP::WSCALE)) s.options.wscale = tcp.winscale();
+  s.options.sack_permitted = tcp.has_sack_permitted();
+  if (tcp.search_option(Tins::TCP::TSOPT)) s.options.timestamp = tcp.timestamp();
+  if (tcp.search_option(Tins::TCP::SACK)) {
+    const auto edges = tcp.sack();
+    for (size_t i = 0; i + 1 < edges.size(); i += 2) s.options.sack.emplace_back(edges[i], edges[i + 1]);
+  }
+  if (const auto* raw = tcp.find_pdu<Tins::RawPDU>()) s.payload.assign(raw->payload().begin(), raw->payload().end());
+  return s;
+}
+
+// The TCP segment inside an IP packet read from the tun, if it is one.
+std::optional<PeerSegment> parse(const uint8_t* buf, size_t len) {
+  if (len == 0) return std::nullopt;
+  try {
+    if (buf[0] >> 4 == 4) {
+      Tins::IP ip(buf, static_cast<uint32_t>(len));
+      if (const auto* tcp = ip.find_pdu<Tins::TCP>()) return from_tins(*tcp);
+    } else if (buf[0] >> 4 == 6) {
+      Tins::IPv6 ip(buf, static_cast<uint32_t>(len));
+      if (const auto* tcp = ip.find_pdu<Tins::TCP>()) return from_tins(*tcp);
+    }
+  } catch (const Tins::exception_base&) {
+    // Not a packet libtins can read (none the kernel should send): not the peer's.
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string PeerSegment::flag_names() const {
+  static const std::pair<uint8_t, const char*> names[] = {
+      {tcp_flag::kSyn, "SYN"}, {tcp_flag::kFin, "FIN"}, {tcp_flag::kRst, "RST"},
+      {tcp_flag::kPsh, "PSH"}, {tcp_flag::kUrg, "URG"}, {tcp_flag::kAck, "ACK"}};
+  std::string out;
+  for (const auto& [bit, name] : names)
+    if (flags & bit) out += (out.empty() ? "" : "+") + std::string(name);
+  return out.empty() ? "none" : out;
+}
+
+std::string PeerSegment::label() const {
+  std::string out = flag_names() + " seq=" + std::to_string(seq) + " ack=" + std::to_string(ack) +
+                    " win=" + std::to_string(window);
+  std::string opts;
+  auto add = [&](const std::string& o) { opts += (opts.empty() ? "" : ",") + o; };
+  if (options.mss) add("mss " + std::to_string(*options.mss));
+  if (options.sack_permitted) add("sackOK");
+  if (options.timestamp)
+    add("TS " + std::to_string(options.timestamp->first) + " " + std::to_string(options.timestamp->second));
+  if (options.wscale) add("wscale " + std::to_string(*options.wscale));
+  for (const auto& [l, r] : options.sack) add("sack " + std::to_string(l) + ":" + std::to_string(r));
+  if (!opts.empty()) out += " <" + opts + ">";
+  return out + " len=" + std::to_string(payload.size());
+}
+
+nlohmann::json PeerSegment::to_json() const {
+  nlohmann::json j = {{"sport", sport}, {"dport", dport}, {"flags", flag_names()}, {"seq", seq},
+                      {"ack", ack}, {"win", window}, {"len", payload.size()}};
+  if (options.timestamp) j["ts"] = {options.timestamp->first, options.timestamp->second};
+  return j;
+}
+
+Peer::Peer(Probe& p) : probe_(p) {
+  const bool v4 = p.af() == AF_INET;
+  Actor& peer = p.actor("peer");
+  tun_ = static_cast<int>(peer.record("tun", {{"name", kTunName}},
+      std::string("open tun ") + kTunName + " with " + (v4 ? kKernelIp4 : kKernelIp6) + (v4 ? "/24" : "/64") +
+          "; the peer is " + (v4 ? kPeerIp4 : kPeerIp6),
+      [&] { return open_tun_link(kTunName, p.af(), v4 ? kKernelIp4 : kKernelIp6, v4 ? 24 : 64); }).must());
+}
+
+Peer::~Peer() {
+  if (tun_ >= 0) close(tun_);
+}
+
+SockAddr Peer::kernel_addr(uint16_t port) const {
+  SockAddr a;
+  SockAddr::parse(probe_.af() == AF_INET ? kKernelIp4 : kKernelIp6, port, &a);
+  return a;
+}
+
+SockAddr Peer::addr(uint16_t port) const {
+  SockAddr a;
+  SockAddr::parse(probe_.af() == AF_INET ? kPeerIp4 : kPeerIp6, port, &a);
+  return a;
+}
+
+void Peer::send(const PeerSegment& s) {
+  Tins::PDU::serialization_type bytes;
+  if (probe_.af() == AF_INET) {
+    Tins::IP ip = Tins::IP(kKernelIp4, kPeerIp4) / to_tins(s);
+    if (!s.payload.empty()) ip /= Tins::RawPDU(s.payload);
+    bytes = ip.serialize();
+  } else {
+    Tins::IPv6 ip = Tins::IPv6(kKernelIp6, kPeerIp6) / to_tins(s);
+    if (!s.payload.empty()) ip /= Tins::RawPDU(s.payload);
+    bytes = ip.serialize();
+  }
+  probe_.actor("peer").record("send", s.to_json(), "send " + s.label(),
+      [&] { return write(tun_, bytes.data(), bytes.size()); }).must();
+}
+
+std::optional<PeerSegment> Peer::receive(const std::function<bool(const PeerSegment&)>& pred,
+                                         std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  uint8_t buf[65536];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    pollfd pfd{tun_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) return std::nullopt;
+    const ssize_t n = read(tun_, buf, sizeof buf);
+    if (n < 0) throw EnvironmentFailure("read(tun)", errno);
+    std::optional<PeerSegment> s = parse(buf, static_cast<size_t>(n));
+    if (!s) continue;  // IPv6 neighbour and multicast messages: not the peer's business
+    probe_.actor("peer").record("recv", s->to_json(), "recv", [&] { return n; },
+                                [&](long) { return nlohmann::json{{"segment", s->label()}}; });
+    received_.push_back(*s);
+    if (pred(*s)) return s;
+  }
+}
+
+PeerFlow Peer::connect(uint16_t port, const SockAddr& kernel, const TcpOptions& syn_options) {
+  PeerFlow flow;
+  flow.port = port;
+  flow.kernel = kernel;
+  const uint32_t iss = 1000000;
+  PeerSegment syn;
+  syn.sport = port;
+  syn.dport = kernel.port();
+  syn.flags = tcp_flag::kSyn;
+  syn.seq = iss;
+  syn.options = syn_options;
+  send(syn);
+  std::optional<PeerSegment> synack = receive(on_flow(flow, tcp_flag::kSyn | tcp_flag::kAck), std::chrono::seconds(3));
+  if (!synack) throw EnvironmentFailure("the kernel's SYN+ACK to the peer's SYN", ETIMEDOUT);
+  flow.snd_nxt = iss + 1;
+  if (syn_options.timestamp && synack->options.timestamp)
+    flow.timestamps = std::make_pair(syn_options.timestamp->first + 1, synack->options.timestamp->first);
+  track(flow, *synack);
+  send(segment(flow, tcp_flag::kAck));
+  observe_endpoints(probe_, addr(port), kernel);
+  return flow;
+}
+
+PeerSegment Peer::segment(const PeerFlow& flow, uint8_t flags, std::string payload) const {
+  PeerSegment s;
+  s.sport = flow.port;
+  s.dport = flow.kernel.port();
+  s.flags = flags;
+  s.seq = flow.snd_nxt;
+  s.ack = flow.rcv_nxt;
+  s.payload = std::move(payload);
+  if (flow.timestamps) s.options.timestamp = flow.timestamps;
+  return s;
+}
+
+void Peer::send_data(PeerFlow& flow, const std::string& data) {
+  send(segment(flow, tcp_flag::kAck | tcp_flag::kPsh, data));
+  flow.snd_nxt += static_cast<uint32_t>(data.size());
+  if (flow.timestamps) flow.timestamps->first += 1;
+}
+
+void Peer::track(PeerFlow& flow, const PeerSegment& k) {
+  const uint32_t end = k.seq + static_cast<uint32_t>(k.payload.size()) + (k.has(tcp_flag::kSyn) ? 1 : 0) +
+                       (k.has(tcp_flag::kFin) ? 1 : 0);
+  if (k.has(tcp_flag::kSyn) || static_cast<int32_t>(end - flow.rcv_nxt) > 0) flow.rcv_nxt = end;
+  flow.kernel_window = k.window;
+  if (flow.timestamps && k.options.timestamp) flow.timestamps->second = k.options.timestamp->first;
+}
+
+void Peer::barrier() {
+  PeerSegment ack;
+  ack.sport = static_cast<uint16_t>(kBarrierPorts + next_barrier_port_++);
+  ack.dport = kClosedPort;
+  ack.flags = tcp_flag::kAck;
+  ack.seq = 1;
+  ack.ack = 1;
+  send(ack);
+  const uint16_t port = ack.sport;
+  if (!receive([&](const PeerSegment& s) { return s.dport == port && s.has(tcp_flag::kRst); }, std::chrono::seconds(3)))
+    throw EnvironmentFailure("the kernel's RST to the barrier's ACK", ETIMEDOUT);
+}
+
+uint8_t tcp_flags_named(const std::string& names) {
+  static const std::pair<const char*, uint8_t> bits[] = {
+      {"SYN", tcp_flag::kSyn}, {"FIN", tcp_flag::kFin}, {"RST", tcp_flag::kRst},
+      {"PSH", tcp_flag::kPsh}, {"ACK", tcp_flag::kAck}, {"URG", tcp_flag::kUrg}};
+  uint8_t flags = 0;
+  for (const auto& [name, bit] : bits)
+    if (("+" + names + "+").find("+" + std::string(name) + "+") != std::string::npos) flags |= bit;
+  return flags;
+}
+
+Listener listen_for_peer(Probe& p, const Peer& peer, int backlog) {
+  Actor& server = p.server();
+  Listener l;
+  l.fd = server.socket(p.af(), SOCK_STREAM).fd();
+  server.bind(l.fd.get(), peer.kernel_addr()).must();
+  server.listen(l.fd.get(), backlog).must();
+  server.getsockname(l.fd.get(), &l.addr).must();
+  return l;
+}
+
+PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options) {
+  Listener listener = listen_for_peer(p, peer, 1);
+  PeerConnection c;
+  c.flow = peer.connect(5555, listener.addr, syn_options);
+  c.server = p.server().accept(listener.fd.get()).fd();
+  p.server().close(listener.fd);
+  return c;
+}
+
+nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
+  nlohmann::json flags = nlohmann::json::array();
+  for (size_t i = from; i < peer.received().size(); ++i)
+    if (peer.received()[i].dport == port) flags.push_back(peer.received()[i].flag_names());
+  return flags;
+}
+
+bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, std::chrono::milliseconds deadline) {
+  const auto on = on_flow(flow, tcp_flag::kAck);
+  auto acks_end = [&](const PeerSegment& s) { return on(s) && static_cast<int32_t>(s.ack - end) >= 0; };
+  for (size_t i = from; i < peer.received().size(); ++i)
+    if (acks_end(peer.received()[i])) return true;
+  return peer.receive(acks_end, deadline).has_value();
+}
+
+std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags) {
+  const uint16_t port = flow.port, kernel_port = flow.kernel.port();
+  return [=](const PeerSegment& s) { return s.dport == port && s.sport == kernel_port && s.has(flags); };
+}
+
+}  // namespace sockspec
