@@ -26,7 +26,7 @@ LAYERS = [
     ("targets", {"targets", "targets.base", "targets.guest_agent", "targets.host", "targets.qemu",
                  "targets.qemu_guest", "targets.qemu_kernel", "targets.qemu_kvm", "targets.gvisor"}),
     # judging and reporting: wire checks, claim verdicts, the comparison, the docs
-    ("judges", {"checks", "checks.tcp_data", "checks.tcp_options", "checks.udp", "checks.unix", "checks.tcp_unexpected", "report",
+    ("judges", {"checks", "checks.tcp_data", "checks.tcp_options", "checks.udp", "checks.unix", "checks.tcp_unexpected", "checks.tcp_recovery", "report",
                 "compare", "compare_columns", "compare_render", "docs"}),
     # the pytest side: the Run API, results collection, the plugin
     ("plugin", {"run_api", "results_collection", "pytest_plugin"}),

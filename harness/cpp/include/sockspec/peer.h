@@ -154,6 +154,16 @@ std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t fl
 // window); returns those that came, in order.
 std::vector<PeerSegment> receive_data(Peer& peer, PeerFlow& flow, size_t count, std::chrono::milliseconds deadline);
 
+// The kernel as sender, its first flight read: the peer connects with MSS
+// `mss` (SACK permitted when `sack`), the server send()s `bytes` and the peer
+// reads them, never acknowledging: how many segments came is observed as
+// "segments_sent". Sequence numbers relative to kernel_isn start at 1.
+struct PeerFlight {
+  PeerConnection c;
+  uint32_t kernel_isn = 0;
+};
+PeerFlight first_flight(Probe& p, Peer& peer, uint16_t mss, bool sack, size_t bytes);
+
 // The first of `segments` as an observation, {"seq": relative to `isn`, "len"}, or "none".
 nlohmann::json first_relative(const std::vector<PeerSegment>& segments, uint32_t isn);
 

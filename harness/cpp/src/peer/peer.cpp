@@ -151,6 +151,8 @@ void Peer::set_route(const PeerRoute& route) {
   nlohmann::json args = nlohmann::json::object();
   if (route.rto_min_ms) {
     metrics.emplace_back(RTAX_RTO_MIN, *route.rto_min_ms);
+    // tcp_rto_min() takes the route's value only when it is locked, as ip route's rto_min does.
+    metrics.emplace_back(RTAX_LOCK, 1u << RTAX_RTO_MIN);
     text += " rto_min " + std::to_string(*route.rto_min_ms) + "ms";
     args["rto_min_ms"] = *route.rto_min_ms;
   }
@@ -313,6 +315,18 @@ std::vector<PeerSegment> receive_data(Peer& peer, PeerFlow& flow, size_t count, 
     data.push_back(*s);
   }
   return data;
+}
+
+PeerFlight first_flight(Probe& p, Peer& peer, uint16_t mss, bool sack, size_t bytes) {
+  TcpOptions syn;
+  syn.mss = mss;
+  syn.sack_permitted = sack;
+  PeerFlight f{connect_peer(p, peer, syn)};
+  f.kernel_isn = f.c.flow.rcv_nxt - 1;
+  p.server().send(f.c.server.get(), std::string(bytes, 'f')).must();
+  const size_t segments = (bytes + mss - 1) / mss;
+  p.observe("segments_sent", receive_data(peer, f.c.flow, segments, std::chrono::seconds(3)).size());
+  return f;
 }
 
 nlohmann::json first_relative(const std::vector<PeerSegment>& segments, uint32_t isn) {
