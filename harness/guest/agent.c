@@ -668,8 +668,9 @@ static pid_t start_capture(struct run_state *st, const struct request *q, struct
         sigset_t set;
         sigemptyset(&set);
         sigprocmask(SIG_SETMASK, &set, NULL);
-        /* the host target's flags (harness/sockspec/capture.py) */
-        char *argv[] = {"tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode",
+        /* the host target's flags (harness/sockspec/capture.py); "any":
+         * loopback and the scripted peer's tun device, made later */
+        char *argv[] = {"tcpdump", "-i", "any", "-n", "-U", "--immediate-mode",
                         "--time-stamp-precision=nano", "-s", "0", "-Z", "root",
                         "-w", st->pcap, NULL};
         execv(!strcmp(q->capturer, "tcpdump") ? "/usr/bin/tcpdump" : q->capturer, argv);

@@ -113,7 +113,7 @@ class ProbeRunner:
         invocation = Invocation(probe or self.behaviour.name, argv,
                                 {k: str(v) for k, v in (sysctls or {}).items()}, capture,
                                 self.pcap_dir / f"{stem}.pcap" if capture else None, list(faults or []),
-                                timeout_s)
+                                timeout_s, peer=self.behaviour.peer and probe is None)
         try:
             record = self.target.run(invocation)
         except Unsupported as e:

@@ -4,13 +4,12 @@ dropped; one outside the window is dropped silently (net/ipv4/tcp_input.c
 tcp_validate_incoming(), tcp_send_challenge_ack())."""
 import pytest
 
-from sockspec.checks.tcp_unexpected import answers_after, peer_segments
+from sockspec.checks.tcp_unexpected import answers_to_last
 
 
 def answers_to_rst(run):
     conn = run.connection()
-    rst = peer_segments(conn, "RST")[0]
-    return conn, [s for s in answers_after(conn, rst) if not s.has("FIN")]
+    return conn, answers_to_last(conn, "RST")
 
 
 @pytest.mark.behaviour("tcp_rst_sequence_check")

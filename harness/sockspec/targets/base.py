@@ -31,6 +31,9 @@ class Invocation:
     pcap_path: Path | None = None   # where to keep the capture; None: a temporary file
     faults: list[Fault] = dataclasses.field(default_factory=list)
     timeout_s: float = 60.0
+    # The behaviour's far end is the scripted peer (a tun device the probe
+    # makes): a target whose capture cannot see that device says so.
+    peer: bool = False
 
     def command_line(self) -> str:
         return " ".join([self.probe, *self.args])

@@ -47,6 +47,8 @@ CAPTURE_METHOD = ("AF_PACKET socket on lo inside the sandbox (sockspec-agent cap
                   "microsecond resolution)")
 TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP, which "
                        "gVisor's packet sockets do not implement")
+PEER_UNCAPTURED = ("no capture of the scripted peer in gVisor: the agent's packet socket captures loopback "
+                   "only, and the peer's tun device is made by the probe after the capture started")
 PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
 
 
@@ -172,7 +174,10 @@ class GvisorTarget(Target):
             raise TargetError(f"gvisor: no probe {probe}")
         if invocation.faults:
             raise FaultsUnsupported("gvisor: fault injection needs nftables, which gVisor's netstack lacks")
-        capture = invocation.capture and self._capture_reason is None
+        # The agent's capture is a packet socket on loopback, written as
+        # Ethernet: the scripted peer's tun device (raw IP) is not in it.
+        peer_unseen = PEER_UNCAPTURED if invocation.peer else None
+        capture = invocation.capture and self._capture_reason is None and peer_unseen is None
         started = time.monotonic()
         reply = self._exchange("run", invocation.timeout_s + 60.0,
                                **self._fields(invocation, probe, capture))
@@ -185,7 +190,7 @@ class GvisorTarget(Target):
             reply = self._exchange("run", invocation.timeout_s + 60.0,
                                    **self._fields(invocation, probe, capture))
         wall = time.monotonic() - started
-        unavailable = None if capture or not invocation.capture else self._capture_reason
+        unavailable = None if capture or not invocation.capture else (peer_unseen or self._capture_reason)
         record = record_from_reply(reply, invocation, self.name, self.workdir(), wire_unavailable=unavailable)
         self.overheads.append(wall - record.duration_s)
         missing = UNIMPLEMENTED.search(record.stderr or "") if record.exit_code == 1 else None

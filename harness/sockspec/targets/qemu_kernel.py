@@ -38,7 +38,9 @@ def default_kernel(cache_dir: Path, series: str = DEFAULT_SERIES) -> KernelImage
 # Loaded at boot: the sock_diag handlers probes use to read socket state
 # (without them a SOCK_DIAG_BY_FAMILY dump fails with ENOENT).
 BOOT_MODULES = ("inet_diag", "tcp_diag", "udp_diag", "raw_diag", "unix_diag",
-                "af_packet_diag", "netlink_diag")
+                "af_packet_diag", "netlink_diag",
+                # the scripted peer's device (sockspec/peer.h): a module in every Debian cloud kernel
+                "tun")
 # Loaded before the first fault rules (harness/sockspec/faults.py).
 # nft_counter: a module of its own in 5.10 (later kernels build it into nf_tables).
 FAULT_MODULES = ("nf_tables", "nft_counter", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
