@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_old_ack_ignored",
       "The scripted peer opens a connection to a listener on its link (MSS 1000) and\n"
       "the server accept()s it and sends 2000 bytes, which the peer reads and\n"
-      "acknowledges, then a barrier. The peer then sends one byte whose segment\n"
+      "acknowledges, then a barrier. The peer then sends a byte, and one whose segment\n"
       "advertises window 0 and acknowledges only the first 1000 bytes, below SND.UNA\n"
       "(with --current-ack: all 2000). The server sends 500 bytes more. It observes\n"
       "the server's send window (TCP_INFO snd_wnd) and the first data segment the\n"
@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
     sockspec::send_ack(peer, c.flow, c.flow.rcv_nxt);
     peer.barrier();
 
+    // A window takes effect from a segment past SND.WL1 (the handshake's ACK):
+    // 5.10 ignores a smaller window on a segment at SND.WL1 itself.
+    peer.send_data(c.flow, "p");
     sockspec::PeerSegment closing = peer.segment(c.flow, sockspec::tcp_flag::kAck | sockspec::tcp_flag::kPsh, "o");
     closing.ack = current_ack ? c.flow.rcv_nxt : kernel_isn + 1 + 1000;
     closing.window = 0;

@@ -7,7 +7,7 @@ using namespace std::chrono_literals;
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_zero_window_probe_backoff",
       "The scripted peer opens a connection to a listener on its link and the server\n"
-      "accept()s it. The peer sends one byte whose segment advertises window --window\n"
+      "accept()s it. The peer sends one byte, then one whose segment advertises window --window\n"
       "(0: closed). The server sends 100 bytes. The peer reads what the kernel sends:\n"
       "each zero-window probe (no data) it answers with an ACK that keeps the window\n"
       "closed, until --probes came; then it opens the window (65535) and reads the\n"
@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
     sockspec::Peer peer(p);
     sockspec::PeerConnection c = sockspec::connect_peer(p, peer);
     const uint32_t kernel_isn = c.flow.rcv_nxt - 1;
+    // A window takes effect from a segment past SND.WL1 (the handshake's ACK):
+    // 5.10 ignores a smaller window on a segment at SND.WL1 itself.
+    peer.send_data(c.flow, "v");
     sockspec::PeerSegment closing = peer.segment(c.flow, sockspec::tcp_flag::kAck | sockspec::tcp_flag::kPsh, "w");
     closing.window = static_cast<uint16_t>(window);
     peer.send(closing);
