@@ -67,6 +67,13 @@ struct PeerFlow {
   std::optional<std::pair<uint32_t, uint32_t>> timestamps;
 };
 
+// Per-route values for the kernel's connections to the peer (its route's
+// metrics): unset keeps the kernel's default.
+struct PeerRoute {
+  std::optional<uint32_t> rto_min_ms = {};  // RTAX_RTO_MIN: the retransmission timeout's floor
+  std::optional<uint32_t> initcwnd = {};    // RTAX_INITCWND: the initial congestion window, in segments
+};
+
 class Peer {
  public:
   // Creates the tun device in this network namespace, puts the kernel's
@@ -80,6 +87,9 @@ class Peer {
   // The kernel's own address on the peer's link, for its sockets to bind.
   SockAddr kernel_addr(uint16_t port = 0) const;
   SockAddr addr(uint16_t port) const;
+  // Replaces the route to the peer with one carrying `route`'s metrics
+  // (`ip route replace ... rto_min 1000ms initcwnd 4`); for connections made after it.
+  void set_route(const PeerRoute& route);
 
   // Sends s from the peer's address to the kernel's (IPv4 or IPv6, the probe's family).
   void send(const PeerSegment& s);
@@ -143,5 +153,28 @@ bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, s
 
 // A segment the kernel sent on flow (its ports), with all of `flags` set.
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags = 0);
+
+// The kernel as sender: reads its data segments on flow (retransmissions
+// too) until `count` have come or the deadline passes, each tracked (rcv_nxt,
+// window); returns those that came, in order.
+std::vector<PeerSegment> receive_data(Peer& peer, PeerFlow& flow, size_t count, std::chrono::milliseconds deadline);
+
+// The kernel as sender, its first flight read: the peer connects with MSS
+// `mss` (SACK permitted when `sack`), the server send()s `bytes` and the peer
+// reads them, never acknowledging: how many segments came is observed as
+// "segments_sent". Sequence numbers relative to kernel_isn start at 1.
+struct PeerFlight {
+  PeerConnection c;
+  uint32_t kernel_isn = 0;
+};
+PeerFlight first_flight(Probe& p, Peer& peer, uint16_t mss, bool sack, size_t bytes);
+
+// The first of `segments` as an observation, {"seq": relative to `isn`, "len"}, or "none".
+nlohmann::json first_relative(const std::vector<PeerSegment>& segments, uint32_t isn);
+
+// Sends a bare ACK on flow acknowledging `ack` with window `window` (unscaled):
+// a cumulative ACK, a duplicate ACK or a window update, as the numbers make it.
+void send_ack(Peer& peer, const PeerFlow& flow, uint32_t ack, uint16_t window = 65535,
+              std::vector<std::pair<uint32_t, uint32_t>> sack = {});
 
 }  // namespace sockspec

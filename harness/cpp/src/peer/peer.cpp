@@ -1,6 +1,7 @@
 #include "sockspec/peer.h"
 
 #include <poll.h>
+#include <linux/rtnetlink.h>
 #include <unistd.h>
 
 #include <tins/ip.h>
@@ -141,6 +142,27 @@ SockAddr Peer::addr(uint16_t port) const {
   SockAddr a;
   SockAddr::parse(probe_.af() == AF_INET ? kPeerIp4 : kPeerIp6, port, &a);
   return a;
+}
+
+void Peer::set_route(const PeerRoute& route) {
+  const bool v4 = probe_.af() == AF_INET;
+  std::vector<std::pair<unsigned short, uint32_t>> metrics;
+  std::string text = std::string("ip route replace ") + (v4 ? "192.0.2.0/24" : "2001:db8::/64") + " dev " + kTunName;
+  nlohmann::json args = nlohmann::json::object();
+  if (route.rto_min_ms) {
+    metrics.emplace_back(RTAX_RTO_MIN, *route.rto_min_ms);
+    // tcp_rto_min() takes the route's value only when it is locked, as ip route's rto_min does.
+    metrics.emplace_back(RTAX_LOCK, 1u << RTAX_RTO_MIN);
+    text += " rto_min " + std::to_string(*route.rto_min_ms) + "ms";
+    args["rto_min_ms"] = *route.rto_min_ms;
+  }
+  if (route.initcwnd) {
+    metrics.emplace_back(RTAX_INITCWND, *route.initcwnd);
+    text += " initcwnd " + std::to_string(*route.initcwnd);
+    args["initcwnd"] = *route.initcwnd;
+  }
+  const int err = set_route_metrics(kTunName, probe_.af(), v4 ? kKernelIp4 : kKernelIp6, v4 ? 24 : 64, metrics);
+  probe_.actor("peer").record("route", args, text, [&] { errno = err; return err ? -1 : 0; }).must();
 }
 
 void Peer::send(const PeerSegment& s) {
@@ -286,6 +308,47 @@ bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, s
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags) {
   const uint16_t port = flow.port, kernel_port = flow.kernel.port();
   return [=](const PeerSegment& s) { return s.dport == port && s.sport == kernel_port && s.has(flags); };
+}
+
+std::vector<PeerSegment> receive_data(Peer& peer, PeerFlow& flow, size_t count, std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  std::vector<PeerSegment> data;
+  while (data.size() < count) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    const std::function<bool(const PeerSegment&)> on = on_flow(flow);
+    std::optional<PeerSegment> s = peer.receive([&](const PeerSegment& k) { return on(k) && !k.payload.empty(); }, left);
+    if (!s) break;
+    Peer::track(flow, *s);
+    data.push_back(*s);
+  }
+  return data;
+}
+
+PeerFlight first_flight(Probe& p, Peer& peer, uint16_t mss, bool sack, size_t bytes) {
+  TcpOptions syn;
+  syn.mss = mss;
+  syn.sack_permitted = sack;
+  PeerFlight f{connect_peer(p, peer, syn)};
+  f.kernel_isn = f.c.flow.rcv_nxt - 1;
+  p.server().send(f.c.server.get(), std::string(bytes, 'f')).must();
+  const size_t segments = (bytes + mss - 1) / mss;
+  p.observe("segments_sent", receive_data(peer, f.c.flow, segments, std::chrono::seconds(3)).size());
+  return f;
+}
+
+nlohmann::json first_relative(const std::vector<PeerSegment>& segments, uint32_t isn) {
+  if (segments.empty()) return "none";
+  return {{"seq", segments[0].seq - isn}, {"len", segments[0].payload.size()}};
+}
+
+void send_ack(Peer& peer, const PeerFlow& flow, uint32_t ack, uint16_t window,
+              std::vector<std::pair<uint32_t, uint32_t>> sack) {
+  PeerSegment s = peer.segment(flow, tcp_flag::kAck);
+  s.ack = ack;
+  s.window = window;
+  s.options.sack = std::move(sack);
+  peer.send(s);
 }
 
 }  // namespace sockspec

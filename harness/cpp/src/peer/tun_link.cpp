@@ -149,4 +149,38 @@ int open_tun_link(const std::string& name, int family, const std::string& addres
   return tun;
 }
 
+int set_route_metrics(const std::string& name, int family, const std::string& address, int prefix,
+                      const std::vector<std::pair<unsigned short, uint32_t>>& metrics) {
+  rtmsg rm{};
+  rm.rtm_family = static_cast<unsigned char>(family);
+  rm.rtm_dst_len = static_cast<unsigned char>(prefix);
+  rm.rtm_table = RT_TABLE_MAIN;
+  rm.rtm_protocol = RTPROT_KERNEL;
+  rm.rtm_scope = RT_SCOPE_LINK;
+  rm.rtm_type = RTN_UNICAST;
+  Request r = request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, rm);
+  unsigned char bytes[16] = {};
+  inet_pton(family, address.c_str(), bytes);
+  // The network, not the host: the route the kernel made when the address was added.
+  const size_t len = family == AF_INET ? 4 : 16;
+  for (size_t bit = static_cast<size_t>(prefix); bit < len * 8; ++bit) bytes[bit / 8] &= static_cast<unsigned char>(~(0x80 >> (bit % 8)));
+  add_attribute(r, RTA_DST, bytes, len);
+  const uint32_t index = if_nametoindex(name.c_str());
+  add_attribute(r, RTA_OIF, &index, sizeof index);
+  // IPv6's prefix routes have metric 256: another would be a second route beside it.
+  const uint32_t priority = 256;
+  if (family == AF_INET6) add_attribute(r, RTA_PRIORITY, &priority, sizeof priority);
+  char nested[64];
+  size_t used = 0;
+  for (const auto& [type, value] : metrics) {
+    auto* a = reinterpret_cast<rtattr*>(nested + used);
+    a->rta_type = type;
+    a->rta_len = RTA_LENGTH(sizeof value);
+    memcpy(RTA_DATA(a), &value, sizeof value);
+    used += RTA_ALIGN(a->rta_len);
+  }
+  add_attribute(r, RTA_METRICS, nested, used);
+  return transact(r, "RTM_NEWROUTE metrics on " + name);
+}
+
 }  // namespace sockspec
