@@ -1,7 +1,6 @@
 // A UDP socket receives a multicast group's datagrams on lo only after IP_ADD_MEMBERSHIP.
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <sched.h>
 
 #include "sockspec/datagram.h"
 #include "sockspec/scenario.h"
@@ -50,11 +49,7 @@ int main(int argc, char** argv) {
     client.getsockopt(tx.fd.get(), IPPROTO_IP, IP_MULTICAST_LOOP, &value).must();
     p.observe("loop_default", value);
     client.setsockopt(tx.fd.get(), IPPROTO_IP, IP_MULTICAST_LOOP, loop).must();
-    cpu_set_t one_cpu;
-    CPU_ZERO(&one_cpu);
-    CPU_SET(sched_getcpu(), &one_cpu);
-    // Both datagrams then enter the same CPU's receive backlog, which is processed in order.
-    if (sched_setaffinity(0, sizeof one_cpu, &one_cpu) == 0) client.note("staying on one CPU for the two sends");
+    sockspec::stay_on_this_cpu(client);
     p.observe("send_to_group", sockspec::ret_or_errno(client.sendto(tx.fd.get(), "to the group", 0, to)));
     client.sendto(tx.fd.get(), "fence", 0, sockspec::SockAddr::loopback(v4, bound.port())).must();
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <linux/errqueue.h>
 #include <netinet/udp.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -17,6 +18,17 @@ BoundUdp udp_bound(Actor& a, Family family) {
   a.bind(b.fd.get(), SockAddr::loopback(family)).must();
   a.getsockname(b.fd.get(), &b.addr).must();
   return b;
+}
+
+bool stay_on_this_cpu(Actor& a) {
+  cpu_set_t one_cpu;
+  CPU_ZERO(&one_cpu);
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return false;
+  CPU_SET(cpu, &one_cpu);
+  if (sched_setaffinity(0, sizeof one_cpu, &one_cpu) != 0) return false;
+  a.note("staying on CPU " + std::to_string(cpu) + ": what I send on lo is delivered in order");
+  return true;
 }
 
 std::string msg_flags_out(int flags) {

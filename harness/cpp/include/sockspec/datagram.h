@@ -46,6 +46,12 @@ Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space = 0);
 // sendmsg(fd, data, SCM_RIGHTS fds) recorded; fds empty sends no ancillary data.
 SysResult send_message(Actor& a, int fd, const std::string& data, const std::vector<int>& fds = {});
 
+// Pins the calling thread to the CPU it runs on, noted on a's timeline (false
+// when the stack refuses): datagrams sent on lo from one CPU enter that CPU's
+// receive backlog and are delivered in order, so a later "fence" datagram,
+// once read, shows that every earlier one has been delivered or dropped.
+bool stay_on_this_cpu(Actor& a);
+
 // "MSG_TRUNC|MSG_CTRUNC" for the flags recvmsg() returns, or "0".
 std::string msg_flags_out(int flags);
 
