@@ -97,6 +97,9 @@ class Datagram:
     dst: Endpoint
     length: int
     payload: bytes
+    ttl: int        # IPv4 TTL or IPv6 hop limit
+    tos: int        # IPv4 TOS or IPv6 traffic class
+    checksum: int   # the UDP header's checksum field as captured (0: the sender computed none)
 
     @property
     def kind(self) -> str:
@@ -174,8 +177,9 @@ def _decode(t_ns: int, ip) -> Packet | None:
                        l4.win, _l4_payload_length(ip, l4.off * 4, len(l4.data)), _tcp_options(l4), bytes(l4.data),
                        _option_kinds(l4), l4.urp, ip.ttl if version == 4 else ip.hlim)
     if isinstance(l4, dpkt.udp.UDP):
+        ttl, tos = (ip.ttl, ip.tos) if version == 4 else (ip.hlim, ip.fc)
         return Datagram(t_ns, Endpoint(src_s, l4.sport), Endpoint(dst_s, l4.dport), max(l4.ulen - 8, 0),
-                        bytes(l4.data))
+                        bytes(l4.data), ttl, tos, l4.sum)
     if isinstance(l4, (dpkt.icmp.ICMP, dpkt.icmp6.ICMP6)):
         return IcmpMessage(t_ns, src_s, dst_s, l4.type, l4.code, version)
     return None

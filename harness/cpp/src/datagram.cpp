@@ -1,5 +1,9 @@
 #include "sockspec/datagram.h"
 
+#include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <netinet/udp.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -16,6 +20,17 @@ BoundUdp udp_bound(Actor& a, Family family) {
   return b;
 }
 
+bool stay_on_this_cpu(Actor& a) {
+  cpu_set_t one_cpu;
+  CPU_ZERO(&one_cpu);
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return false;
+  CPU_SET(cpu, &one_cpu);
+  if (sched_setaffinity(0, sizeof one_cpu, &one_cpu) != 0) return false;
+  a.note("staying on CPU " + std::to_string(cpu) + ": what I send on lo is delivered in order");
+  return true;
+}
+
 std::string msg_flags_out(int flags) {
   std::string out;
   for (auto [bit, name] : {std::pair{MSG_TRUNC, "MSG_TRUNC"}, {MSG_CTRUNC, "MSG_CTRUNC"}, {MSG_EOR, "MSG_EOR"},
@@ -25,11 +40,73 @@ std::string msg_flags_out(int flags) {
   return out.empty() ? "0" : out;
 }
 
+namespace {
+
+// Room for the IP-level control messages a datagram can carry together
+// (pktinfo, TOS/TCLASS, TTL/HOPLIMIT, an extended error with its offender, UDP_GRO).
+constexpr size_t kIpControlSpace = 256;
+
+int cmsg_int(const cmsghdr* c) {
+  if (c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+    int v;
+    memcpy(&v, CMSG_DATA(c), sizeof v);
+    return v;
+  }
+  return *CMSG_DATA(c);  // IP_TOS is one byte
+}
+
+std::string address_text(int af, const void* addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  inet_ntop(af, addr, text, sizeof text);
+  return text;
+}
+
+// The control message by the name of its type, or false when it is not an IP-level one.
+bool ip_control_message(const cmsghdr* c, nlohmann::json* out) {
+  const int level = c->cmsg_level, type = c->cmsg_type;
+  if (level == SOL_IP && type == IP_PKTINFO) {
+    in_pktinfo info;
+    memcpy(&info, CMSG_DATA(c), sizeof info);
+    (*out)["IP_PKTINFO"] = {{"ifindex", info.ipi_ifindex}, {"addr", address_text(AF_INET, &info.ipi_addr)},
+                            {"spec_dst", address_text(AF_INET, &info.ipi_spec_dst)}};
+  } else if (level == SOL_IPV6 && type == IPV6_PKTINFO) {
+    in6_pktinfo info;
+    memcpy(&info, CMSG_DATA(c), sizeof info);
+    (*out)["IPV6_PKTINFO"] = {{"ifindex", info.ipi6_ifindex}, {"addr", address_text(AF_INET6, &info.ipi6_addr)}};
+  } else if (level == SOL_IP && type == IP_TOS) {
+    (*out)["IP_TOS"] = cmsg_int(c);
+  } else if (level == SOL_IPV6 && type == IPV6_TCLASS) {
+    (*out)["IPV6_TCLASS"] = cmsg_int(c);
+  } else if (level == SOL_IP && type == IP_TTL) {
+    (*out)["IP_TTL"] = cmsg_int(c);
+  } else if (level == SOL_IPV6 && type == IPV6_HOPLIMIT) {
+    (*out)["IPV6_HOPLIMIT"] = cmsg_int(c);
+  } else if (level == SOL_UDP && type == UDP_GRO) {
+    (*out)["UDP_GRO"] = cmsg_int(c);
+  } else if ((level == SOL_IP && type == IP_RECVERR) || (level == SOL_IPV6 && type == IPV6_RECVERR)) {
+    sock_extended_err ee;
+    memcpy(&ee, CMSG_DATA(c), sizeof ee);
+    nlohmann::json e{{"errno", errno_name(static_cast<int>(ee.ee_errno))}, {"origin", ee.ee_origin},
+                     {"type", ee.ee_type}, {"code", ee.ee_code}};
+    const sockaddr* offender = SO_EE_OFFENDER(reinterpret_cast<const sock_extended_err*>(CMSG_DATA(c)));
+    if (offender->sa_family == AF_INET)
+      e["offender"] = address_text(AF_INET, &reinterpret_cast<const sockaddr_in*>(offender)->sin_addr);
+    else if (offender->sa_family == AF_INET6)
+      e["offender"] = address_text(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(offender)->sin6_addr);
+    (*out)[level == SOL_IP ? "IP_RECVERR" : "IPV6_RECVERR"] = e;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space) {
   Message m;
   std::vector<char> buf(max);
   iovec iov{buf.data(), buf.size()};
-  const size_t control_len = fd_space < 0 ? 0 : CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int) * fd_space);
+  const size_t control_len = fd_space < 0 ? 0 : CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(int) * fd_space) + kIpControlSpace;
   std::vector<char> control(control_len + 1);
   msghdr msg{};
   m.from.prepare_for_output();
@@ -48,6 +125,7 @@ Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space) {
                    m.msg_flags = msg.msg_flags;
                    m.data.assign(buf.data(), std::min<size_t>(static_cast<size_t>(n), max));
                    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+                     if (ip_control_message(c, &m.ancillary)) continue;
                      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
                        uint32_t v;
                        memcpy(&v, CMSG_DATA(c), sizeof v);
@@ -66,6 +144,7 @@ Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space) {
                    if (msg.msg_namelen > sizeof(sa_family_t)) j["from"] = m.from.to_string();
                    if (m.drops) j["SO_RXQ_OVFL"] = *m.drops;
                    if (!m.fds.empty()) j["SCM_RIGHTS"] = m.fds;
+                   for (const auto& [name, value] : m.ancillary.items()) j[name] = value;
                    return j;
                  });
   return m;

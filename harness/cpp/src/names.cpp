@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -83,7 +84,7 @@ std::string sockopt_name(int level, int optname) {
       {SO_SNDBUF, "SO_SNDBUF"},       {SO_BROADCAST, "SO_BROADCAST"}, {SO_OOBINLINE, "SO_OOBINLINE"},
       {SO_RCVLOWAT, "SO_RCVLOWAT"},   {SO_ACCEPTCONN, "SO_ACCEPTCONN"}, {SO_PEERCRED, "SO_PEERCRED"},
       {SO_RCVTIMEO, "SO_RCVTIMEO"},   {SO_SNDTIMEO, "SO_SNDTIMEO"},   {SO_RXQ_OVFL, "SO_RXQ_OVFL"},
-      {SO_BINDTODEVICE, "SO_BINDTODEVICE"}};
+      {SO_BINDTODEVICE, "SO_BINDTODEVICE"}, {SO_NO_CHECK, "SO_NO_CHECK"}};
   static const Table tcp = {
       {TCP_NODELAY, "TCP_NODELAY"},     {TCP_CORK, "TCP_CORK"},         {TCP_INFO, "TCP_INFO"},
       {TCP_KEEPIDLE, "TCP_KEEPIDLE"},   {TCP_KEEPINTVL, "TCP_KEEPINTVL"}, {TCP_KEEPCNT, "TCP_KEEPCNT"},
@@ -92,10 +93,21 @@ std::string sockopt_name(int level, int optname) {
       {TCP_FASTOPEN_CONNECT, "TCP_FASTOPEN_CONNECT"}, {TCP_MAXSEG, "TCP_MAXSEG"},
       {TCP_SYNCNT, "TCP_SYNCNT"},       {TCP_LINGER2, "TCP_LINGER2"},
       {TCP_NOTSENT_LOWAT, "TCP_NOTSENT_LOWAT"}};
-  static const Table ip = {{IP_TTL, "IP_TTL"}, {IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"}};
-  static const Table ip6 = {{IPV6_V6ONLY, "IPV6_V6ONLY"}, {IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS"}};
+  static const Table ip = {
+      {IP_TOS, "IP_TOS"},               {IP_TTL, "IP_TTL"},             {IP_PKTINFO, "IP_PKTINFO"},
+      {IP_RECVERR, "IP_RECVERR"},       {IP_RECVTOS, "IP_RECVTOS"},     {IP_RECVTTL, "IP_RECVTTL"},
+      {IP_MULTICAST_LOOP, "IP_MULTICAST_LOOP"}, {IP_MULTICAST_TTL, "IP_MULTICAST_TTL"},
+      {IP_MTU_DISCOVER, "IP_MTU_DISCOVER"}, {IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"}};
+  static const Table ip6 = {
+      {IPV6_V6ONLY, "IPV6_V6ONLY"},     {IPV6_RECVPKTINFO, "IPV6_RECVPKTINFO"},
+      {IPV6_RECVERR, "IPV6_RECVERR"},   {IPV6_TCLASS, "IPV6_TCLASS"},   {IPV6_RECVTCLASS, "IPV6_RECVTCLASS"},
+      {IPV6_UNICAST_HOPS, "IPV6_UNICAST_HOPS"}, {IPV6_RECVHOPLIMIT, "IPV6_RECVHOPLIMIT"},
+      {IPV6_MULTICAST_LOOP, "IPV6_MULTICAST_LOOP"}};
+  static const Table udp = {{UDP_CORK, "UDP_CORK"}, {UDP_SEGMENT, "UDP_SEGMENT"}, {UDP_GRO, "UDP_GRO"},
+                            {UDP_NO_CHECK6_TX, "UDP_NO_CHECK6_TX"}, {UDP_NO_CHECK6_RX, "UDP_NO_CHECK6_RX"}};
   const Table* table = level == SOL_SOCKET ? &sol : level == IPPROTO_TCP ? &tcp
-                       : level == IPPROTO_IP ? &ip : level == IPPROTO_IPV6 ? &ip6 : nullptr;
+                       : level == IPPROTO_IPV6 ? &ip6 : level == IPPROTO_IP ? &ip
+                       : level == IPPROTO_UDP ? &udp : nullptr;
   return table ? lookup(*table, optname, std::to_string(optname)) : std::to_string(optname);
 }
 

@@ -1,5 +1,6 @@
 // Datagram sockets and messages: a bound UDP socket, recvmsg() with its flags
-// and ancillary data (SO_RXQ_OVFL, SCM_RIGHTS), sendmsg() with descriptors.
+// and ancillary data (SO_RXQ_OVFL, SCM_RIGHTS, the IP/IPv6/UDP control messages),
+// sendmsg() with descriptors.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "sockspec/actor.h"
 #include "sockspec/addr.h"
 #include "sockspec/fd.h"
+#include "sockspec/json.h"
 
 namespace sockspec {
 
@@ -30,6 +32,10 @@ struct Message {
   SockAddr from;                   // the sender (datagram sockets)
   std::optional<uint32_t> drops;   // SO_RXQ_OVFL: datagrams dropped before this one was queued
   std::vector<int> fds;            // SCM_RIGHTS: descriptors installed in this process
+  // The IP-level control messages by name: "IP_PKTINFO" {"ifindex", "addr", "spec_dst"},
+  // "IPV6_PKTINFO" {"ifindex", "addr"}, "IP_TOS", "IPV6_TCLASS", "IP_TTL", "IPV6_HOPLIMIT",
+  // "UDP_GRO" (numbers), "IP_RECVERR" / "IPV6_RECVERR" {"errno", "origin", "type", "code", "offender"}.
+  nlohmann::json ancillary = nlohmann::json::object();
 };
 
 // recvmsg(fd, {buf of max bytes}, flags) recorded with msg_flags and the ancillary
@@ -39,6 +45,12 @@ Message recv_message(Actor& a, int fd, size_t max, int flags, int fd_space = 0);
 
 // sendmsg(fd, data, SCM_RIGHTS fds) recorded; fds empty sends no ancillary data.
 SysResult send_message(Actor& a, int fd, const std::string& data, const std::vector<int>& fds = {});
+
+// Pins the calling thread to the CPU it runs on, noted on a's timeline (false
+// when the stack refuses): datagrams sent on lo from one CPU enter that CPU's
+// receive backlog and are delivered in order, so a later "fence" datagram,
+// once read, shows that every earlier one has been delivered or dropped.
+bool stay_on_this_cpu(Actor& a);
 
 // "MSG_TRUNC|MSG_CTRUNC" for the flags recvmsg() returns, or "0".
 std::string msg_flags_out(int flags);
