@@ -5,13 +5,16 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_half_close",
-      "The client calls shutdown(SHUT_WR): its FIN goes out. The server reads EOF\n"
-      "(recv() = 0). With --passive-close delayed (the default) the server first lets\n"
-      "its kernel acknowledge the FIN on its own (the probe waits until the client's\n"
-      "socket is in FIN-WAIT-2), then sends --replies lines, which the half-closed\n"
-      "client still reads, and only then close()s. With --passive-close immediate the\n"
-      "server close()s as soon as it reads EOF. The capture shows whether teardown\n"
-      "takes the seed's four segments or three (the ACK folded into the FIN).");
+      "The client sends one line and calls shutdown(SHUT_WR): its FIN goes out. The\n"
+      "server reads the line and EOF (recv() = 0). Its kernel delays the FIN's ACK\n"
+      "(pingpong mode), and, having received data, by its minimum delayed-ACK time\n"
+      "(TCP_ATO_MIN, 40 ms) rather than to the next timer tick. With --passive-close\n"
+      "delayed (the default) the server first lets its kernel acknowledge the FIN (the\n"
+      "probe waits until the client's socket is in FIN-WAIT-2), then sends --replies\n"
+      "lines, which the half-closed client still reads, and only then close()s. With\n"
+      "--passive-close immediate the server close()s as soon as it reads EOF, well\n"
+      "within those 40 ms. The capture shows whether teardown takes the seed's four\n"
+      "segments or three (the ACK folded into the FIN).");
   std::string passive_close = "delayed";
   int replies = 2;
   probe.option("--passive-close", passive_close, "when the passive side closes: delayed or immediate")
@@ -25,9 +28,13 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
     sockspec::Connection conn = sockspec::establish(p, listener);
 
+    const std::string request = "last request before my FIN\n";
+    client.send(conn.client.get(), request).must();
     client.shutdown(conn.client.get(), SHUT_WR).must();
-    std::string ignored;
-    sockspec::SysResult eof = server.recv(conn.server.get(), &ignored, 100);
+    std::string before_eof;
+    sockspec::SysResult eof = server.recv(conn.server.get(), &before_eof, 4096);
+    while (eof.ok() && eof.ret > 0) eof = server.recv(conn.server.get(), &before_eof, 4096);
+    p.observe("server_read_before_eof", before_eof);
     p.observe("server_read_after_fin", eof.ret);
 
     std::string sent;
