@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    rto_min.apply(p);
+    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));

@@ -5,6 +5,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -49,6 +50,9 @@ class RouteRequest {
     reinterpret_cast<nlmsghdr*>(bytes_.data())->nlmsg_len = static_cast<uint32_t>(bytes_.size());
     UniqueFd nl(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (!nl) return errno;
+    // A stack that takes the request but never answers must not hang the probe.
+    const timeval answer_within{2, 0};
+    setsockopt(nl.get(), SOL_SOCKET, SO_RCVTIMEO, &answer_within, sizeof answer_within);
     if (::send(nl.get(), bytes_.data(), bytes_.size(), 0) < 0) return errno;
     alignas(nlmsghdr) char reply[4096];
     const ssize_t n = recv(nl.get(), reply, sizeof reply, 0);
@@ -99,16 +103,20 @@ int set_route_floor(Family family, uint32_t ms) {
     }
     return 0;
   }
-  in6_addr loopback = IN6ADDR_LOOPBACK_INIT;
-  RouteRequest del(RTM_DELROUTE, 0, local_route(AF_INET6, 128));
-  del.attr(RTA_DST, &loopback, sizeof loopback);
-  del.attr_u32(RTA_OIF, lo);
-  if (int err = del.send()) return err;
-  RouteRequest add(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, local_route(AF_INET6, 128));
-  add.attr(RTA_DST, &loopback, sizeof loopback);
-  add.attr_u32(RTA_OIF, lo);
+  const in6_addr loopback = IN6ADDR_LOOPBACK_INIT;
+  auto request = [&](uint16_t type, uint16_t flags) {
+    RouteRequest r(type, flags, local_route(AF_INET6, 128));
+    r.attr(RTA_DST, &loopback, sizeof loopback);
+    r.attr_u32(RTA_OIF, lo);
+    return r;
+  };
+  if (int err = request(RTM_DELROUTE, 0).send()) return err;
+  RouteRequest add = request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
   add.locked_rto_min(ms);
-  return add.send();
+  const int err = add.send();
+  // Without a local route ::1 would be unreachable: put the plain one back.
+  if (err) request(RTM_NEWROUTE, NLM_F_CREATE).send();
+  return err;
 }
 
 }  // namespace
@@ -129,8 +137,9 @@ RtoMinFlag::RtoMinFlag(Probe& probe) {
       .range(0, 10000);
 }
 
-void RtoMinFlag::apply(Probe& p) const {
-  if (ms_ > 0) p.observe("rto_min_via", set_loopback_rto_min(p.family(), std::chrono::milliseconds(ms_)));
+nlohmann::json RtoMinFlag::apply(const Probe& p) const {
+  if (ms_ == 0) return "the stack's own";
+  return set_loopback_rto_min(p.family(), std::chrono::milliseconds(ms_));
 }
 
 }  // namespace sockspec

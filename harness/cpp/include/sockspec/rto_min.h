@@ -19,12 +19,12 @@ namespace sockspec {
 // reason where the stack takes neither (the stack's own floor then holds).
 nlohmann::json set_loopback_rto_min(Family family, std::chrono::milliseconds floor);
 
-// A scenario's --rto-min-ms flag: apply() sets the floor and observes how
-// (rto_min_via); without the flag the stack's own floor holds.
+// A scenario's --rto-min-ms flag: apply() sets the floor and says how
+// (set_loopback_rto_min()), or "the stack's own" without the flag.
 class RtoMinFlag {
  public:
   explicit RtoMinFlag(Probe& probe);
-  void apply(Probe& p) const;
+  nlohmann::json apply(const Probe& p) const;
 
  private:
   int ms_ = 0;
