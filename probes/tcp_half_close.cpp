@@ -32,15 +32,18 @@ int main(int argc, char** argv) {
     std::string request;
     server.recv(conn.server.get(), &request, 4096).must();
     p.observe("server_read_before_fin", request);
-    client.shutdown(conn.client.get(), SHUT_WR).must();
     if (passive_close == "immediate") {
-      // The very next call: on loopback shutdown() returns once the server's
-      // kernel has taken the FIN, and its ACK is not due for TCP_ATO_MIN.
-      server.close(conn.server);
+      // On loopback shutdown() returns once the server's kernel has taken the
+      // FIN, and its ACK is not due for TCP_ATO_MIN: close() is the next call.
+      p.back_to_back([&] {
+        client.shutdown(conn.client.get(), SHUT_WR).must();
+        server.close(conn.server);
+      });
       client.close(conn.client);
       server.close(listener.fd);
       return;
     }
+    client.shutdown(conn.client.get(), SHUT_WR).must();
     std::string ignored;
     p.observe("server_read_after_fin", server.recv(conn.server.get(), &ignored, 100).ret);
 
