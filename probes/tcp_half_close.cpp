@@ -5,12 +5,15 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_half_close",
-      "The client calls shutdown(SHUT_WR): its FIN goes out. The server reads EOF\n"
-      "(recv() = 0). With --passive-close delayed (the default) the server first lets\n"
-      "its kernel acknowledge the FIN on its own (the probe waits until the client's\n"
-      "socket is in FIN-WAIT-2), then sends --replies lines, which the half-closed\n"
-      "client still reads, and only then close()s. With --passive-close immediate the\n"
-      "server close()s as soon as it reads EOF. The capture shows whether teardown\n"
+      "The client sends one line, which the server reads, and calls shutdown(SHUT_WR):\n"
+      "its FIN goes out. The server's kernel delays the FIN's ACK (pingpong mode) and,\n"
+      "having received data, by its minimum delayed-ACK time (TCP_ATO_MIN, 40 ms)\n"
+      "rather than to the next timer tick. With --passive-close delayed (the default)\n"
+      "the server reads EOF (recv() = 0), lets its kernel acknowledge the FIN (the\n"
+      "probe waits until the client's socket is in FIN-WAIT-2), then sends --replies\n"
+      "lines, which the half-closed client still reads, and only then close()s. With\n"
+      "--passive-close immediate the server close()s as soon as the client's\n"
+      "shutdown() returns, well within those 40 ms. The capture shows whether teardown\n"
       "takes the seed's four segments or three (the ACK folded into the FIN).");
   std::string passive_close = "delayed";
   int replies = 2;
@@ -25,13 +28,27 @@ int main(int argc, char** argv) {
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
     sockspec::Connection conn = sockspec::establish(p, listener);
 
+    client.send(conn.client.get(), "last request before my FIN\n").must();
+    std::string request;
+    server.recv(conn.server.get(), &request, 4096).must();
+    p.observe("server_read_before_fin", request);
+    if (passive_close == "immediate") {
+      // On loopback shutdown() returns once the server's kernel has taken the
+      // FIN, and its ACK is not due for TCP_ATO_MIN: close() is the next call.
+      p.back_to_back([&] {
+        client.shutdown(conn.client.get(), SHUT_WR).must();
+        server.close(conn.server);
+      });
+      client.close(conn.client);
+      server.close(listener.fd);
+      return;
+    }
     client.shutdown(conn.client.get(), SHUT_WR).must();
     std::string ignored;
-    sockspec::SysResult eof = server.recv(conn.server.get(), &ignored, 100);
-    p.observe("server_read_after_fin", eof.ret);
+    p.observe("server_read_after_fin", server.recv(conn.server.get(), &ignored, 100).ret);
 
     std::string sent;
-    if (passive_close == "delayed") {
+    {
       const bool acked = sockspec::wait_tcp_state(conn.client.get(), "FIN-WAIT-2", 3s);
       p.observe("fin_acked_before_reply", acked);
       client.note(acked ? "my FIN is acknowledged: FIN-WAIT-2" : "my FIN is still unacknowledged");
@@ -51,7 +68,7 @@ int main(int argc, char** argv) {
     }
     p.observe("server_sent", sent);
     // Whether the passive side's kernel had already acknowledged the FIN when
-    // close() was called decides between three and four segments.
+    // close() was called decides between four segments and three.
     p.observe("fin_acked_before_close", sockspec::tcp_state(conn.client.get()) == "FIN-WAIT-2");
     server.close(conn.server);
     std::string rest;

@@ -1,5 +1,6 @@
 // Nagle's algorithm: small writes are held while data is unacknowledged; TCP_NODELAY sends each at once.
 
+#include "sockspec/rto_min.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -21,8 +22,10 @@ int main(int argc, char** argv) {
   probe.option("--writes", writes, "small writes").range(2, 9);
   probe.option("--size", size, "bytes per write").range(1, 1000);
   probe.flag("--nodelay", nodelay, "set TCP_NODELAY on the client");
+  sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));

@@ -1,4 +1,5 @@
 // SEED-6: in a simultaneous close both sides send FIN before receiving the other's, and both end in TIME-WAIT.
+#include "sockspec/rto_min.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -17,8 +18,10 @@ int main(int argc, char** argv) {
   int port = 0;
   probe.option("--port", port, "the listener's port (0: the kernel chooses)")
       .range(0, 65535);
+  sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));

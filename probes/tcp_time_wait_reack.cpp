@@ -1,4 +1,5 @@
 // SEED-5: the TIME-WAIT side acknowledges again a FIN retransmitted because its last ACK was lost.
+#include "sockspec/rto_min.h"
 #include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
@@ -16,8 +17,10 @@ int main(int argc, char** argv) {
   int port = 0;
   probe.option("--port", port, "the listener's port (0: the kernel chooses)")
       .range(0, 65535);
+  sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
+    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));

@@ -5,8 +5,9 @@ for the qemu target, and runsc releases for the gvisor target.
 The configuration (sources list, lists, cache, an empty dpkg status) lives
 under build/apt/ and is passed to apt-get with -o Dir::... options; the host's
 sources, lists and installed packages are never read for packages or changed.
-The mirror is the one this machine's apt already uses (apt-get indextargets),
-never written down. Packages are fetched with `apt-get download` and unpacked
+The mirrors are the ones this machine's apt already uses (apt-get
+indextargets), never written down; each release comes with its -updates and
+-security suites, where point releases and security fixes put newer kernels. Packages are fetched with `apt-get download` and unpacked
 with `dpkg-deb -x` into the build cache: never installed.
 """
 from __future__ import annotations
@@ -58,15 +59,44 @@ RUNSC = {
 }
 
 
-def mirror() -> str:
-    """The Debian mirror this machine's apt uses (its main component)."""
-    out = subprocess.run(["apt-get", "indextargets", "--format", "$(REPO_URI) $(COMPONENT) $(ORIGIN)",
-                          "Identifier: Packages"], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        uri, component, *origin = line.split()
-        if component == "main" and "security" not in uri and (not origin or origin[0] == "Debian"):
-            return uri
-    raise ArchiveError("apt's configuration names no Debian mirror (apt-get indextargets shows none)")
+INDEXTARGETS_FORMAT = "$(REPO_URI) $(RELEASE) $(COMPONENT) $(ORIGIN)"
+
+
+def mirrors(indextargets: str) -> tuple[str, str | None]:
+    """The Debian mirror and security mirror this machine's apt uses, from
+    `apt-get indextargets --format INDEXTARGETS_FORMAT` (main component, origin
+    Debian): the mirror is where a bare release ("bookworm") comes from, the
+    security mirror where a "-security" one does (None when apt has none)."""
+    found: dict[str, str] = {}
+    for line in indextargets.splitlines():
+        uri, release, component, *origin = line.split()
+        if component != "main" or (origin and origin[0] != "Debian"):
+            continue
+        kind = "security" if release.endswith("-security") else "main" if "-" not in release else None
+        if kind:
+            found.setdefault(kind, uri)
+    if "main" not in found:
+        raise ArchiveError("apt's configuration names no Debian mirror (apt-get indextargets shows none)")
+    return found["main"], found.get("security")
+
+
+def sources_list(mirror: str, security: str | None) -> str:
+    """Each release with its stable updates and security suites (sid has neither),
+    so that the newest package of a series is the newest Debian published."""
+    lines = []
+    for suite in SUITES:
+        lines.append(f"{mirror} {suite}")
+        if suite != "sid":
+            lines.append(f"{mirror} {suite}-updates")
+            if security:
+                lines.append(f"{security} {suite}-security")
+    return "".join(f"deb [signed-by={KEYRING}] {line} main\n" for line in lines)
+
+
+def configured_sources() -> str:
+    out = subprocess.run(["apt-get", "indextargets", "--format", INDEXTARGETS_FORMAT, "Identifier: Packages"],
+                         capture_output=True, text=True).stdout
+    return sources_list(*mirrors(out))
 
 
 def newest(names: list[str], pattern: str) -> str | None:
@@ -105,8 +135,7 @@ class DebianArchive:
         for d in ("sources.list.d", "preferences.d", "lists/partial", "cache/archives/partial", "debs"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
         (self.root / "status").touch()
-        uri = mirror()
-        text = "".join(f"deb [signed-by={KEYRING}] {uri} {suite} main\n" for suite in SUITES)
+        text = configured_sources()
         sources = self.root / "sources.list"
         if not sources.exists() or sources.read_text() != text:
             sources.write_text(text)
@@ -198,17 +227,21 @@ def fetch_kernel(archive: DebianArchive, series: str, cache_dir: Path) -> Fetche
     wanted = KERNELS[series]
     cache_dir = Path(cache_dir).resolve()
     meta_path = cache_dir / "kernels" / f"{series}.json"
-    kernel = _cached_kernel(meta_path)
+    # A kernel chosen from other lists (fewer suites) may not be the newest of these.
+    sources = configured_sources()
+    kernel = _cached_kernel(meta_path, sources)
     if kernel is not None:
         return kernel
     with archive.locked():
         # Another process may have fetched it while this one waited.
-        return _cached_kernel(meta_path) or _fetch_kernel(archive, wanted, cache_dir, meta_path)
+        return _cached_kernel(meta_path, sources) or _fetch_kernel(archive, wanted, cache_dir, meta_path, sources)
 
 
-def _cached_kernel(meta_path: Path) -> FetchedKernel | None:
+def _cached_kernel(meta_path: Path, sources: str) -> FetchedKernel | None:
     try:
         m = json.loads(meta_path.read_text())
+        if m.get("sources") != sources:
+            return None
         kernel = FetchedKernel(m["stack"], m["package"], m["version"], Path(m["image"]),
                                Path(m["modules_dir"]) if m["modules_dir"] else None)
     except (OSError, ValueError, KeyError, TypeError):
@@ -216,7 +249,8 @@ def _cached_kernel(meta_path: Path) -> FetchedKernel | None:
     return kernel if kernel.image.is_file() else None
 
 
-def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_path: Path) -> FetchedKernel:
+def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_path: Path,
+                  sources: str) -> FetchedKernel:
     archive.update()
     prefix = wanted.pattern.split("\\")[0].split("(")[0]
     name = newest(archive.package_names(prefix), wanted.pattern)
@@ -240,7 +274,7 @@ def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_
     kernel = FetchedKernel(wanted.stack, name, version, image, modules)
     tmp = meta_path.with_name(meta_path.name + f".tmp-{os.getpid()}")
     tmp.write_text(json.dumps({**dataclasses.asdict(kernel), "image": str(image),
-                               "modules_dir": str(modules) if modules else None}))
+                               "modules_dir": str(modules) if modules else None, "sources": sources}))
     tmp.replace(meta_path)
     return kernel
 

@@ -16,6 +16,8 @@ RELEVANT_SYSCTLS = [
     "net.ipv4.tcp_abort_on_overflow",
     "net.ipv4.tcp_max_syn_backlog",
     "net.ipv4.tcp_syn_retries",
+    "net.ipv4.tcp_syn_linear_timeouts",  # since 6.x: absent is a kernel without linear SYN timeouts
+    "net.ipv4.tcp_rto_min_us",           # since 6.x: before, the RTO floor is a route attribute
     "net.ipv4.tcp_synack_retries",
     "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_tw_reuse",

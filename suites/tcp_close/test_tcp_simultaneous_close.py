@@ -11,12 +11,12 @@ PORT = 7002
 FIRST_FINS = [Fault(f"tcp dport {PORT} tcp flags & fin == fin", count=1),
               Fault(f"tcp sport {PORT} tcp flags & fin == fin", count=1)]
 # A short RTO floor keeps the FIN retransmissions cheap.
-SYSCTLS = {"net.ipv4.tcp_rto_min_us": 50000}
+RTO_MIN = ("--rto-min-ms", 50)
 
 
 @pytest.mark.behaviour("tcp_simultaneous_close")
 def test_tcp_simultaneous_close(probe, family, expect):
-    run = probe("--port", PORT, sysctls=SYSCTLS, faults=FIRST_FINS)
+    run = probe("--port", PORT, *RTO_MIN, faults=FIRST_FINS)
     expect.true("both_sockets_were_fin_wait", bool(run["both_fin_wait_1_at_once"]),
                 "both sockets were in FIN-WAIT-1 at once: each sent its FIN before the other's arrived")
     expect.true("sockets_settle", bool(run["settled"]), "both sockets settle in their final states")
@@ -45,7 +45,7 @@ def test_tcp_simultaneous_close(probe, family, expect):
 @pytest.mark.behaviour("tcp_simultaneous_close")
 @pytest.mark.control("no FIN dropped: the client's FIN arrives before the server closes")
 def test_tcp_simultaneous_close_sequential_control(probe, family, expect):
-    run = probe("--port", PORT, sysctls=SYSCTLS)
+    run = probe("--port", PORT, *RTO_MIN)
     expect.true("server_never_fin_wait_1", not run["both_fin_wait_1_at_once"], "the server never was in FIN-WAIT-1")
     expect.true("closes_not_simultaneous_only_first", bool(run["client_after"] == "TIME-WAIT" and run["server_after"] == "none"),
                 "when the closes are not simultaneous only the first closer is in TIME-WAIT", claim="SEED-6")

@@ -9,7 +9,7 @@ PORT = 7001
 # The server closes first, so its only pure ACK is the last ACK of the teardown.
 LAST_ACK = Fault(f"tcp sport {PORT} tcp flags & (fin|syn|rst|ack) == ack", count=1)
 # A short minimum RTO keeps the client's FIN retransmission cheap.
-SYSCTLS = {"net.ipv4.tcp_rto_min_us": 50000}
+RTO_MIN = ("--rto-min-ms", 50)
 
 
 def client_fins(conn):
@@ -18,7 +18,7 @@ def client_fins(conn):
 
 @pytest.mark.behaviour("tcp_time_wait_reack")
 def test_tcp_time_wait_reack(probe, family, expect):
-    run = probe("--port", PORT, sysctls=SYSCTLS, faults=[LAST_ACK])
+    run = probe("--port", PORT, *RTO_MIN, faults=[LAST_ACK])
     expect.eq("client_reads_eof_servers_fin", run["client_read"], "0", "the client reads EOF after the server's FIN")
     expect.eq("client_closes_second_from_close_wait", run["client_state_at_close"], "CLOSE-WAIT",
               "the client, which closes second, closes from CLOSE-WAIT")
@@ -49,7 +49,7 @@ def test_tcp_time_wait_reack(probe, family, expect):
 @pytest.mark.control("no packet dropped")
 def test_tcp_time_wait_reack_no_loss_control(probe, family, expect):
     """Without the lost ACK the client's FIN crosses once and is acknowledged once."""
-    run = probe("--port", PORT, sysctls=SYSCTLS)
+    run = probe("--port", PORT, *RTO_MIN)
     expect.true("settled_server_time_wait", bool(run["settled"] and run["server_after"] == "TIME-WAIT"),
                 "the server settles in TIME-WAIT")
     conn = run.connection()

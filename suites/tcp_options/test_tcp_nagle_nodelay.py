@@ -15,8 +15,7 @@ DROP_FIRST_ACK = Fault(f"tcp sport {PORT} tcp flags == ack", count=1)
 @pytest.mark.behaviour("tcp_nagle_nodelay")
 def test_tcp_nagle_nodelay(probe, family, expect):
     # A 500 ms minimum RTO keeps the first segment outstanding well past the writes, even under load.
-    run = probe("--port", PORT, "--writes", 5, "--size", 10, faults=[DROP_FIRST_ACK],
-                sysctls={"net.ipv4.tcp_rto_min_us": 500_000})
+    run = probe("--port", PORT, "--writes", 5, "--size", 10, "--rto-min-ms", 500, faults=[DROP_FIRST_ACK])
     writes, size = run["writes"], run["size"]
     expect.true("received_writes_size_acked", bool(run["received"] == writes * size and run["all_acked"]),
                 "every byte arrives and is acknowledged")

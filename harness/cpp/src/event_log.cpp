@@ -43,7 +43,13 @@ EventLog::EventLog(std::ostream& out, OutputFormat format)
 
 void EventLog::line(const std::string& s) {
   out_ << s << '\n';
-  out_.flush();
+  if (!held_) out_.flush();
+}
+
+void EventLog::hold(bool held) {
+  std::lock_guard lock(mu_);
+  held_ = held;
+  if (!held_) out_.flush();
 }
 
 std::string EventLog::relative(const Clock& c) const { return format_ms(c.mono_ns - origin_.mono_ns); }

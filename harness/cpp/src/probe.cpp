@@ -127,6 +127,15 @@ Actor& Probe::actor(const std::string& side) {
 
 void Probe::observe(const std::string& key, nlohmann::json value) { log_->observe(key, std::move(value)); }
 
+void Probe::back_to_back(const std::function<void()>& steps) {
+  struct Release {
+    EventLog& log;
+    ~Release() { log.hold(false); }
+  } release{*log_};
+  log_->hold(true);
+  steps();
+}
+
 int Probe::main(int argc, char** argv, const std::function<void(Probe&)>& scenario) {
   g_probe_name = argv[0];
   const std::string& name = parser_->app.get_name();

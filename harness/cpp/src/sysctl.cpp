@@ -21,12 +21,12 @@ std::optional<std::string> read_sysctl(const std::string& name) {
 }
 
 nlohmann::json sysctl_text(const std::string& name) {
-  return observed_or(read_sysctl(name), "this namespace has no " + name + " sysctl");
+  return observed_or(read_sysctl(name), "this kernel has no " + name);
 }
 
 nlohmann::json sysctl_int(const std::string& name) {
   const std::optional<std::string> text = read_sysctl(name);
-  if (!text) return unobservable("this namespace has no " + name + " sysctl");
+  if (!text) return unobservable("this kernel has no " + name);
   return std::stoi(*text);
 }
 

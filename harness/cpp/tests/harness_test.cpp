@@ -192,7 +192,7 @@ TEST(State, CountersAndSysctlsOfTheNamespace) {
   EXPECT_FALSE(read_sysctl("net.core.no_such_sysctl").has_value());
   EXPECT_TRUE(sysctl_int("net.core.somaxconn").is_number());
   EXPECT_EQ(sysctl_int("net.core.no_such_sysctl"),
-            nlohmann::json({{"unobservable", "this namespace has no net.core.no_such_sysctl sysctl"}}));
+            nlohmann::json({{"unobservable", "this kernel has no net.core.no_such_sysctl"}}));
 }
 
 TEST(Wait, ReturnsFalseAtTheDeadline) {

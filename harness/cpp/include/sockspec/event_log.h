@@ -47,6 +47,9 @@ class EventLog {
   void error(const std::string& message, const std::string& call, int err);
   // Writes the observations; the last line of the output.
   void finish();
+  // While held, lines wait in the buffer: a write would wake the reader of the
+  // output, which may then run between two calls that must follow each other.
+  void hold(bool held);
 
   const nlohmann::json& observations() const { return observations_; }
   OutputFormat format() const { return format_; }
@@ -59,6 +62,7 @@ class EventLog {
   std::ostream& out_;
   OutputFormat format_;
   Clock origin_;
+  bool held_ = false;
   nlohmann::json observations_ = nlohmann::json::object();
 };
 

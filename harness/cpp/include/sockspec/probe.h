@@ -69,6 +69,9 @@ class Probe {
 
   void observe(const std::string& key, nlohmann::json value);
   void note(const std::string& text) { log_->note("probe", text); }
+  // Runs steps that must follow each other at once: their output is written
+  // after the last (a write could wake the output's reader in between).
+  void back_to_back(const std::function<void()>& steps);
 
   // Parses the command line (exit 2 on bad usage, 0 after --help), runs the
   // scenario, writes the observations. Exit 0 when the scenario ran to its end,

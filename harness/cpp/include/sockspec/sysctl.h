@@ -1,5 +1,5 @@
 // The network namespace's sysctls, read (never written: the driver sets them
-// before the probe starts).
+// before the probe starts; the one exception, the RTO floor, is rto_min.h's).
 #pragma once
 
 #include <optional>
