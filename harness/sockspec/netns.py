@@ -66,26 +66,20 @@ def _create(name: str) -> None:
     _prepare_netns_dir()
     path = NETNS_DIR / name
     os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
-    box: dict[str, BaseException] = {}
+    def make() -> None:
+        _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+        _check(_mount(f"/proc/self/task/{threading.get_native_id()}/ns/net", path, MS_BIND),
+               f"mounting the namespace at {path}")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            ifreq = fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, struct.pack("16sH22x", b"lo", 0))
+            flags = struct.unpack("16sH22x", ifreq)[1]
+            fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
 
-    def body() -> None:
-        try:
-            _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
-            _check(_mount(f"/proc/self/task/{threading.get_native_id()}/ns/net", path, MS_BIND),
-                   f"mounting the namespace at {path}")
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                ifreq = fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, struct.pack("16sH22x", b"lo", 0))
-                flags = struct.unpack("16sH22x", ifreq)[1]
-                fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
-        except BaseException as e:  # handed to the caller's thread
-            box["error"] = e
-
-    t = threading.Thread(target=body, name=f"netns-add-{name}")
-    t.start()
-    t.join()
-    if "error" in box:
+    try:
+        _in_own_thread(make, f"netns-add-{name}")
+    except BaseException as e:
         _unmount(name)
-        raise SockspecError(f"making namespace {name}: {box['error']}")
+        raise SockspecError(f"making namespace {name}: {e}") from None
 
 
 def _unmount(name: str) -> None:
@@ -117,27 +111,35 @@ def pids_in(name: str) -> list[int]:
     return found
 
 
-def in_netns(name: str, fn: Callable[[], T]) -> T:
-    """Runs fn() in a thread that has entered the namespace, so sockets it makes
-    and /proc/sys/net files it opens are the namespace's (setns is per thread)."""
+def _in_own_thread(fn: Callable[[], T], thread_name: str) -> T:
+    """fn() in a new thread, whose namespace changes die with it; its result or exception here."""
     box: dict[str, object] = {}
 
     def body() -> None:
         try:
-            with open(NETNS_DIR / name) as f:
-                if _libc.setns(f.fileno(), CLONE_NEWNET) != 0:
-                    err = ctypes.get_errno()
-                    raise OSError(err, f"setns into {name}: {os.strerror(err)}")
             box["value"] = fn()
         except BaseException as e:  # handed to the caller's thread
             box["error"] = e
 
-    t = threading.Thread(target=body, name=f"netns-{name}")
+    t = threading.Thread(target=body, name=thread_name)
     t.start()
     t.join()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def in_netns(name: str, fn: Callable[[], T]) -> T:
+    """Runs fn() in a thread that has entered the namespace, so sockets it makes
+    and /proc/sys/net files it opens are the namespace's (setns is per thread)."""
+    def entered() -> T:
+        with open(NETNS_DIR / name) as f:
+            if _libc.setns(f.fileno(), CLONE_NEWNET) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"setns into {name}: {os.strerror(err)}")
+        return fn()
+
+    return _in_own_thread(entered, f"netns-{name}")
 
 
 class NetNS:
