@@ -1,6 +1,6 @@
 """scripts/sockspec: the one command-line entry point.
 
-    sockspec run [--target STACK[,STACK...] or all] [--repeat N] [--report] [--jobs N] [-k EXPR]
+    sockspec run [--target STACK[,STACK...] or all] [--parallel N] [--repeat N] [--report] [--jobs N] [-k EXPR]
                                             the full suite on each target: results/host-<release>/,
                                             results/qemu-<guest release>/, results/gvisor-<runsc version>/; with
                                             --report also results/report.html and report.md
@@ -36,7 +36,8 @@ from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest
 from .errors import SockspecError, TargetError, UsageError
 from .paths import RESULTS_DIR, build_dir
 from .probe_ladder import cmd_probe
-from .run_targets import SuiteRun, fetch_for, previous_results, results_dir_name, run_concurrently, time_report
+from .run_targets import (SuiteRun, fetch_for, previous_results, previous_wall_s, results_dir_name, run_concurrently,
+                          time_report)
 from .targets import ALL_STACKS, parse_stack
 from .scaffold import cmd_new
 
@@ -124,8 +125,9 @@ def cmd_run(args) -> int:
         print(f"== {target}: the suite with {jobs} worker{'s' if jobs > 1 else ''}"
               + (f", each probe run {args.repeat} times" if args.repeat > 1 else "")
               + (f" (its output: {rel(log)})" if log else ""), flush=True)
+    runs.sort(key=lambda r: -previous_wall_s(r.target))
     try:
-        for run in run_concurrently(runs, args.k, extras):
+        for run in run_concurrently(runs, args.k, extras, args.parallel):
             try:
                 directory = run.finish(out is not None)
             except SockspecError as e:
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                             "comma-separated, or all (default host)")
     p_run.add_argument("--jobs", "-j", type=whole_number(1, MAX_JOBS), default=None,
                        help="parallel pytest workers (default: host 8, qemu 2, gvisor 2)")
+    p_run.add_argument("--parallel", type=whole_number(1, len(ALL_STACKS)), default=None, metavar="N",
+                       help="run at most N targets' suites at once (default: all of them; the longest first)")
     p_run.add_argument("--repeat", type=whole_number(1, 1000), default=1, metavar="N",
                        help="run each test's probes N times; differing runs are reported as varying")
     p_run.add_argument("--report", action="store_true",

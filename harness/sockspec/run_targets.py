@@ -12,6 +12,7 @@ lock serialises them anyway), so their time is shown apart from the suites'.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import queue
 import shutil
@@ -125,6 +126,15 @@ def previous_results(target: str) -> Path | None:
     return found[0] if found else None
 
 
+def previous_wall_s(target: str) -> float:
+    """How long the target's suite took last time (0 when unknown): the longest start first."""
+    found = previous_results(target)
+    try:
+        return float(json.loads(found.read_text())["environment"]["duration_s"]) if found else 0.0
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+
+
 def fetch_for(target: str, kernel_given: bool) -> str | None:
     """Fetches (or finds in the cache) the kernel or runsc the target runs;
     returns what was fetched, or None when there was nothing to fetch."""
@@ -145,20 +155,30 @@ def fetch_for(target: str, kernel_given: bool) -> str | None:
     return None
 
 
-def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str, list[str]]):
-    """Starts every suite and yields each as it finishes; a SIGTERM or Ctrl-C to us
-    reaches every pytest, which unwinds and removes what it made."""
+def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str, list[str]],
+                     at_once: int | None = None):
+    """Starts the suites, at most at_once at a time (None: all), and yields each
+    as it finishes; a SIGTERM or Ctrl-C to us reaches every pytest, which
+    unwinds and removes what it made."""
     done: queue.Queue = queue.Queue()
-    waiters = []
+    waiting, waiters = list(runs), []
     previous = signal.signal(signal.SIGTERM, lambda s, f: _signal_all(runs, signal.SIGTERM))
+
+    def start_next() -> None:
+        run = waiting.pop(0)
+        run.start(select, extras[run.target])
+        waiters.append(threading.Thread(target=lambda: done.put((run, run.wait())), daemon=True,
+                                        name=f"wait-{run.target}"))
+        waiters[-1].start()
+
     try:
-        for run in runs:
-            run.start(select, extras[run.target])
-            waiters.append(threading.Thread(target=lambda r=run: done.put((r, r.wait())), daemon=True,
-                                            name=f"wait-{run.target}"))
-            waiters[-1].start()
+        while waiting and len(waiters) < (at_once or len(runs)):
+            start_next()
         for _ in runs:
-            yield done.get()[0]
+            finished = done.get()[0]
+            if waiting:
+                start_next()
+            yield finished
     except KeyboardInterrupt:
         _signal_all(runs, signal.SIGINT)
         for waiter in waiters:
