@@ -199,7 +199,8 @@ def _signal_all(runs: list[SuiteRun], sig: int) -> None:
 
 def time_report(runs: list[SuiteRun], fetch_s: dict[str, float], total_s: float) -> str:
     """Where the time went: each target's wall, CPU and guest boots, and the fetches apart."""
-    lines = [f"where the time went ({total_s:.1f} s in all on {os.cpu_count()} cores):"]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [f"where the time went ({total_s:.1f} s in all on {os.cpu_count()} cores; load average now {load}):"]
     fetched = {t: s for t, s in fetch_s.items() if s >= 0.05}
     lines.append("  fetching kernels and runsc: " + (", ".join(f"{t} {s:.1f} s" for t, s in fetched.items())
                                                      if fetched else "none (all cached)")
