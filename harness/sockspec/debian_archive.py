@@ -280,16 +280,37 @@ def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_
 
 
 def fetch_runsc(archive: DebianArchive, release: str, cache_dir: Path) -> tuple[str, Path]:
-    """runsc of a release year ("2022", "2024"): its version and the unpacked binary."""
+    """runsc of a release year ("2022", "2024"): its version and the unpacked
+    binary (reused when already there, as kernels are: asking the archive
+    again costs seconds, and every worker of a run asks)."""
     if release not in RUNSC:
         raise ArchiveError(f"no gVisor release {release!r} (known: {', '.join(RUNSC)})")
     suite, starting = RUNSC[release]
     cache_dir = Path(cache_dir).resolve()
+    meta_path = cache_dir / "runsc" / f"{release}.json"
+    cached = _cached_runsc(meta_path)
+    if cached is not None:
+        return cached
     with archive.locked():
+        cached = _cached_runsc(meta_path)   # another process may have fetched it while this one waited
+        if cached is not None:
+            return cached
         archive.update()
         version = archive.version_of("runsc", starting)
         tree = archive.unpack(archive.download("runsc", version), cache_dir / "runsc" / version)
-    binary = tree / "usr" / "bin" / "runsc"
-    if not binary.is_file():
-        raise ArchiveError(f"gvisor:{release}: runsc {version} ({suite}) holds no usr/bin/runsc")
+        binary = tree / "usr" / "bin" / "runsc"
+        if not binary.is_file():
+            raise ArchiveError(f"gvisor:{release}: runsc {version} ({suite}) holds no usr/bin/runsc")
+        tmp = meta_path.with_name(meta_path.name + f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps({"version": version, "binary": str(binary)}))
+        tmp.replace(meta_path)
     return version, binary
+
+
+def _cached_runsc(meta_path: Path) -> tuple[str, Path] | None:
+    try:
+        m = json.loads(meta_path.read_text())
+        version, binary = m["version"], Path(m["binary"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (version, binary) if binary.is_file() else None
