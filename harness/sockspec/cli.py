@@ -88,6 +88,18 @@ def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extr
     return code, final
 
 
+def check_starts(target: str) -> None:
+    """A stack that cannot run a program at all is one error, before its suite starts."""
+    from .paths import build_dir
+    from .targets import make_target
+
+    try:
+        with make_target(target, build_dir()) as stack:
+            stack.check_starts()
+    except TargetError as e:
+        raise SockspecError(f"{target} cannot run the suite: {e}") from None
+
+
 def _targets(text: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
     if names == ["all"]:
@@ -143,6 +155,7 @@ def cmd_run(args) -> int:
               + (f", each probe run {args.repeat} times" if args.repeat > 1 else ""), flush=True)
         t0 = time.monotonic()
         try:
+            check_starts(target)
             code, directory = run_suite(target, jobs, args.k, out, extra)
         except SockspecError as e:
             if len(targets) == 1:

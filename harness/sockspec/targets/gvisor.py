@@ -30,6 +30,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,15 @@ PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never l
 # A probe that exits 1 (the environment stopped it) with one of these errnos
 # met something gVisor does not implement (e.g. sock_diag: EPROTONOSUPPORT).
 UNIMPLEMENTED = re.compile(r"\b(EPROTONOSUPPORT|ENOSYS|EOPNOTSUPP|ENOPROTOOPT|EAFNOSUPPORT)\b")
+
+
+def sentry_panic(panic_log: Path) -> str | None:
+    """The first line of the sentry's panic, as runsc's --panic-log wrote it."""
+    with contextlib.suppress(OSError):
+        for line in panic_log.read_text(errors="replace").splitlines():
+            if line.startswith(("panic:", "fatal error:")):
+                return f"the sandbox's kernel (sentry) crashed: {line[:300]}"
+    return None
 
 
 class FaultsUnsupported(Unsupported):
@@ -113,7 +123,7 @@ class GvisorTarget(Target):
                 raise TargetError(f"gvisor: {e}") from e
         return self._agent
 
-    def runsc_argv(self) -> list[str]:
+    def runsc_argv(self, panic_log: Path | None = None) -> list[str]:
         if not os.path.exists(self.runsc):
             raise TargetError(f"gvisor: {self.runsc} not found (apt-get install runsc)")
         state = self.workdir() / "state"
@@ -121,13 +131,23 @@ class GvisorTarget(Target):
         argv = [self.runsc]
         if self.rootless:
             argv.append("--rootless")
-        argv += ["--network=none", "--net-raw", f"--platform={self.platform}",
-                 f"--root={state}", "do", str(self.agent()), "once"]
+        argv += ["--network=none", "--net-raw", f"--platform={self.platform}", f"--root={state}"]
+        if panic_log is not None:
+            argv.append(f"--panic-log={panic_log}")
+        argv += ["do", str(self.agent()), "once"]
         return argv
 
     def _exchange(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
         """One sandbox: request on stdin, reply on stdout."""
-        argv = self.runsc_argv()
+        # A sentry that panics exits without a word on stderr; its panic goes here.
+        panic_log = Path(tempfile.mkstemp(prefix="panic-", suffix=".log", dir=self.workdir())[1])
+        try:
+            return self._exchange_logged(cmd, timeout_s, panic_log, **fields)
+        finally:
+            panic_log.unlink(missing_ok=True)
+
+    def _exchange_logged(self, cmd: str, timeout_s: float, panic_log: Path, **fields: Any) -> dict[str, bytes]:
+        argv = self.runsc_argv(panic_log)
         request = encode_request(cmd, **fields)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=self.workdir(), start_new_session=True,
@@ -145,8 +165,8 @@ class GvisorTarget(Target):
             self._procs.discard(proc)
         reply, _ = split_reply(out)
         if reply is None:
-            raise TargetError(f"gvisor: {' '.join(argv[:-3])} exited {proc.returncode} without a reply: "
-                              f"{err.decode('utf-8', 'replace').strip()[-1500:]}")
+            said = err.decode("utf-8", "replace").strip()[-1500:] or sentry_panic(panic_log) or "nothing on stderr"
+            raise TargetError(f"gvisor: {' '.join(argv[:-4])} exited {proc.returncode} without a reply: {said}")
         return reply
 
     @staticmethod
@@ -206,6 +226,10 @@ class GvisorTarget(Target):
             reply = self._exchange("info", 60.0)
             self._info = {k: v.decode("utf-8", "replace") for k, v in reply.items()}
         return self._info
+
+    def check_starts(self) -> None:
+        self.info()
+        self.read_sysctls(RELEVANT_SYSCTLS)
 
     def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
         reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0, netns=0,
