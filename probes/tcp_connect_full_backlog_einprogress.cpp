@@ -1,5 +1,8 @@
 // A TCP connect() to a listener whose accept queue is full never fails with
 // EAGAIN (unlike AF_UNIX): the SYN is dropped and the client keeps trying.
+#include <atomic>
+#include <thread>
+
 #include "sockspec/calls.h"
 #include "sockspec/counters.h"
 #include "sockspec/observed.h"
@@ -62,6 +65,20 @@ int main(int argc, char** argv) {
     auto& timed = p.actor("timed");
     sockspec::UniqueFd tfd = timed.socket(p.af(), SOCK_STREAM).fd();
     sockspec::set_sndtimeo_ms(timed, tfd.get(), sndtimeo_ms).must();
-    p.observe("timed_connect", sockspec::outcome(timed.connect(tfd.get(), listener.addr)));
+    // A stack that does not end connect() on SO_SNDTIMEO (gVisor) would hold the
+    // run until the probe's own timeout: a watchdog shuts the socket down once
+    // the wait has outlived the timeout by far.
+    std::atomic<bool> returned{false};
+    bool woken = false;
+    std::thread watchdog([&] {
+      if (sockspec::wait_until([&] { return returned.load(); }, std::chrono::milliseconds(sndtimeo_ms) + 3s)) return;
+      woken = true;
+      p.actor("watchdog").shutdown(tfd.get(), SHUT_RDWR);
+    });
+    const sockspec::SysResult connect = timed.connect(tfd.get(), listener.addr);
+    returned = true;
+    watchdog.join();
+    p.observe("timed_connect", woken ? nlohmann::json("still waiting 3 s past SO_SNDTIMEO (ended by shutdown())")
+                                     : nlohmann::json(sockspec::outcome(connect)));
   });
 }

@@ -17,8 +17,8 @@ def test_tcp_connect_full_backlog_einprogress(probe, family, expect):
               "the SYN to the full queue was dropped (TcpExt ListenOverflows)")
     expect.eq("dropped_client_keeps_waiting_syn", run["overflowed_client_state"], "SYN-SENT",
               "the dropped client keeps waiting in SYN-SENT")
-    expect.true("tcp_connect_times_out_sndtimeo", run["timed_connect"] == "EINPROGRESS",
-                "a TCP connect() that times out on SO_SNDTIMEO reports EINPROGRESS")
+    expect.eq("tcp_connect_times_out_sndtimeo", run["timed_connect"], "EINPROGRESS",
+              "a TCP connect() that times out on SO_SNDTIMEO reports EINPROGRESS")
     if "client_addr" not in run.observations:  # no client was seen dropped: no connection to read
         unknown = observed.wrap(run.observations.get("overflowed_client_state", "no client was seen dropped"))
         expect.true("overflowed_clients_syn_gets_no", unknown,
