@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
       "read; the client's has a small SO_SNDBUF and O_NONBLOCK. The client sends\n"
       "--chunk bytes at a time until send() fails: the peer's window fills, then the\n"
       "client's send buffer; the last successful send() is usually partial, the next\n"
-      "fails with EAGAIN (it fills again while a poll(POLLOUT) within 200 ms still sees\n"
-      "room), and poll(POLLOUT, 0) reports the socket not writable. Then the\n"
+      "fails with EAGAIN (it fills again while a poll(POLLOUT) within 1 s sees room or\n"
+      "the peer's queue grows), and poll(POLLOUT, 0) reports the socket not writable. Then the\n"
       "server reads everything, and the client's poll(POLLOUT) returns. With --blocking\n"
       "the client instead makes one blocking send() of --total bytes, which waits for\n"
       "the reader instead of failing.");
@@ -71,9 +71,12 @@ int main(int argc, char** argv) {
         last_ok = r.ret;
       }
       // A stack that moves queued bytes towards the peer after send() returns
-      // (gVisor's netstack) frees room again a moment later: the buffer is full
-      // once a poll() for POLLOUT with a deadline sees none.
-      if (client.poll(cfd, POLLOUT, 200, &revents).ret == 0) break;
+      // (gVisor's netstack) frees room again later: the buffer is full once a
+      // poll() for POLLOUT with a deadline sees none and the peer's receive
+      // queue did not grow meanwhile.
+      const nlohmann::json peer_queue = sockspec::inq(server, conn.server.get());
+      if (client.poll(cfd, POLLOUT, 1000, &revents).ret == 0 &&
+          sockspec::inq(server, conn.server.get()) == peer_queue) break;
     }
     p.observe("send_error", sockspec::ret_or_errno(r));
     p.observe("accepted", accepted);
