@@ -49,6 +49,18 @@ from .scaffold import cmd_new
 DEFAULT_JOBS = {"host": 8, "qemu": 2, "gvisor": 2}
 
 
+def check_starts(target: str) -> None:
+    """A stack that cannot run a program at all is one error, before its suite starts."""
+    from .paths import build_dir
+    from .targets import make_target
+
+    try:
+        with make_target(target, build_dir()) as stack:
+            stack.check_starts()
+    except TargetError as e:
+        raise SockspecError(f"{target} cannot run the suite: {e}") from None
+
+
 def _targets(text: str) -> list[str]:
     names = [t.strip() for t in text.split(",") if t.strip()]
     if names == ["all"]:
@@ -97,6 +109,7 @@ def cmd_run(args) -> int:
         t0 = time.monotonic()
         try:
             fetched = fetch_for(target, args.kernel is not None)
+            check_starts(target)
         except SockspecError as e:
             if len(targets) == 1:
                 raise

@@ -164,13 +164,16 @@ class DebianArchive:
     def package_names(self, prefix: str) -> list[str]:
         return self._apt("apt-cache", "pkgnames", prefix).split()
 
-    def version_of(self, name: str, starting: str = "") -> str:
-        """The candidate version of `name`, or with `starting`, the newest version that begins so."""
+    def version_of(self, name: str, starting: str = "", suite: str | None = None) -> str:
+        """The candidate version of `name`, or with `starting`, the newest version that
+        begins so; with `suite`, only that suite's ("trixie")."""
         out = self._apt("apt-cache", "madison", name)
-        versions = [cols[1].strip() for line in out.splitlines() if len(cols := line.split("|")) >= 2]
-        versions = [v for v in versions if v.startswith(starting)]
+        rows = [(cols[1].strip(), cols[2].split()) for line in out.splitlines()
+                if len(cols := line.split("|")) >= 3]
+        versions = [v for v, where in rows if v.startswith(starting)
+                    and (suite is None or (len(where) >= 2 and where[1].split("/")[0] == suite))]
         if not versions:
-            raise ArchiveError(f"the archive has no {name} {starting}*")
+            raise ArchiveError(f"the archive has no {name} {starting}*" + (f" in {suite}" if suite else ""))
         return versions[0]   # madison lists the newest first
 
     def download(self, name: str, version: str) -> Path:
@@ -296,7 +299,9 @@ def fetch_runsc(archive: DebianArchive, release: str, cache_dir: Path) -> tuple[
         if cached is not None:
             return cached
         archive.update()
-        version = archive.version_of("runsc", starting)
+        # The suite's own build: sid's rebuild of the same release (Go 1.26)
+        # reads goroutine ids at the wrong offset and its sentry panics at random.
+        version = archive.version_of("runsc", starting, suite)
         tree = archive.unpack(archive.download("runsc", version), cache_dir / "runsc" / version)
         binary = tree / "usr" / "bin" / "runsc"
         if not binary.is_file():
