@@ -21,20 +21,11 @@ int main(int argc, char** argv) {
     const std::string data = "early";
     sockspec::Peer peer(p);
     sockspec::Listener listener = sockspec::listen_for_peer(p, peer, 2);
-    sockspec::PeerFlow flow;
-    flow.port = 5555;
-    flow.kernel = listener.addr;
-    sockspec::PeerSegment syn;
-    syn.sport = flow.port;
-    syn.dport = listener.addr.port();
-    syn.flags = sockspec::tcp_flag::kSyn;
-    syn.seq = 1000000;
-    if (!data_after_ack) syn.payload = data;
-    peer.send(syn);
-    const std::optional<sockspec::PeerSegment> synack =
-        peer.receive(sockspec::on_flow(flow, sockspec::tcp_flag::kSyn | sockspec::tcp_flag::kAck), 3s);
+    sockspec::PeerFlow flow = sockspec::flow_to(listener, 5555);
+    const uint32_t iss = 1000000;
+    const std::optional<sockspec::PeerSegment> synack = sockspec::send_syn(peer, flow, iss, 0, data_after_ack ? "" : data);
     if (!synack) throw sockspec::EnvironmentFailure("the kernel's SYN+ACK to the peer's SYN", ETIMEDOUT);
-    p.observe("synack_acks_from_isn", synack->ack - syn.seq);
+    p.observe("synack_acks_from_isn", synack->ack - iss);
 
     flow.snd_nxt = synack->ack;
     sockspec::Peer::track(flow, *synack);
