@@ -25,6 +25,8 @@ namespace sockspec {
 
 namespace tcp_flag {
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10, kUrg = 0x20;
+// RFC 3168 §6.1: ECN-Echo and Congestion Window Reduced.
+constexpr uint8_t kEce = 0x40, kCwr = 0x80;
 }
 
 struct TcpOptions {
@@ -150,6 +152,15 @@ nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port);
 // since received()[from] or, waiting up to deadline, after: on a stack that
 // takes a tun write in later (gVisor), the barrier does not say data arrived.
 bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, std::chrono::milliseconds deadline);
+
+// A passive open the peer drives by hand: a flow from the peer's `port` to
+// the listener, not yet synchronized (snd_nxt and rcv_nxt 0).
+PeerFlow flow_to(const Listener& listener, uint16_t port);
+// Sends a SYN on flow with seq `iss`, extra `flags` (ECE, CWR) and `payload`,
+// and reads the kernel's SYN+ACK to it; none when the deadline passes first.
+std::optional<PeerSegment> send_syn(Peer& peer, const PeerFlow& flow, uint32_t iss, uint8_t flags = 0,
+                                    std::string payload = "",
+                                    std::chrono::milliseconds deadline = std::chrono::seconds(3));
 
 // A segment the kernel sent on flow (its ports), with all of `flags` set.
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags = 0);

@@ -52,7 +52,7 @@ PeerSegment from_tins(const Tins::TCP& tcp) {
   PeerSegment s;
   s.sport = tcp.sport();
   s.dport = tcp.dport();
-  s.flags = static_cast<uint8_t>(tcp.flags() & 0x3f);
+  s.flags = static_cast<uint8_t>(tcp.flags() & 0xff);
   s.seq = tcp.seq();
   s.ack = tcp.ack_seq();
   s.window = tcp.window();
@@ -90,7 +90,8 @@ std::optional<PeerSegment> parse(const uint8_t* buf, size_t len) {
 std::string PeerSegment::flag_names() const {
   static const std::pair<uint8_t, const char*> names[] = {
       {tcp_flag::kSyn, "SYN"}, {tcp_flag::kFin, "FIN"}, {tcp_flag::kRst, "RST"},
-      {tcp_flag::kPsh, "PSH"}, {tcp_flag::kUrg, "URG"}, {tcp_flag::kAck, "ACK"}};
+      {tcp_flag::kPsh, "PSH"}, {tcp_flag::kUrg, "URG"}, {tcp_flag::kAck, "ACK"},
+      {tcp_flag::kEce, "ECE"}, {tcp_flag::kCwr, "CWR"}};
   std::string out;
   for (const auto& [bit, name] : names)
     if (flags & bit) out += (out.empty() ? "" : "+") + std::string(name);
@@ -264,7 +265,8 @@ void Peer::barrier() {
 uint8_t tcp_flags_named(const std::string& names) {
   static const std::pair<const char*, uint8_t> bits[] = {
       {"SYN", tcp_flag::kSyn}, {"FIN", tcp_flag::kFin}, {"RST", tcp_flag::kRst},
-      {"PSH", tcp_flag::kPsh}, {"ACK", tcp_flag::kAck}, {"URG", tcp_flag::kUrg}};
+      {"PSH", tcp_flag::kPsh}, {"ACK", tcp_flag::kAck}, {"URG", tcp_flag::kUrg},
+      {"ECE", tcp_flag::kEce}, {"CWR", tcp_flag::kCwr}};
   uint8_t flags = 0;
   for (const auto& [name, bit] : bits)
     if (("+" + names + "+").find("+" + std::string(name) + "+") != std::string::npos) flags |= bit;
@@ -303,6 +305,25 @@ bool acknowledged(Peer& peer, size_t from, const PeerFlow& flow, uint32_t end, s
   for (size_t i = from; i < peer.received().size(); ++i)
     if (acks_end(peer.received()[i])) return true;
   return peer.receive(acks_end, deadline).has_value();
+}
+
+PeerFlow flow_to(const Listener& listener, uint16_t port) {
+  PeerFlow flow;
+  flow.port = port;
+  flow.kernel = listener.addr;
+  return flow;
+}
+
+std::optional<PeerSegment> send_syn(Peer& peer, const PeerFlow& flow, uint32_t iss, uint8_t flags, std::string payload,
+                                    std::chrono::milliseconds deadline) {
+  PeerSegment syn;
+  syn.sport = flow.port;
+  syn.dport = flow.kernel.port();
+  syn.flags = static_cast<uint8_t>(tcp_flag::kSyn | flags);
+  syn.seq = iss;
+  syn.payload = std::move(payload);
+  peer.send(syn);
+  return peer.receive(on_flow(flow, tcp_flag::kSyn | tcp_flag::kAck), deadline);
 }
 
 std::function<bool(const PeerSegment&)> on_flow(const PeerFlow& flow, uint8_t flags) {
