@@ -290,6 +290,31 @@ PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options)
   return c;
 }
 
+KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port) {
+  const SockAddr local = peer.kernel_addr();
+  KernelOpen open{start_connect(p.client(), peer.addr(port), &local)};
+  open.flow.port = port;
+  open.flow.kernel = open.client.local;
+  observe_endpoints(p, open.client.local, peer.addr(port));
+  std::optional<PeerSegment> syn = peer.receive(on_flow(open.flow, tcp_flag::kSyn), std::chrono::seconds(3));
+  if (!syn) throw EnvironmentFailure("the kernel's SYN to the peer", ETIMEDOUT);
+  open.syn = *syn;
+  open.flow.snd_nxt = 2000000;
+  Peer::track(open.flow, *syn);
+  return open;
+}
+
+void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_options) {
+  PeerSegment synack = peer.segment(open.flow, tcp_flag::kSyn | tcp_flag::kAck);
+  synack.options = synack_options;
+  peer.send(synack);
+  open.flow.snd_nxt += 1;
+  const uint32_t synced = open.flow.snd_nxt;
+  const auto on = on_flow(open.flow, tcp_flag::kAck);
+  if (!peer.receive([&](const PeerSegment& s) { return on(s) && s.ack == synced; }, std::chrono::seconds(3)))
+    throw EnvironmentFailure("the kernel's ACK of the peer's SYN+ACK", ETIMEDOUT);
+}
+
 nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
   nlohmann::json flags = nlohmann::json::array();
   for (size_t i = from; i < peer.received().size(); ++i)
