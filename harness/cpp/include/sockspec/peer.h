@@ -159,6 +159,11 @@ KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port = 6666);
 // Throws EnvironmentFailure when no ACK comes.
 void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_options = {});
 
+// How the kernel's pending connect() stands after the peer's answers: the
+// client poll()s for POLLOUT (up to `deadline`, none when it completed), and
+// "poll_outcome", "so_error" and "client_state" (TCP_INFO) are observed.
+void observe_connect_end(Probe& p, const KernelOpen& open, std::chrono::milliseconds deadline);
+
 // The flags (flag_names()) of the segments the peer read on the peer's port
 // `port` since received()[from]: what the kernel answered, without its
 // sequence numbers (random per connection).

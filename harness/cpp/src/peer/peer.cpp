@@ -11,7 +11,10 @@
 
 #include <cerrno>
 
+#include "sockspec/calls.h"
+#include "sockspec/names.h"
 #include "sockspec/scenario.h"
+#include "sockspec/tcp_info.h"
 #include "tun_link.h"
 
 namespace sockspec {
@@ -292,7 +295,7 @@ PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options)
 
 KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port) {
   const SockAddr local = peer.kernel_addr();
-  KernelOpen open{start_connect(p.client(), peer.addr(port), &local)};
+  KernelOpen open{start_connect(p.client(), peer.addr(port), &local), {}, {}};
   open.flow.port = port;
   open.flow.kernel = open.client.local;
   observe_endpoints(p, open.client.local, peer.addr(port));
@@ -313,6 +316,14 @@ void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_o
   const auto on = on_flow(open.flow, tcp_flag::kAck);
   if (!peer.receive([&](const PeerSegment& s) { return on(s) && s.ack == synced; }, std::chrono::seconds(3)))
     throw EnvironmentFailure("the kernel's ACK of the peer's SYN+ACK", ETIMEDOUT);
+}
+
+void observe_connect_end(Probe& p, const KernelOpen& open, std::chrono::milliseconds deadline) {
+  short revents = 0;
+  p.client().poll(open.client.fd.get(), POLLOUT, static_cast<int>(deadline.count()), &revents);
+  p.observe("poll_outcome", poll_events_name(revents));
+  p.observe("so_error", pending_error(p.client(), open.client.fd.get()));
+  p.observe("client_state", tcp_state(open.client.fd.get()));
 }
 
 nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
