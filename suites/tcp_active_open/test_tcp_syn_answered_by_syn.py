@@ -5,13 +5,7 @@ tcp_rcv_synsent_state_process(): tcp_set_state(TCP_SYN_RECV),
 tcp_send_synack()."""
 import pytest
 
-
-def kernel_synack_after_peer_syn(conn):
-    """The kernel's SYN (the client's), the peer's SYN, and the kernel's segments after it."""
-    kernel_syn = next(s for s in conn.segments if conn.from_client(s) and s.has("SYN"))
-    peer_syn = next(s for s in conn.segments if not conn.from_client(s) and s.has("SYN"))
-    after = [s for s in conn.segments if conn.from_client(s) and s.t_ns > peer_syn.t_ns]
-    return kernel_syn, peer_syn, after
+from sockspec.checks.tcp_active_open import kernel_answers_after, peer_segment
 
 
 @pytest.mark.behaviour("tcp_syn_answered_by_syn")
@@ -25,7 +19,10 @@ def test_tcp_syn_answered_by_syn(probe, family, expect):
     expect.eq("simultaneous_open_connects", run["so_error"], "0", "connect() completes without an error")
     expect.eq("simultaneous_open_establishes", run["client_state"], "ESTABLISHED",
               "the peer's ACK establishes the connection")
-    kernel_syn, peer_syn, after = kernel_synack_after_peer_syn(run.connection())
+    conn = run.connection()
+    kernel_syn = next(s for s in conn.segments if conn.from_client(s) and s.has("SYN"))
+    peer_syn = peer_segment(conn, "SYN")
+    after = kernel_answers_after(conn, peer_syn)
     expect.eq("synack_repeats_iss", [(s.label, s.seq, s.ack) for s in after[:1]],
               [("SYN+ACK", kernel_syn.seq, (peer_syn.seq + 1) % 2**32)],
               "on the wire the SYN+ACK carries the kernel's ISS again and acknowledges the peer's SYN")
