@@ -302,7 +302,8 @@ KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port) {
   std::optional<PeerSegment> syn = peer.receive(on_flow(open.flow, tcp_flag::kSyn), std::chrono::seconds(3));
   if (!syn) throw EnvironmentFailure("the kernel's SYN to the peer", ETIMEDOUT);
   open.syn = *syn;
-  open.flow.snd_nxt = 2000000;
+  const uint32_t peer_iss = 2000000;
+  open.flow.snd_nxt = peer_iss;
   Peer::track(open.flow, *syn);
   return open;
 }
@@ -312,6 +313,9 @@ void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_o
   synack.options = synack_options;
   peer.send(synack);
   open.flow.snd_nxt += 1;
+  // Timestamps negotiated: the peer's later segments carry them, as after Peer::connect().
+  if (synack_options.timestamp && open.syn.options.timestamp)
+    open.flow.timestamps = std::make_pair(synack_options.timestamp->first + 1, open.syn.options.timestamp->first);
   const uint32_t synced = open.flow.snd_nxt;
   const auto on = on_flow(open.flow, tcp_flag::kAck);
   if (!peer.receive([&](const PeerSegment& s) { return on(s) && s.ack == synced; }, std::chrono::seconds(3)))
