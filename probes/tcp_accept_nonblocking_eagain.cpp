@@ -1,7 +1,12 @@
 // A non-blocking listener with an empty queue: accept() fails with EAGAIN; poll() gives POLLIN once a connection is ready.
+#include <atomic>
+#include <thread>
+
 #include "sockspec/calls.h"
 #include "sockspec/scenario.h"
+#include "sockspec/wait.h"
 
+using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_accept_nonblocking_eagain",
@@ -25,7 +30,25 @@ int main(int argc, char** argv) {
     } else {
       sockspec::set_rcvtimeo_ms(server, lfd, rcvtimeo_ms).must();
     }
-    p.observe("accept_empty", sockspec::outcome(server.accept(lfd)));
+    // A stack that ignores SO_RCVTIMEO on accept() (gVisor) would hold the run
+    // until the probe's own timeout: a watchdog shuts the listener down once the
+    // wait has outlived the timeout by far, and the probe reports that and stops.
+    std::atomic<bool> returned{false};
+    bool woken = false;
+    std::thread watchdog([&] {
+      if (rcvtimeo_ms == 0 || sockspec::wait_until([&] { return returned.load(); },
+                                                   std::chrono::milliseconds(rcvtimeo_ms) + 3s)) return;
+      woken = true;
+      p.actor("watchdog").shutdown(lfd, SHUT_RDWR);
+    });
+    const sockspec::SysResult empty = server.accept(lfd);
+    returned = true;
+    watchdog.join();
+    if (woken) {
+      p.observe("accept_empty", "still waiting 3 s past SO_RCVTIMEO (ended by shutdown())");
+      return;
+    }
+    p.observe("accept_empty", sockspec::outcome(empty));
     short revents = 0;
     p.observe("poll_empty", server.poll(lfd, POLLIN, 0, &revents).ret);
 

@@ -26,8 +26,8 @@ def one_run(binary: Path, workdir: Path, i: int) -> dict[str, float]:
         cap = Capture(ns, workdir / f"{i}.pcap")
         t["capture start"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        subprocess.run(ns.exec_argv([str(binary), "--json"]), capture_output=True, check=True)
-        t["probe (ip netns exec + probe)"] = time.perf_counter() - t0
+        subprocess.run([str(binary), "--json"], capture_output=True, check=True, preexec_fn=ns.preexec())
+        t["probe (setns + probe)"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         cap.stop()
         t["capture stop (marker, flush)"] = time.perf_counter() - t0
@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     print(f"{name}: {runs} runs on {os.uname().release}, medians in ms")
     for phase in samples[0]:
         print(f"  {phase:32s} {statistics.median(s[phase] for s in samples) * 1e3:8.1f}")
-    overhead = [tot - s["probe (ip netns exec + probe)"] + (s["probe (ip netns exec + probe)"] - b)
+    overhead = [tot - s["probe (setns + probe)"] + (s["probe (setns + probe)"] - b)
                 for tot, s, b in zip(totals, samples, bare)]
     print(f"  {'whole run':32s} {statistics.median(totals) * 1e3:8.1f}")
     print(f"  {'the probe alone, no harness':32s} {statistics.median(bare) * 1e3:8.1f}")

@@ -1,12 +1,19 @@
 """tcpdump inside a namespace: started and confirmed listening before the probe
-runs, stopped only once everything the probe sent is in the file."""
+runs, stopped only once everything the probe sent is in the file.
+
+Both waits are on events, not polls: the "listening on" line arrives on a
+pipe, and the pcap's growth wakes an inotify watch."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +22,7 @@ from .marker import MARKER, MARKER_PORT
 from .netns import NetNS, in_netns
 from .processes import die_with_parent
 
+_libc = ctypes.CDLL(None, use_errno=True)
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 
@@ -41,35 +49,69 @@ def tcpdump_argv(pcap: Path) -> list[str]:
             "-s", str(SNAPLEN), "-B", str(BUFFER_KIB), "-Z", "root", "-w", str(pcap)]
 
 
+class FileGrowth:
+    """Wakes when a file is written (inotify), so waiting for bytes to reach it
+    costs no polling: a wait returns as soon as tcpdump's write lands."""
+
+    IN_MODIFY = 0x2
+    IN_NONBLOCK_CLOEXEC = os.O_NONBLOCK | os.O_CLOEXEC
+
+    def __init__(self, path: Path):
+        self.fd = _libc.inotify_init1(self.IN_NONBLOCK_CLOEXEC)
+        if self.fd < 0:
+            raise SockspecError(f"inotify_init1: {os.strerror(ctypes.get_errno())}")
+        if _libc.inotify_add_watch(self.fd, str(path).encode(), self.IN_MODIFY) < 0:
+            err = ctypes.get_errno()
+            os.close(self.fd)
+            raise SockspecError(f"inotify on {path}: {os.strerror(err)}")
+
+    def wait(self, timeout_s: float) -> None:
+        """Returns after the next write (or one since the last wait), or after timeout_s."""
+        if select.select([self.fd], [], [], max(timeout_s, 0))[0]:
+            with contextlib.suppress(BlockingIOError):
+                while os.read(self.fd, 4096):
+                    pass
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 class Capture:
     def __init__(self, ns: NetNS, pcap: Path):
         self.ns = ns
         self.pcap = pcap
         pcap.parent.mkdir(parents=True, exist_ok=True)
-        self._stderr_path = pcap.with_suffix(".tcpdump.log")
-        self._stderr = open(self._stderr_path, "w+b")
-        self.proc = subprocess.Popen(ns.exec_argv(tcpdump_argv(pcap)), stdout=subprocess.DEVNULL,
-                                     stderr=self._stderr, start_new_session=True, preexec_fn=die_with_parent())
+        # tcpdump's stderr is a pipe: its "listening on" line wakes us the
+        # moment it is written; its closing counts are read at the end.
+        self._log_bytes = b""
+        self.proc = subprocess.Popen(tcpdump_argv(pcap), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     start_new_session=True, preexec_fn=ns.preexec(die_with_parent()))
         try:
-            self._wait_for(lambda: b"listening on" in self._log(), START_TIMEOUT_S, "start listening")
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while b"listening on" not in self._log_bytes:
+                if not self._read_log(deadline):
+                    self._fail("start listening", START_TIMEOUT_S)
         except BaseException:
             self._kill()
             raise
 
-    def _log(self) -> bytes:
-        return self._stderr_path.read_bytes()
+    def _read_log(self, deadline: float) -> bool:
+        """Reads what tcpdump wrote to stderr, waiting until deadline; False at its end or the deadline."""
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([self.proc.stderr], [], [], left)[0]:
+            return False
+        chunk = os.read(self.proc.stderr.fileno(), 65536)
+        self._log_bytes += chunk
+        return bool(chunk)
 
-    def _wait_for(self, condition, timeout_s: float, what: str) -> None:
-        deadline = time.monotonic() + timeout_s
-        delay = 0.0005
-        while not condition():
-            if self.proc.poll() is not None:
-                raise SockspecError(f"tcpdump exited ({self.proc.returncode}) before it could {what}: "
-                                    f"{self._log().decode(errors='replace').strip()}")
-            if time.monotonic() > deadline:
-                raise SockspecError(f"tcpdump did not {what} within {timeout_s:.0f} s")
-            time.sleep(delay)
-            delay = min(delay * 2, 0.02)
+    def _log(self) -> bytes:
+        return self._log_bytes
+
+    def _fail(self, what: str, timeout_s: float) -> None:
+        if self.proc.poll() is not None:
+            raise SockspecError(f"tcpdump exited ({self.proc.returncode}) before it could {what}: "
+                                f"{self._log().decode(errors='replace').strip()}")
+        raise SockspecError(f"tcpdump did not {what} within {timeout_s:.0f} s")
 
     def _send_marker(self) -> None:
         def send() -> None:
@@ -78,23 +120,43 @@ class Capture:
 
         in_netns(self.ns.name, send)
 
-    def _marker_written(self) -> bool:
+    def _wait_for_marker(self) -> None:
+        """Reads the pcap as it grows (only what is new) until the marker is in it."""
+        growth = FileGrowth(self.pcap)
         try:
-            return MARKER in self.pcap.read_bytes()
-        except FileNotFoundError:
-            return False
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            self._send_marker()
+            with open(self.pcap, "rb") as f:
+                seen = b""
+                while True:
+                    seen = seen[-len(MARKER):] + f.read()
+                    if MARKER in seen:
+                        return
+                    if self.proc.poll() is not None or time.monotonic() > deadline:
+                        self._fail("write the end-of-capture marker", STOP_TIMEOUT_S)
+                    growth.wait(deadline - time.monotonic())
+        finally:
+            growth.close()
 
     def stop(self) -> dict[str, int]:
         """Flushes and stops; returns tcpdump's closing counts (captured,
         received by filter, dropped by kernel)."""
         try:
-            self._send_marker()
-            self._wait_for(self._marker_written, STOP_TIMEOUT_S, "write the end-of-capture marker")
+            self._wait_for_marker()
             os.killpg(self.proc.pid, signal.SIGINT)
-            self.proc.wait(timeout=STOP_TIMEOUT_S)
+            # tcpdump prints its counts once its capture loop has stopped, so
+            # the file holds all it will; closing the capture socket then
+            # takes it tens of milliseconds more (an RCU grace period), which
+            # nothing here needs to wait for.
+            deadline = time.monotonic() + STOP_TIMEOUT_S
+            while not re.search(rb"packets? dropped by kernel\n", self._log_bytes):
+                if not self._read_log(deadline):
+                    break
             log = self._log().decode(errors="replace")
+            if "dropped by kernel" not in log:
+                self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         finally:
-            self._kill()
+            self._kill(reap_later=True)
         stats = {}
         for key, pattern in (("captured", r"(\d+) packets? captured"), ("received", r"(\d+) packets? received by filter"),
                              ("dropped", r"(\d+) packets? dropped by kernel")):
@@ -103,12 +165,15 @@ class Capture:
                 stats[key] = int(m.group(1))
         return stats
 
-    def _kill(self) -> None:
+    def _kill(self, reap_later: bool = False) -> None:
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self.proc.wait()
-        self._stderr.close()
-        self._stderr_path.unlink(missing_ok=True)
+            if reap_later:
+                threading.Thread(target=self.proc.wait, name="reap-tcpdump", daemon=True).start()
+            else:
+                self.proc.wait()
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()

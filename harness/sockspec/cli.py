@@ -1,6 +1,6 @@
 """scripts/sockspec: the one command-line entry point.
 
-    sockspec run [--target STACK[,STACK...] or all] [--repeat N] [--report] [--jobs N] [-k EXPR]
+    sockspec run [--target STACK[,STACK...] or all] [--parallel N] [--repeat N] [--report] [--jobs N] [-k EXPR]
                                             the full suite on each target: results/host-<release>/,
                                             results/qemu-<guest release>/, results/gvisor-<runsc version>/; with
                                             --report also results/report.html and report.md
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -35,57 +34,31 @@ from . import faults as fault_rules
 from . import netns, outdir
 from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest, whole_number
 from .errors import SockspecError, TargetError, UsageError
-from .paths import RESULTS_DIR, SUITES_DIR
+from .paths import RESULTS_DIR, build_dir
 from .probe_ladder import cmd_probe
+from .run_targets import (SuiteRun, fetch_for, previous_results, previous_wall_s, results_dir_name, run_concurrently,
+                          time_report)
 from .targets import ALL_STACKS, parse_stack
 from .scaffold import cmd_new
 
 # Parallel pytest workers per target when --jobs is not given: each qemu
 # worker boots its own TCG guest (2 measured fastest on 2 cores), runsc
-# sandboxes are cheap but CPU-hungry.
-DEFAULT_JOBS = {"host": 4, "qemu": 2, "gvisor": 2}
+# sandboxes are cheap but CPU-hungry. On the host most tests wait on a
+# protocol timer, so workers beyond the cores shorten the wall until the CPU
+# (about 22 s for the suite, 0.7 s more per worker to start) is busy.
+DEFAULT_JOBS = {"host": 8, "qemu": 2, "gvisor": 2}
 
 
-def results_dir_name(target: str, environment: dict | None = None) -> str:
-    """results/host-<release>, results/qemu-<guest release>,
-    results/gvisor-<runsc version>; before the run has said its release, the
-    target's name."""
-    kind, _ = parse_stack(target)
-    if kind == "host":
-        return f"host-{platform.release()}"
-    if kind == "qemu" and environment and environment.get("kernel_release"):
-        return f"qemu-{environment['kernel_release']}"
-    if kind == "gvisor" and environment and environment.get("runsc_version"):
-        return f"gvisor-{environment['runsc_version']}"
-    return target.replace(":", "-")
+def check_starts(target: str) -> None:
+    """A stack that cannot run a program at all is one error, before its suite starts."""
+    from .paths import build_dir
+    from .targets import make_target
 
-
-def run_suite(target: str, jobs: int, select: str | None, out: Path | None, extra: list[str]) -> tuple[int, Path]:
-    """The conformance suite on a target, written to a staging directory and
-    moved into place only when complete, so an interrupted run leaves the last
-    good results untouched."""
-    from . import report, results
-
-    final = out or RESULTS_DIR / results_dir_name(target)
-    staging = outdir.staging_for(final)
     try:
-        args = [str(SUITES_DIR), "-q", "--sockspec-target", target, "--sockspec-results", str(staging),
-                "--junitxml", str(staging / "junit.xml"), "-o", "junit_family=xunit2", "-o", "junit_suite_name=sockspec"]
-        if jobs > 1:
-            args += ["-n", str(jobs)]
-        if select:
-            args += ["-k", select]
-        code = run_pytest(args + extra)
-        if code not in (0, 1) or not (staging / "results.json").exists():
-            raise SockspecError(f"the suite did not complete (pytest exit {code}); {final} is unchanged")
-        report.write_summary(staging)
-        if out is None:
-            final = RESULTS_DIR / results_dir_name(target, results.load(staging)["environment"])
-        outdir.install(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        netns.sweep_stale()
-    return code, final
+        with make_target(target, build_dir()) as stack:
+            stack.check_starts()
+    except TargetError as e:
+        raise SockspecError(f"{target} cannot run the suite: {e}") from None
 
 
 def _targets(text: str) -> list[str]:
@@ -131,35 +104,65 @@ def cmd_run(args) -> int:
     netns.sweep_stale()
     t_all = time.monotonic()
     decisive = [t for t in targets if t == "host"] or targets
-    status, directories, incomplete = 0, [], []
+    status, directories, incomplete, fetch_s = 0, [], [], {}
     for target in targets:
+        t0 = time.monotonic()
+        try:
+            fetched = fetch_for(target, args.kernel is not None)
+            check_starts(target)
+        except SockspecError as e:
+            if len(targets) == 1:
+                raise
+            print(f"sockspec: {e}", file=sys.stderr)
+            incomplete.append(target)
+        fetch_s[target] = time.monotonic() - t0
+        if fetch_s[target] >= 1:
+            print(f"fetch: {target}: {fetched} in {fetch_s[target]:.1f} s", flush=True)
+    runs, extras = [], {}
+    for target in targets:
+        if target in incomplete:
+            continue
         extra = ["--sockspec-repeat", str(args.repeat)]
+        durations = previous_results(target)
+        if durations is not None:
+            extra += ["--sockspec-durations", str(durations)]
         if parse_stack(target)[0] == "qemu" and args.kernel:
             extra += ["--sockspec-kernel", args.kernel]
         if os.environ.get("SOCKSPEC_BUILD"):
             extra += ["--sockspec-build", os.environ["SOCKSPEC_BUILD"]]
+        extras[target] = extra
         jobs = args.jobs or DEFAULT_JOBS[parse_stack(target)[0]]
+        final = out or RESULTS_DIR / results_dir_name(target)
+        log = None if len(targets) == 1 else build_dir() / "logs" / f"{target.replace(':', '-')}.log"
+        runs.append(SuiteRun(target, jobs, final, outdir.staging_for(final), log))
         print(f"== {target}: the suite with {jobs} worker{'s' if jobs > 1 else ''}"
-              + (f", each probe run {args.repeat} times" if args.repeat > 1 else ""), flush=True)
-        t0 = time.monotonic()
-        try:
-            code, directory = run_suite(target, jobs, args.k, out, extra)
-        except SockspecError as e:
-            if len(targets) == 1:
-                raise
-            print(f"sockspec: {target}: {e}", file=sys.stderr)
-            incomplete.append(target)
-            continue
-        data = results.load(directory)
-        s = data["summary"]
-        print(f"\nsockspec run on {target} ({data['environment']['kernel_release']}): "
-              f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
-              + (f", {s.get('varying', 0)} varying" if args.repeat > 1 else "")
-              + f" in {time.monotonic() - t0:.1f} s")
-        print(f"results: {rel(directory)}/ (results.json, summary.md, junit.xml, pcaps/)", flush=True)
-        directories.append(directory)
-        if target in decisive and (code != 0 or s["fail"] or s["error"]):
-            status = 1
+              + (f", each probe run {args.repeat} times" if args.repeat > 1 else "")
+              + (f" (its output: {rel(log)})" if log else ""), flush=True)
+    runs.sort(key=lambda r: -previous_wall_s(r.target))
+    try:
+        for run in run_concurrently(runs, args.k, extras, args.parallel):
+            try:
+                directory = run.finish(out is not None)
+            except SockspecError as e:
+                if len(targets) == 1:
+                    raise
+                print(f"sockspec: {run.target}: {e}", file=sys.stderr)
+                incomplete.append(run.target)
+                continue
+            data = results.load(directory)
+            s = data["summary"]
+            print(f"\nsockspec run on {run.target} ({data['environment']['kernel_release']}): "
+                  f"{s['pass']} passed, {s['fail']} failed, {s['skip']} skipped, {s['error']} errors"
+                  + (f", {s.get('varying', 0)} varying" if args.repeat > 1 else "")
+                  + f" in {run.wall_s:.1f} s")
+            print(f"results: {rel(directory)}/ (results.json, summary.md, junit.xml, pcaps/)", flush=True)
+            directories.append(directory)
+            if run.target in decisive and (run.code != 0 or s["fail"] or s["error"]):
+                status = 1
+    finally:
+        for run in runs:
+            shutil.rmtree(run.staging, ignore_errors=True)
+        netns.sweep_stale()
     if args.report:
         if directories:
             html, md = compare.compare(directories, RESULTS_DIR / "report.html")
@@ -167,7 +170,7 @@ def cmd_run(args) -> int:
         else:
             print("sockspec: no target completed; no report written", file=sys.stderr)
     if len(targets) > 1:
-        print(f"all targets: {time.monotonic() - t_all:.1f} s")
+        print(time_report(runs, fetch_s, time.monotonic() - t_all))
     if incomplete:
         print(f"sockspec: the run did not complete on {', '.join(incomplete)}", file=sys.stderr)
         status = 1
@@ -200,7 +203,9 @@ def cmd_test(args) -> int:
         failures.append("C++ unit tests")
     print("== driver tests and conformance suite (pytest)", flush=True)
     with tempfile.TemporaryDirectory(prefix="sockspec-test-") as tmp:
-        code = run_pytest(["harness/tests", "suites", "-q", "-n", str(args.jobs), "--sockspec-results", tmp])
+        durations = previous_results("host")
+        code = run_pytest(["harness/tests", "suites", "-q", "-n", str(args.jobs), "--sockspec-results", tmp]
+                          + (["--sockspec-durations", str(durations)] if durations else []))
     if code != 0:
         failures.append("pytest")
     netns.sweep_stale()
@@ -233,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="where to run: host, qemu[:5.10|6.1|6.12|7.2], gvisor[:2022|2024], several "
                             "comma-separated, or all (default host)")
     p_run.add_argument("--jobs", "-j", type=whole_number(1, MAX_JOBS), default=None,
-                       help="parallel pytest workers (default: host 4, qemu 2, gvisor 2)")
+                       help="parallel pytest workers (default: host 8, qemu 2, gvisor 2)")
+    p_run.add_argument("--parallel", type=whole_number(1, len(ALL_STACKS)), default=None, metavar="N",
+                       help="run at most N targets' suites at once (default: all of them; the longest first)")
     p_run.add_argument("--repeat", type=whole_number(1, 1000), default=1, metavar="N",
                        help="run each test's probes N times; differing runs are reported as varying")
     p_run.add_argument("--report", action="store_true",

@@ -164,13 +164,16 @@ class DebianArchive:
     def package_names(self, prefix: str) -> list[str]:
         return self._apt("apt-cache", "pkgnames", prefix).split()
 
-    def version_of(self, name: str, starting: str = "") -> str:
-        """The candidate version of `name`, or with `starting`, the newest version that begins so."""
+    def version_of(self, name: str, starting: str = "", suite: str | None = None) -> str:
+        """The candidate version of `name`, or with `starting`, the newest version that
+        begins so; with `suite`, only that suite's ("trixie")."""
         out = self._apt("apt-cache", "madison", name)
-        versions = [cols[1].strip() for line in out.splitlines() if len(cols := line.split("|")) >= 2]
-        versions = [v for v in versions if v.startswith(starting)]
+        rows = [(cols[1].strip(), cols[2].split()) for line in out.splitlines()
+                if len(cols := line.split("|")) >= 3]
+        versions = [v for v, where in rows if v.startswith(starting)
+                    and (suite is None or (len(where) >= 2 and where[1].split("/")[0] == suite))]
         if not versions:
-            raise ArchiveError(f"the archive has no {name} {starting}*")
+            raise ArchiveError(f"the archive has no {name} {starting}*" + (f" in {suite}" if suite else ""))
         return versions[0]   # madison lists the newest first
 
     def download(self, name: str, version: str) -> Path:
@@ -280,16 +283,39 @@ def _fetch_kernel(archive: DebianArchive, wanted: Wanted, cache_dir: Path, meta_
 
 
 def fetch_runsc(archive: DebianArchive, release: str, cache_dir: Path) -> tuple[str, Path]:
-    """runsc of a release year ("2022", "2024"): its version and the unpacked binary."""
+    """runsc of a release year ("2022", "2024"): its version and the unpacked
+    binary (reused when already there, as kernels are: asking the archive
+    again costs seconds, and every worker of a run asks)."""
     if release not in RUNSC:
         raise ArchiveError(f"no gVisor release {release!r} (known: {', '.join(RUNSC)})")
     suite, starting = RUNSC[release]
     cache_dir = Path(cache_dir).resolve()
+    meta_path = cache_dir / "runsc" / f"{release}.json"
+    cached = _cached_runsc(meta_path)
+    if cached is not None:
+        return cached
     with archive.locked():
+        cached = _cached_runsc(meta_path)   # another process may have fetched it while this one waited
+        if cached is not None:
+            return cached
         archive.update()
-        version = archive.version_of("runsc", starting)
+        # The suite's own build: sid's rebuild of the same release (Go 1.26)
+        # reads goroutine ids at the wrong offset and its sentry panics at random.
+        version = archive.version_of("runsc", starting, suite)
         tree = archive.unpack(archive.download("runsc", version), cache_dir / "runsc" / version)
-    binary = tree / "usr" / "bin" / "runsc"
-    if not binary.is_file():
-        raise ArchiveError(f"gvisor:{release}: runsc {version} ({suite}) holds no usr/bin/runsc")
+        binary = tree / "usr" / "bin" / "runsc"
+        if not binary.is_file():
+            raise ArchiveError(f"gvisor:{release}: runsc {version} ({suite}) holds no usr/bin/runsc")
+        tmp = meta_path.with_name(meta_path.name + f".tmp-{os.getpid()}")
+        tmp.write_text(json.dumps({"version": version, "binary": str(binary)}))
+        tmp.replace(meta_path)
     return version, binary
+
+
+def _cached_runsc(meta_path: Path) -> tuple[str, Path] | None:
+    try:
+        m = json.loads(meta_path.read_text())
+        version, binary = m["version"], Path(m["binary"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (version, binary) if binary.is_file() else None

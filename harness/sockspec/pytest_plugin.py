@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from . import catalog as catalog_mod
+from . import schedule
 from .expect import ChecksFailed, Expect
 from .netns import remove_own, sweep_stale
 from .paths import build_dir
@@ -44,6 +45,8 @@ def pytest_addoption(parser):
     group.addoption("--sockspec-kernel", default=None, metavar="BZIMAGE", help="qemu target: kernel to boot")
     group.addoption("--sockspec-repeat", default=1, type=int, metavar="N",
                     help="run each probe invocation N times and keep every run")
+    group.addoption("--sockspec-durations", default=None, metavar="RESULTS_JSON",
+                    help="an earlier run's results.json: its tests' durations order this run, longest first")
 
 
 def _interrupt(signum, frame):
@@ -97,6 +100,15 @@ def pytest_collection_modifyitems(session, config, items):
             raise pytest.UsageError(f"{item.nodeid}: every suite test needs @pytest.mark.behaviour(name)")
         if not item.originalname.startswith(f"test_{b.name}"):
             raise pytest.UsageError(f"{item.nodeid}: a test of {b.name} is named test_{b.name}[_what]")
+    durations = config.getoption("sockspec_durations")
+    schedule.longest_first(items, schedule.previous_durations(Path(durations) if durations else None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "load":
+        return schedule.LongestFirstScheduling(config, log)
+    return None
 
 
 # ---------------------------------------------------------------- fixtures

@@ -105,12 +105,13 @@ class ResultsCollector:
 
     def pytest_sessionfinish(self, session, exitstatus):
         fragments_dir = self.directory / FRAGMENTS
-        fragments, environment = {}, None
+        fragments, environment, boots = {}, None, []
         if fragments_dir.is_dir():
             for f in sorted(fragments_dir.iterdir()):
                 data = json.loads(f.read_text())
                 if f.name.startswith("environment-"):
                     environment = environment or data
+                    boots += [b["boot_s"] for b in data.get("boots") or [] if b.get("boot_s") is not None]
                 else:
                     fragments[data["nodeid"]] = data
         tests = []
@@ -135,6 +136,8 @@ class ResultsCollector:
         environment.update(suite_revision=suite_revision(), started_at=self.started_at,
                            duration_s=round(time.monotonic() - self.t0, 2),
                            repeat=self.config.getoption("sockspec_repeat"))
+        if boots:  # every worker's guests: the environment above is the first worker's
+            environment["all_workers_boot_s"] = boots
         document = {"schema_version": SCHEMA_VERSION, "environment": environment, "tests": tests,
                     "summary": summarize(tests)}
         write_json_atomic(self.directory / "results.json", document)

@@ -46,9 +46,9 @@ LAYERS = [
         "report",
     }),
     # the pytest side: the Run API, results collection, the plugin
-    ("plugin", {"run_api", "results_collection", "pytest_plugin"}),
+    ("plugin", {"run_api", "results_collection", "schedule", "pytest_plugin"}),
     # commands a person runs
-    ("cli", {"command_line", "probe_ladder", "scaffold", "cli", "flips", "bench", "bench_build"}),
+    ("cli", {"command_line", "probe_ladder", "scaffold", "run_targets", "cli", "flips", "bench", "bench_build", "bench_compare"}),
 ]
 LAYER_OF = {module: i for i, (_, modules) in enumerate(LAYERS) for module in modules}
 

@@ -59,6 +59,19 @@ def test_stale_namespaces_of_dead_runs_are_swept():
         mine.delete()
 
 
+def test_namespace_made_in_process_is_what_ip_netns_makes():
+    """Made without `ip`: ip lists it, its loopback is up, a child entered with
+    preexec() is in it (and not in ours), and delete() kills what still runs there."""
+    with netns.NetNS() as ns:
+        assert ns.name in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        links = subprocess.run(["ip", "-n", ns.name, "-o", "link", "show", "lo"], capture_output=True, text=True)
+        assert "state UNKNOWN" in links.stdout and ",UP" in links.stdout
+        child = subprocess.Popen(["sleep", "60"], preexec_fn=ns.preexec())
+        assert netns.pids_in(ns.name) == [child.pid]
+        assert os.readlink(f"/proc/{child.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    assert child.wait(timeout=10) == -signal.SIGKILL
+
+
 def test_capture_keeps_every_packet_up_to_the_marker(tmp_path):
     with netns.NetNS() as ns:
         cap = Capture(ns, tmp_path / "c.pcap")

@@ -332,3 +332,4 @@ def test_gvisor_environment(gvisor):
     assert env["runsc_version"] and env["platform"] == "ptrace"
     assert env["sysctls"]["net.core.somaxconn"] is not None
     assert env["capture"] or env["capture_unavailable"]
+

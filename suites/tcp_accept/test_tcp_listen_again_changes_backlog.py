@@ -3,6 +3,8 @@
 include/net/sock.h sk_acceptq_is_full()) applies to the next SYN."""
 import pytest
 
+from sockspec import observed
+
 
 @pytest.mark.behaviour("tcp_listen_again_changes_backlog")
 def test_tcp_listen_again_changes_backlog(probe, family, expect):
@@ -23,7 +25,14 @@ def test_tcp_listen_again_changes_backlog(probe, family, expect):
     expect.eq("connections_already_queued_stay", run["queue_3"], 4, "the connections already queued stay")
     expect.eq("accept_after_shrink", run["accept_after_shrink"], "ok", "accept() after the shrink succeeds")
 
-    dropped = run["clients"][2]["client"]
+    dropped = next((c["client"] for c in run["clients"] if c["outcome"] == "dropped"), None)
+    if dropped is None:
+        # Which SYN was dropped is read from the queue and the overflow counter;
+        # a stack that shows neither cannot say which connection to read.
+        why = observed.reason_in(run["clients"])
+        expect.true("dropped_retransmitted_1_s", observed.Unobservable(why) if why else "no client was dropped",
+                    "dropped once, retransmitted after 1 s")
+        return
     conn = run.connection(dropped, run["server_addr"])
     syns = [s for s in conn.segments if conn.from_client(s) and s.flags_exactly("SYN")]
     expect.true("dropped_retransmitted_1_s", bool(len(syns) == 2 and syns[1].t_ns - syns[0].t_ns >= 900_000_000),

@@ -25,7 +25,11 @@ def test_tcp_nonblocking_send_eagain(probe, family, expect):
               "every byte send() accepted reaches the peer")
 
     eagain = [c for c in run.calls("send", "client") if c["errno_name"] == "EAGAIN"]
-    expect.eq("one_eagain", len(eagain), 1, "send() fails with EAGAIN exactly once")
+    # Each fill ends at its EAGAIN with a poll() that waits up to 1 s for room: Linux
+    # needs one fill; gVisor, which frees room late, as many as the machine's load makes.
+    fills = [c for c in run.calls("poll", "client") if c["text"].endswith(", 1000)")]
+    expect.eq("one_eagain_per_fill", len(eagain), len(fills),
+              "send() fails with EAGAIN once per fill: after it, send() is called again only when poll() saw room")
     first_read = run.call("recv", "server")
     poll_wait = run.calls("poll", "client")[-1]
     expect.true("poll_pollout_returned_only_peer", poll_wait["end_real_ns"] > first_read["t_real_ns"],

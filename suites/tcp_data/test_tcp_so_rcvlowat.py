@@ -27,8 +27,9 @@ def test_tcp_so_rcvlowat(probe, family, expect):
                 "the blocking recv() took the first 40 bytes and kept waiting")
     expect.true("linux_wakes_blocked_reader_only", not run["recv_returned_after_second"],
                 "Linux wakes the blocked reader only when SO_RCVLOWAT new bytes are queued (tcp_data_ready): 40 taken + 70 queued does not end it")
-    expect.eq("c_100_bytes_queued_anew_recv", run["blocking_recv"], str(40 + 70 + run["third"]),
-              "once 100 bytes are queued anew the recv() returns everything it gathered")
+    if not run["recv_returned_after_second"]:  # else the probe sent no third part: the check above failed
+        expect.eq("c_100_bytes_queued_anew_recv", run["blocking_recv"], str(40 + 70 + run["third"]),
+                  "once 100 bytes are queued anew the recv() returns everything it gathered")
     recvs = run.calls("recv", "server")
     expect.true("blocking_recv_returned_last_part", recvs[-1]["end_real_ns"] > segs[-1].t_ns,
                 "the blocking recv() returned after the last part arrived")

@@ -24,6 +24,8 @@ bool read_tcp_info_full(int fd, TcpInfoFull* out) {
   out->snd_wnd = info.tcpi_snd_wnd;
   out->notsent_bytes = info.tcpi_notsent_bytes;
   out->bytes_acked = info.tcpi_bytes_acked;
+  out->advmss = info.tcpi_advmss;
+  out->pmtu = info.tcpi_pmtu;
   return true;
 }
 

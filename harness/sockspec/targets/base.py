@@ -77,6 +77,10 @@ class Target:
     def environment(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def check_starts(self) -> None:
+        """Raises TargetError naming what failed when this target cannot run a
+        program at all, before any test asks it to; cheap, or nothing."""
+
     def run(self, invocation: Invocation) -> RunRecord:
         raise NotImplementedError
 

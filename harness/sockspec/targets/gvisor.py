@@ -30,6 +30,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,24 @@ TCPDUMP_UNAVAILABLE = ("tcpdump cannot run in gVisor: libpcap needs PACKET_MMAP,
                        "gVisor's packet sockets do not implement")
 PEER_UNCAPTURED = ("no capture of the scripted peer in gVisor: the agent's packet socket captures loopback "
                    "only, and the peer's tun device is made by the probe after the capture started")
+
+NO_SOCK_DIAG = ("gVisor has no sock_diag, and its /proc/net/tcp lists only sockets a process holds "
+                "(no TIME-WAIT, request or unaccepted sockets), so nothing else shows them")
 PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never loopback"
 
 
 # A probe that exits 1 (the environment stopped it) with one of these errnos
 # met something gVisor does not implement (e.g. sock_diag: EPROTONOSUPPORT).
 UNIMPLEMENTED = re.compile(r"\b(EPROTONOSUPPORT|ENOSYS|EOPNOTSUPP|ENOPROTOOPT|EAFNOSUPPORT)\b")
+
+
+def sentry_panic(panic_log: Path) -> str | None:
+    """The first line of the sentry's panic, as runsc's --panic-log wrote it."""
+    with contextlib.suppress(OSError):
+        for line in panic_log.read_text(errors="replace").splitlines():
+            if line.startswith(("panic:", "fatal error:")):
+                return f"the sandbox's kernel (sentry) crashed: {line[:300]}"
+    return None
 
 
 class FaultsUnsupported(Unsupported):
@@ -115,7 +128,7 @@ class GvisorTarget(Target):
                 raise TargetError(f"gvisor: {e}") from e
         return self._agent
 
-    def runsc_argv(self) -> list[str]:
+    def runsc_argv(self, panic_log: Path | None = None) -> list[str]:
         if not os.path.exists(self.runsc):
             raise TargetError(f"gvisor: {self.runsc} not found (apt-get install runsc)")
         state = self.workdir() / "state"
@@ -123,13 +136,23 @@ class GvisorTarget(Target):
         argv = [self.runsc]
         if self.rootless:
             argv.append("--rootless")
-        argv += ["--network=none", "--net-raw", f"--platform={self.platform}",
-                 f"--root={state}", "do", str(self.agent()), "once"]
+        argv += ["--network=none", "--net-raw", f"--platform={self.platform}", f"--root={state}"]
+        if panic_log is not None:
+            argv.append(f"--panic-log={panic_log}")
+        argv += ["do", str(self.agent()), "once"]
         return argv
 
     def _exchange(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
         """One sandbox: request on stdin, reply on stdout."""
-        argv = self.runsc_argv()
+        # A sentry that panics exits without a word on stderr; its panic goes here.
+        panic_log = Path(tempfile.mkstemp(prefix="panic-", suffix=".log", dir=self.workdir())[1])
+        try:
+            return self._exchange_logged(cmd, timeout_s, panic_log, **fields)
+        finally:
+            panic_log.unlink(missing_ok=True)
+
+    def _exchange_logged(self, cmd: str, timeout_s: float, panic_log: Path, **fields: Any) -> dict[str, bytes]:
+        argv = self.runsc_argv(panic_log)
         request = encode_request(cmd, **fields)
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, cwd=self.workdir(), start_new_session=True,
@@ -147,8 +170,8 @@ class GvisorTarget(Target):
             self._procs.discard(proc)
         reply, _ = split_reply(out)
         if reply is None:
-            raise TargetError(f"gvisor: {' '.join(argv[:-3])} exited {proc.returncode} without a reply: "
-                              f"{err.decode('utf-8', 'replace').strip()[-1500:]}")
+            said = err.decode("utf-8", "replace").strip()[-1500:] or sentry_panic(panic_log) or "nothing on stderr"
+            raise TargetError(f"gvisor: {' '.join(argv[:-4])} exited {proc.returncode} without a reply: {said}")
         return reply
 
     @staticmethod
@@ -178,26 +201,35 @@ class GvisorTarget(Target):
         # Ethernet: the scripted peer's tun device (raw IP) is not in it.
         peer_unseen = PEER_UNCAPTURED if invocation.peer else None
         capture = invocation.capture and self._capture_reason is None and peer_unseen is None
+
+        def exchange() -> dict[str, bytes]:
+            return self._exchange("run", invocation.timeout_s + 60.0, **self._fields(invocation, probe, capture))
+
         started = time.monotonic()
-        reply = self._exchange("run", invocation.timeout_s + 60.0,
-                               **self._fields(invocation, probe, capture))
+        reply = exchange()
         if capture and reply.get("error_kind") == b"capture":
-            # The sandbox refused the capture: say so once, run without it.
+            # The sandbox refused to start the capture: say so once, run without it.
             self._capture_reason = ("no capture in gVisor: " + reply.get("error", b"").decode("utf-8", "replace")
                                     + f"; {TCPDUMP_UNAVAILABLE}; {PCAP_LOG_NOTE}")
             capture = False
             started = time.monotonic()
-            reply = self._exchange("run", invocation.timeout_s + 60.0,
-                                   **self._fields(invocation, probe, capture))
+            reply = exchange()
         wall = time.monotonic() - started
         unavailable = None if capture or not invocation.capture else (peer_unseen or self._capture_reason)
+        if capture and reply.get("error_kind") == b"capture_end":
+            # Not rerun: a lost end marker (re-sent each second) is a capture
+            # failure to see, and this run's wire checks say so.
+            unavailable = "capture incomplete: " + reply.get("error", b"").decode("utf-8", "replace")
+            reply = {**reply, "status": b"ok"}
         record = record_from_reply(reply, invocation, self.name, self.workdir(), wire_unavailable=unavailable)
         self.overheads.append(wall - record.duration_s)
         missing = UNIMPLEMENTED.search(record.stderr or "") if record.exit_code == 1 else None
         if missing:
             # The probe stopped because the sandbox lacks a facility (sock_diag,
             # a socket option): a skip with that reason, not a failure of the behaviour.
-            raise Unsupported(f"gVisor lacks what the probe needs: {record.stderr.strip().splitlines()[-1][:200]}")
+            said = record.stderr.strip().splitlines()[-1][:200]
+            raise Unsupported(f"gVisor lacks what the probe needs: {said}"
+                              + (f"; {NO_SOCK_DIAG}" if "sock_diag" in said else ""))
         return record
 
     def _fields(self, invocation: Invocation, probe: Path, capture: bool) -> dict[str, Any]:
@@ -211,6 +243,10 @@ class GvisorTarget(Target):
             reply = self._exchange("info", 60.0)
             self._info = {k: v.decode("utf-8", "replace") for k, v in reply.items()}
         return self._info
+
+    def check_starts(self) -> None:
+        self.info()
+        self.read_sysctls(RELEVANT_SYSCTLS)
 
     def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
         reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0, netns=0,

@@ -52,9 +52,9 @@ class HostTarget(Target):
                 fault_rules.install(ns, invocation.faults)
             capture = Capture(ns, pcap) if invocation.capture else None
             try:
-                proc = subprocess.Popen(ns.exec_argv([str(binary), "--json", *invocation.args]),
+                proc = subprocess.Popen([str(binary), "--json", *invocation.args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True, preexec_fn=die_with_parent())
+                                        start_new_session=True, preexec_fn=ns.preexec(die_with_parent()))
                 try:
                     stdout, stderr = proc.communicate(timeout=invocation.timeout_s)
                 except subprocess.TimeoutExpired:
