@@ -29,6 +29,7 @@ LAYERS = [
     ("judges", {
         "checks",
         "checks.socket_options",
+        "checks.tcp_active_open",
         "checks.tcp_data",
         "checks.tcp_lifetime",
         "checks.tcp_options",

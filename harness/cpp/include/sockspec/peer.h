@@ -143,6 +143,29 @@ struct PeerConnection {
 };
 PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options = {});
 
+// The kernel's active open to the peer: a non-blocking client socket, bound
+// to the kernel's address on the peer's link, connect()s to the peer's port
+// `port`, and the peer reads its SYN. The flow stands at that SYN: rcv_nxt is
+// the kernel's ISS + 1, snd_nxt the peer's ISS, nothing sent yet. The
+// endpoints are observed (client_addr: the kernel, server_addr: the peer).
+// Throws EnvironmentFailure when no SYN comes.
+struct KernelOpen {
+  StartedConnect client;
+  PeerFlow flow;
+  PeerSegment syn;
+};
+KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port = 6666);
+
+// Answers the kernel's SYN with SYN+ACK (synack_options) and reads the
+// kernel's ACK of it: the flow is then synchronized (snd_nxt past the SYN).
+// Throws EnvironmentFailure when no ACK comes.
+void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_options = {});
+
+// How the kernel's pending connect() stands after the peer's answers: the
+// client poll()s for POLLOUT (up to `deadline`, none when it completed), and
+// "poll_outcome", "so_error" and "client_state" (TCP_INFO) are observed.
+void observe_connect_end(Probe& p, const KernelOpen& open, std::chrono::milliseconds deadline);
+
 // The flags (flag_names()) of the segments the peer read on the peer's port
 // `port` since received()[from]: what the kernel answered, without its
 // sequence numbers (random per connection).

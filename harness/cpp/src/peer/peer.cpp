@@ -11,7 +11,10 @@
 
 #include <cerrno>
 
+#include "sockspec/calls.h"
+#include "sockspec/names.h"
 #include "sockspec/scenario.h"
+#include "sockspec/tcp_info.h"
 #include "tun_link.h"
 
 namespace sockspec {
@@ -290,6 +293,43 @@ PeerConnection connect_peer(Probe& p, Peer& peer, const TcpOptions& syn_options)
   c.server = p.server().accept(listener.fd.get()).fd();
   p.server().close(listener.fd);
   return c;
+}
+
+KernelOpen syn_from_kernel(Probe& p, Peer& peer, uint16_t port) {
+  const SockAddr local = peer.kernel_addr();
+  KernelOpen open{start_connect(p.client(), peer.addr(port), &local), {}, {}};
+  open.flow.port = port;
+  open.flow.kernel = open.client.local;
+  observe_endpoints(p, open.client.local, peer.addr(port));
+  std::optional<PeerSegment> syn = peer.receive(on_flow(open.flow, tcp_flag::kSyn), std::chrono::seconds(3));
+  if (!syn) throw EnvironmentFailure("the kernel's SYN to the peer", ETIMEDOUT);
+  open.syn = *syn;
+  const uint32_t peer_iss = 2000000;
+  open.flow.snd_nxt = peer_iss;
+  Peer::track(open.flow, *syn);
+  return open;
+}
+
+void accept_from_kernel(Peer& peer, KernelOpen& open, const TcpOptions& synack_options) {
+  PeerSegment synack = peer.segment(open.flow, tcp_flag::kSyn | tcp_flag::kAck);
+  synack.options = synack_options;
+  peer.send(synack);
+  open.flow.snd_nxt += 1;
+  // Timestamps negotiated: the peer's later segments carry them, as after Peer::connect().
+  if (synack_options.timestamp && open.syn.options.timestamp)
+    open.flow.timestamps = std::make_pair(synack_options.timestamp->first + 1, open.syn.options.timestamp->first);
+  const uint32_t synced = open.flow.snd_nxt;
+  const auto on = on_flow(open.flow, tcp_flag::kAck);
+  if (!peer.receive([&](const PeerSegment& s) { return on(s) && s.ack == synced; }, std::chrono::seconds(3)))
+    throw EnvironmentFailure("the kernel's ACK of the peer's SYN+ACK", ETIMEDOUT);
+}
+
+void observe_connect_end(Probe& p, const KernelOpen& open, std::chrono::milliseconds deadline) {
+  short revents = 0;
+  p.client().poll(open.client.fd.get(), POLLOUT, static_cast<int>(deadline.count()), &revents);
+  p.observe("poll_outcome", poll_events_name(revents));
+  p.observe("so_error", pending_error(p.client(), open.client.fd.get()));
+  p.observe("client_state", tcp_state(open.client.fd.get()));
 }
 
 nlohmann::json answers_since(const Peer& peer, size_t from, uint16_t port) {
