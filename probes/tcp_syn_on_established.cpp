@@ -6,8 +6,9 @@ int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_syn_on_established",
       "The scripted peer opens a connection to a listener on the peer's link and the\n"
       "server accept()s it. The peer sends a SYN on that connection (its port, a\n"
-      "sequence number 100 into the window), then a barrier. It observes what the\n"
-      "kernel answered and the server's TCP state. With --established false (the\n"
+      "sequence number 100 into the window), waits up to 2 s for an answer, then\n"
+      "a barrier. It observes what the kernel answered and the server's TCP state.\n"
+      "With --established false (the\n"
       "control) the SYN comes from a port with no connection: a listener answers it\n"
       "with SYN+ACK.");
   bool established = true;
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
     if (!established) syn.sport = 5556;
     const size_t before = peer.received().size();
     peer.send(syn);
+    // Both variants draw an answer on Linux; a stack that answers a listener's
+    // SYN later than the barrier's RST (gVisor) is waited for, up to 2 s.
+    peer.receive([&](const sockspec::PeerSegment& s) { return s.dport == syn.sport; }, std::chrono::seconds(2));
     peer.barrier();
     p.observe("answers", sockspec::answers_since(peer, before, syn.sport));
     p.observe("server_state", sockspec::tcp_state(server.get()));
