@@ -18,16 +18,12 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p);
+    auto [conn, ep] = sockspec::connected_and_watched(p);
     const int sfd = conn.server.get();
-    sockspec::UniqueFd ep = sockspec::epoll_watching(server, sfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP);
 
     if (!fin) client.set_linger(conn.client.get(), 1, 0).must();
     client.close(conn.client);
-    short revents = 0;
-    server.poll(sfd, POLLIN, 5000, &revents);
-    p.observe("poll_after_close", sockspec::poll_now(server, sfd, sockspec::kAllPollEvents));
-    p.observe("epoll_after_close", sockspec::epoll_now(server, ep.get()));
+    sockspec::observe_readiness_after(p, server, sfd, ep.get(), "after_close");
     p.observe("so_error", sockspec::pending_error(server, sfd));
     p.observe("poll_after_so_error", sockspec::poll_now(server, sfd, sockspec::kAllPollEvents));
   });

@@ -18,17 +18,13 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p);
+    auto [conn, ep] = sockspec::connected_and_watched(p);
     const int sfd = conn.server.get();
-    sockspec::UniqueFd ep = sockspec::epoll_watching(server, sfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP);
     p.observe("poll_before", sockspec::poll_now(server, sfd, sockspec::kAllPollEvents));
 
     if (send_instead) client.send(conn.client.get(), "x").must();
     else client.shutdown(conn.client.get(), SHUT_WR).must();
-    short revents = 0;
-    server.poll(sfd, POLLIN, 5000, &revents);
-    p.observe("poll_after_fin", sockspec::poll_now(server, sfd, sockspec::kAllPollEvents));
-    p.observe("epoll_after_fin", sockspec::epoll_now(server, ep.get()));
+    sockspec::observe_readiness_after(p, server, sfd, ep.get(), "after_fin");
     if (send_instead) return;
 
     std::string eof;

@@ -25,8 +25,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
+    sockspec::Connection conn = sockspec::connected_pair(p);
     const int sfd = conn.server.get();
 
     std::string none;

@@ -15,16 +15,14 @@ int main(int argc, char** argv) {
       "TIME-WAIT; a FIN that already acknowledges ours moves it to TIME-WAIT through\n"
       "FIN-WAIT-2. The probe traces both ends' states through sock_diag until both\n"
       "have settled.");
-  int port = 0;
-  probe.option("--port", port, "the listener's port (0: the kernel chooses)")
-      .range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
   sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
+    sockspec::Connection conn = sockspec::connected_pair(p, listener_port.listen(p));
     sockspec::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
 
     client.close(conn.client);

@@ -14,16 +14,14 @@ int main(int argc, char** argv) {
       "is why TIME-WAIT exists (RFC 9293 3.6.1). The probe reads the client's state\n"
       "when it closes (CLOSE-WAIT: it stays there until close()) and waits through\n"
       "sock_diag until the client's socket is gone.");
-  int port = 0;
-  probe.option("--port", port, "the listener's port (0: the kernel chooses)")
-      .range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
   sockspec::RtoMinFlag rto_min(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
+    sockspec::Connection conn = sockspec::connected_pair(p, listener_port.listen(p));
 
     server.close(conn.server);
     std::string ignored;

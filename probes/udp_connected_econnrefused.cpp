@@ -24,19 +24,9 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    // A port that was just free and is free again: nobody listens there.
-    sockspec::SockAddr dead;
-    {
-      sockspec::BoundUdp gone = sockspec::udp_bound(server, p.family());
-      dead = gone.addr;
-      server.close(gone.fd);
-    }
-    sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
-    sockspec::observe_endpoints(p, tx.addr, dead);
-    if (recverr) {
-      const bool v4 = p.family() == sockspec::Family::kInet;
-      client.setsockopt(tx.fd.get(), v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1).must();
-    }
+    const sockspec::SockAddr dead = sockspec::closed_udp_port(server, p.family());
+    sockspec::BoundUdp tx = sockspec::udp_client_to(p, dead);
+    if (recverr) sockspec::set_recverr(client, tx.fd.get(), p.family()).must();
     const std::optional<long long> icmp0 = sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
     if (mode == "connected") {
       client.connect(tx.fd.get(), dead).must();

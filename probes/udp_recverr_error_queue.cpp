@@ -20,16 +20,9 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::SockAddr dead;
-    {
-      sockspec::BoundUdp gone = sockspec::udp_bound(server, p.family());
-      dead = gone.addr;
-      server.close(gone.fd);
-    }
-    sockspec::BoundUdp tx = sockspec::udp_bound(client, p.family());
-    sockspec::observe_endpoints(p, tx.addr, dead);
-    const bool v4 = p.family() == sockspec::Family::kInet;
-    if (!no_recverr) client.setsockopt(tx.fd.get(), v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1).must();
+    const sockspec::SockAddr dead = sockspec::closed_udp_port(server, p.family());
+    sockspec::BoundUdp tx = sockspec::udp_client_to(p, dead);
+    if (!no_recverr) sockspec::set_recverr(client, tx.fd.get(), p.family()).must();
     const auto icmp0 = sockspec::record_counter(client, p.family(), "Icmp", "InDestUnreachs");
     client.sendto(tx.fd.get(), "nobody home", 0, dead).must();
     p.observe("icmp_arrived", sockspec::wait_for_growth(p.family(), "Icmp", "InDestUnreachs", icmp0, 1, 5s));
@@ -41,7 +34,7 @@ int main(int argc, char** argv) {
       p.observe("errqueue_data", err.data);
       p.observe("errqueue_msg_flags", sockspec::msg_flags_out(err.msg_flags));
       p.observe("errqueue_name", err.from.to_string());
-      const char* key = v4 ? "IP_RECVERR" : "IPV6_RECVERR";
+      const char* key = p.family() == sockspec::Family::kInet ? "IP_RECVERR" : "IPV6_RECVERR";
       p.observe("extended_err", err.ancillary.contains(key) ? err.ancillary[key] : nlohmann::json("none"));
     }
     sockspec::Message again = sockspec::recv_message(client, tx.fd.get(), 100, MSG_ERRQUEUE | MSG_DONTWAIT);

@@ -20,6 +20,17 @@ BoundUdp udp_bound(Actor& a, Family family) {
   return b;
 }
 
+SockAddr closed_udp_port(Actor& a, Family family) {
+  BoundUdp gone = udp_bound(a, family);
+  a.close(gone.fd);
+  return gone.addr;
+}
+
+SysResult set_recverr(Actor& a, int fd, Family family) {
+  const bool v4 = family == Family::kInet;
+  return a.setsockopt(fd, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1);
+}
+
 bool stay_on_this_cpu(Actor& a) {
   cpu_set_t one_cpu;
   CPU_ZERO(&one_cpu);

@@ -70,4 +70,17 @@ std::string epoll_now(Actor& a, int epfd) {
   return r.ok() ? epoll_events_name(events) : errno_name(r.err);
 }
 
+WatchedConnection connected_and_watched(Probe& p) {
+  WatchedConnection w{connected_pair(p), {}};
+  w.ep = epoll_watching(p.server(), w.conn.server.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+  return w;
+}
+
+void observe_readiness_after(Probe& p, Actor& a, int fd, int epfd, const std::string& when) {
+  short revents = 0;
+  a.poll(fd, POLLIN, 5000, &revents);
+  p.observe("poll_" + when, poll_now(a, fd, kAllPollEvents));
+  p.observe("epoll_" + when, epoll_now(a, epfd));
+}
+
 }  // namespace sockspec

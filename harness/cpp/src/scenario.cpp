@@ -120,6 +120,21 @@ size_t deliver(Probe& p, Connection& conn, size_t bytes) {
   return send_and_read_all(p.client(), conn.client.get(), p.server(), conn.server.get(), bytes, 'q');
 }
 
+PortOption::PortOption(Probe& probe) {
+  probe.option("--port", port, "the listener's port (0: the kernel chooses)").range(0, 65535);
+}
+
+DeliveryOptions::DeliveryOptions(Probe& probe) {
+  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  probe.option("--bytes", bytes, "bytes the client sends").range(1, 10000);
+}
+
+Connection delivered_on_port(Probe& p, uint16_t port, size_t bytes) {
+  Connection conn = connected_pair(p, listen_on_port(p, port));
+  p.observe("received", deliver(p, conn, bytes));
+  return conn;
+}
+
 void request_response(Probe& p, Connection& conn, size_t bytes) {
   if (deliver(p, conn, bytes) < bytes) return;
   send_and_read_all(p.server(), conn.server.get(), p.client(), conn.client.get(), bytes, 'r');
@@ -128,6 +143,12 @@ void request_response(Probe& p, Connection& conn, size_t bytes) {
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());
+}
+
+BoundUdp udp_client_to(Probe& p, const SockAddr& to) {
+  BoundUdp tx = udp_bound(p.client(), p.family());
+  observe_endpoints(p, tx.addr, to);
+  return tx;
 }
 
 }  // namespace sockspec

@@ -24,6 +24,14 @@ struct BoundUdp {
 // socket(SOCK_DGRAM), bind() to 127.0.0.1:0 or [::1]:0, getsockname().
 BoundUdp udp_bound(Actor& a, Family family);
 
+// A loopback UDP address with nobody bound to it: a port a just was given and
+// closed again (a datagram sent there draws ICMP port unreachable).
+SockAddr closed_udp_port(Actor& a, Family family);
+
+// setsockopt(IP_RECVERR) (IPV6_RECVERR for inet6) = 1: ICMP errors queued
+// for MSG_ERRQUEUE, and reported on an unconnected socket too.
+SysResult set_recverr(Actor& a, int fd, Family family);
+
 // What one recvmsg() gave back.
 struct Message {
   SysResult r;

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "sockspec/actor.h"
+#include "sockspec/probe.h"
+#include "sockspec/scenario.h"
 
 namespace sockspec {
 
@@ -25,6 +27,19 @@ SysResult epoll_ctl(Actor& a, int epfd, int op, int fd, uint32_t events);
 UniqueFd epoll_watching(Actor& a, int fd, uint32_t events);
 // epoll_wait(epfd, &ev, 1, timeout_ms); *events: the reported event's mask, 0 when none.
 SysResult epoll_wait(Actor& a, int epfd, int timeout_ms, uint32_t* events);
+
+// A connection on loopback (connected_pair()) whose server end an epoll
+// instance watches for EPOLLIN, EPOLLOUT and EPOLLRDHUP.
+struct WatchedConnection {
+  Connection conn;
+  UniqueFd ep;
+};
+WatchedConnection connected_and_watched(Probe& p);
+
+// Waits up to 5 s for fd to turn readable (poll POLLIN), then observes what
+// poll ("poll_<when>", every event) and the epoll instance epfd ("epoll_<when>")
+// report: the readiness an event loop sees after the peer's last act.
+void observe_readiness_after(Probe& p, Actor& a, int fd, int epfd, const std::string& when);
 
 // What poll(fd, events, 0) reports now, as names: "0" when nothing, the errno's name when poll() fails.
 std::string poll_now(Actor& a, int fd, short events);

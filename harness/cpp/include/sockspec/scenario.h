@@ -40,6 +40,14 @@ Connection establish(Probe& p, Listener& listener);
 Listener listen_on_port(Probe& p, uint16_t port, int backlog = 1,
                         const std::function<void(int)>& configure = nullptr);
 
+// A probe's --port option: the listener's port, fixed so that a fault rule can
+// name it (0: the kernel chooses); listen() is listen_on_port() on it.
+struct PortOption {
+  int port = 0;
+  explicit PortOption(Probe& probe);
+  Listener listen(Probe& p) const { return listen_on_port(p, static_cast<uint16_t>(port)); }
+};
+
 // A connected pair on that listener: the client socket is configured by
 // configure_client before connect(); the accepted socket inherits the
 // listener's options. Observes client_addr and server_addr.
@@ -92,11 +100,31 @@ Endpoints leave_client_time_wait(Probe& p, Listener& listener,
 // has them all (or end of file); returns how many it read.
 size_t deliver(Probe& p, Connection& conn, size_t bytes);
 
+// A connection to a listener on `port` (0: any; fixed so that a fault can
+// match the server's segments) over which the client delivers `bytes` bytes;
+// observes "received", the bytes the server read.
+Connection delivered_on_port(Probe& p, uint16_t port, size_t bytes);
+
+// A probe's --port (the server's, so that a fault can drop its ACKs) and
+// --bytes (what the client delivers) options, for delivered_on_port().
+struct DeliveryOptions {
+  int port = 0;
+  int bytes = 100;
+  explicit DeliveryOptions(Probe& probe);
+  Connection deliver(Probe& p) const {
+    return delivered_on_port(p, static_cast<uint16_t>(port), static_cast<size_t>(bytes));
+  }
+};
+
 // The client sends `bytes` bytes, the server reads them all and answers with as
 // many, which the client reads: data segments in both directions.
 void request_response(Probe& p, Connection& conn, size_t bytes);
 
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
+
+// The client's UDP socket (udp_bound()) that will send to `to`; observes
+// client_addr and server_addr.
+BoundUdp udp_client_to(Probe& p, const SockAddr& to);
 
 }  // namespace sockspec
