@@ -24,7 +24,7 @@ def test_tcp_close_wait_persists(probe, family, expect):
     sfin = [s for s in conn.segments if not conn.from_client(s) and s.has("FIN")]
     expect.true("servers_fin_leaves_only_close", bool(len(sfin) == 1 and sfin[0].t_ns >= close["t_real_ns"]),
                 "the server's FIN leaves only with its close()")
-    after = conn.segments[conn.segments.index(sfin[0]) + 1:]
+    after = conn.segments[conn.segments.index(sfin[0]) + 1:] if sfin else []
     expect.true("late_fin_reaches_no_socket", bool(any(conn.from_client(s) and s.has("RST") for s in after)),
                 "the late FIN reaches no socket and is answered with RST")
 
