@@ -19,7 +19,8 @@
  *   request:  "SOCKSPEC-REQ <len>\n" then <len> bytes: NUL-terminated fields.
  *             The first field is the command ("run", "info", "poweroff"); the
  *             others are "key=value": id=, timeout_ms=, capture=0|1,
- *             capturer=tcpdump|packet, netns=0|1, sysctl=KEY=VALUE (repeat),
+ *             capturer=tcpdump|packet, capture_arg=FLAG (repeat: tcpdump's flags),
+ *             netns=0|1, sysctl=KEY=VALUE (repeat),
  *             nft=RULESET (fault rules, loaded with nft -f in the run's namespace),
  *             arg=ARGV-ELEMENT (repeat, argv[0] is the program path).
  *   reply:    "\nSOCKSPEC-REPLY <len>\n" then <len> bytes: records of
@@ -191,6 +192,8 @@ struct request {
     int capture;
     int netns;
     const char *capturer;
+    const char *capture_args[MAX_FIELDS];   /* tcpdump's flags, from the host */
+    int ncapture_arg;
     const char *nft;   /* fault rules for nft -f, applied in the run's namespace */
     const char *sysctls[MAX_FIELDS];
     int nsysctl;
@@ -259,6 +262,9 @@ static int parse_request(struct buf *payload, struct request *q)
             q->netns = atoi(f + 6);
         } else if (!strncmp(f, "capturer=", 9)) {
             q->capturer = f + 9;
+        } else if (!strncmp(f, "capture_arg=", 12)) {
+            if (q->ncapture_arg < MAX_FIELDS)
+                q->capture_args[q->ncapture_arg++] = f + 12;
         } else if (!strncmp(f, "nft=", 4)) {
             q->nft = f + 4;
         } else if (!strncmp(f, "sysctl=", 7)) {
@@ -679,11 +685,18 @@ static pid_t start_capture(struct run_state *st, const struct request *q, struct
         sigset_t set;
         sigemptyset(&set);
         sigprocmask(SIG_SETMASK, &set, NULL);
-        /* the host target's flags (harness/sockspec/capture.py); "any":
-         * loopback and the scripted peer's tun device, made later */
-        char *argv[] = {"tcpdump", "-i", "any", "-n", "-U", "--immediate-mode",
-                        "--time-stamp-precision=nano", "-s", "0", "-Z", "root",
-                        "-w", st->pcap, NULL};
+        /* The flags come from the host (capture.tcpdump_flags()), so the
+         * guest's ring is sized as the host's: with "-s 0" and the default
+         * 2 MiB buffer, libpcap's few 256 KiB blocks filled while an emulated
+         * tcpdump was descheduled, and SYN+ACKs went missing from pcaps. */
+        char *argv[MAX_FIELDS + 4];
+        int n = 0;
+        argv[n++] = "tcpdump";
+        for (int i = 0; i < q->ncapture_arg; i++)
+            argv[n++] = (char *)q->capture_args[i];
+        argv[n++] = "-w";
+        argv[n++] = st->pcap;
+        argv[n] = NULL;
         execv(!strcmp(q->capturer, "tcpdump") ? "/usr/bin/tcpdump" : q->capturer, argv);
         fprintf(stderr, "exec tcpdump: %s\n", strerror(errno));
         _exit(127);
@@ -832,6 +845,11 @@ static void do_run(const struct request *q, struct buf *r)
     }
     if (q->nft && q->nft[0] && apply_faults(st.dir, q->nft, &err) < 0) {
         kind = "faults";
+        goto reply;
+    }
+    if (q->capture && !strcmp(q->capturer, "tcpdump") && !q->ncapture_arg) {
+        buf_printf(&err, "the request names no tcpdump flags (capture_arg=)");
+        kind = "capture";
         goto reply;
     }
     if (q->capture) {

@@ -37,7 +37,9 @@ SNAPLEN = 2048
 BUFFER_KIB = 16384
 
 
-def tcpdump_argv(pcap: Path) -> list[str]:
+def tcpdump_flags() -> list[str]:
+    """Every tcpdump flag but the output file: the host target and the qemu
+    guest's agent (which gets them in each run request) capture alike."""
     # --immediate-mode: without it packets sit in the kernel buffer and a stop
     # within about a second loses them. -Z root: keep writing where we ask.
     # -i any: loopback and the scripted peer's tun device, which the probe
@@ -45,8 +47,12 @@ def tcpdump_argv(pcap: Path) -> list[str]:
     # that appear later; one on a named interface cannot start before it
     # exists). Linux cooked v2 headers, which Wireshark and dpkt read; libpcap
     # drops loopback's outgoing copy, so each packet is there once.
-    return ["tcpdump", "-i", "any", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
-            "-s", str(SNAPLEN), "-B", str(BUFFER_KIB), "-Z", "root", "-w", str(pcap)]
+    return ["-i", "any", "-n", "-U", "--immediate-mode", "--time-stamp-precision=nano",
+            "-s", str(SNAPLEN), "-B", str(BUFFER_KIB), "-Z", "root"]
+
+
+def tcpdump_argv(pcap: Path) -> list[str]:
+    return ["tcpdump", *tcpdump_flags(), "-w", str(pcap)]
 
 
 class FileGrowth:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import probe_output, sysctl
+from .. import capture, probe_output, sysctl
 from ..errors import ProbeOutputError, SysctlUnavailable, TargetError
 from ..paths import REPO
 from .base import Invocation, RunRecord
@@ -97,6 +97,7 @@ def run_fields(invocation: Invocation, program: str, *, netns: bool, capturer: s
         "timeout_ms": int(invocation.timeout_s * 1000),
         "capture": 1 if invocation.capture else 0,
         "capturer": capturer,
+        "capture_arg": capture.tcpdump_flags() if capturer == "tcpdump" else [],
         "netns": 1 if netns else 0,
         "sysctl": sysctls,
         "arg": [program, "--json", *invocation.args],
