@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
     sockspec::Connection conn = sockspec::establish(p, listener);
     for (const char* name : {"net.ipv4.tcp_sack", "net.ipv4.tcp_timestamps", "net.ipv4.tcp_window_scaling"})
       p.observe(std::string(name).substr(9), sockspec::sysctl_int(name));
+    // The receive buffer limits the window scale is chosen from (it varies with memory).
+    p.observe("tcp_rmem", sockspec::sysctl_text("net.ipv4.tcp_rmem"));
+    p.observe("rmem_max", sockspec::sysctl_int("net.core.rmem_max"));
     auto info = sockspec::read_tcp_info(conn.client.get());
     if (info) {
       p.observe("negotiated", {{"timestamps", (info->tcpi_options & TCPI_OPT_TIMESTAMPS) != 0},
