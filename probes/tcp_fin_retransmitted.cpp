@@ -11,11 +11,10 @@ int main(int argc, char** argv) {
       "FIN-WAIT-1 until its retransmission timer sends the FIN again and the new\n"
       "ACK arrives; the probe waits through sock_diag until the client's end is\n"
       "in FIN-WAIT-2 and reads the server's state (CLOSE-WAIT from the first FIN).");
-  int port = 0;
-  probe.option("--port", port, "the listener's port (0: the kernel chooses)").range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    sockspec::Connection conn = sockspec::connected_pair(p, sockspec::listen_on_port(p, static_cast<uint16_t>(port)));
+    sockspec::Connection conn = sockspec::connected_pair(p, listener_port.listen(p));
     p.client().close(conn.client);
     sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 10s);
     p.observe("client_state", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));

@@ -12,16 +12,16 @@ int main(int argc, char** argv) {
       "than ten segments: with no ACK coming back only the initial window leaves, inside\n"
       "send(). It reads TCP_INFO again. With --until-timeout it then waits for the\n"
       "retransmission timeout and reads TCP_INFO a third time: the window is one segment.");
-  int port = 0, mss = 1000, bytes = 15000;
+  int mss = 1000, bytes = 15000;
   bool until_timeout = false;
-  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
   probe.option("--mss", mss, "TCP_MAXSEG on the client before connect()").range(536, 65535);
   probe.option("--bytes", bytes, "bytes the client sends").range(1, 1 << 20);
   probe.flag("--until-timeout", until_timeout, "wait for the retransmission timeout (negative control)");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    sockspec::Listener listener = listener_port.listen(p);
     sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
       client.setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, mss).must();
     });

@@ -17,11 +17,11 @@ int main(int argc, char** argv) {
       "server on --port) the client blocks in recv(), which fails with ETIMEDOUT once\n"
       "KEEPCNT probes went unanswered. --no-keepalive leaves SO_KEEPALIVE off: nothing\n"
       "is sent and the recv() (bounded by --wait-ms) just times out.");
-  int port = 0, idle = 1, intvl = 1, cnt = 2;
+  int idle = 1, intvl = 1, cnt = 2;
   std::string mode = "answered";
   bool no_keepalive = false;
   int wait_ms = 0;
-  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
   probe.option("--keepidle", idle, "TCP_KEEPIDLE, seconds").range(1, 30);
   probe.option("--keepintvl", intvl, "TCP_KEEPINTVL, seconds").range(1, 30);
   probe.option("--keepcnt", cnt, "TCP_KEEPCNT").range(1, 10);
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    sockspec::Listener listener = listener_port.listen(p);
     const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "TCPKeepAlive");
     sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
       client.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, no_keepalive ? 0 : 1).must();

@@ -16,9 +16,9 @@ int main(int argc, char** argv) {
       "200 ms) then holds the first segment outstanding. With --nodelay the client sets\n"
       "TCP_NODELAY and every write is a segment of its own. The probe reports TCP_INFO's\n"
       "count of data segments sent right after the last write.");
-  int port = 0, writes = 5, size = 10;
+  int writes = 5, size = 10;
   bool nodelay = false;
-  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  const sockspec::PortOption listener_port(probe);
   probe.option("--writes", writes, "small writes").range(2, 9);
   probe.option("--size", size, "bytes per write").range(1, 1000);
   probe.flag("--nodelay", nodelay, "set TCP_NODELAY on the client");
@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    sockspec::Listener listener = listener_port.listen(p);
     sockspec::Connection conn = sockspec::establish_with(p, listener, [&](int fd) {
       if (nodelay) client.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1).must();
     });

@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
       "tcp_retries2 retransmissions (about 15 minutes by default) would. With\n"
       "--user-timeout-ms 0 the option is not set and the connection is still trying\n"
       "when the recv() times out (EAGAIN).");
-  int port = 0, user_timeout = 500, wait_ms = 2000;
-  probe.option("--port", port, "the server's port (0: any)").range(0, 65535);
+  int user_timeout = 500, wait_ms = 2000;
+  const sockspec::PortOption listener_port(probe);
   probe.option("--user-timeout-ms", user_timeout, "TCP_USER_TIMEOUT (0: not set)")
       .range(0, 60000);
   probe.option("--wait-ms", wait_ms, "SO_RCVTIMEO of the client's recv()").range(1, 60000);
@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Listener listener = sockspec::listen_on_port(p, static_cast<uint16_t>(port));
+    sockspec::Listener listener = listener_port.listen(p);
     sockspec::Connection conn = sockspec::establish(p, listener);
     const int cfd = conn.client.get();
     if (user_timeout) client.setsockopt(cfd, IPPROTO_TCP, TCP_USER_TIMEOUT, user_timeout).must();

@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
             out = workdir / f"run-{i}"
             argv_run = [str(REPO / "scripts" / "sockspec"), "run", "--target", args.target, "--out", str(out)]
             argv_run += (["-k", args.k] if args.k else []) + (["--jobs", args.jobs] if args.jobs else [])
-            code = subprocess.run(argv_run, stdout=subprocess.DEVNULL).returncode
+            # Should bench-flips die, even by SIGKILL, the run unwinds as on SIGTERM.
+            code = subprocess.run(argv_run, stdout=subprocess.DEVNULL,
+                                  preexec_fn=die_with_parent(signal.SIGTERM)).returncode
             if (out / "results.json").exists():
                 directories.append(out)
             else:
