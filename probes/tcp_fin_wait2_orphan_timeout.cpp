@@ -6,8 +6,9 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_fin_wait2_orphan_timeout",
-      "The client close()s; the server acknowledges the FIN but never closes. The\n"
-      "client's socket, closed by its application (orphaned), waits in FIN-WAIT-2\n"
+      "The client sends its FIN (shutdown(SHUT_WR)), and once the server's ACK has\n"
+      "brought it to FIN-WAIT-2 it close()s; the server never closes. The client's\n"
+      "socket, closed by its application (orphaned), waits in FIN-WAIT-2\n"
       "for the peer's FIN only net.ipv4.tcp_fin_timeout seconds (or TCP_LINGER2):\n"
       "Linux turns it into a timewait socket in substate FIN-WAIT-2 with that timer\n"
       "(tcp_rcv_state_process(), tcp_time_wait()). The probe reads the timer through\n"
@@ -17,14 +18,18 @@ int main(int argc, char** argv) {
   probe.flag("--shutdown", use_shutdown, "shutdown(SHUT_WR) instead of close(): not orphaned");
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    auto& server = p.server();
     auto& client = p.client();
     sockspec::Connection conn = sockspec::connected_pair(p);
     p.observe("tcp_fin_timeout", sockspec::sysctl_int("net.ipv4.tcp_fin_timeout"));
 
-    if (use_shutdown) client.shutdown(conn.client.get(), SHUT_WR).must();
-    else client.close(conn.client);
+    client.shutdown(conn.client.get(), SHUT_WR).must();
     const bool fw2 = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 3s);
+    // close() only after the FIN's ACK: it then orphans a FIN-WAIT-2 socket
+    // (tcp_close() -> tcp_time_wait()). A close() from ESTABLISHED races that
+    // ACK against its own socket lock, and an ACK that finds the lock held
+    // leaves a full socket that resets the peer when the timeout ends
+    // (tcp_keepalive_timer()): an emulated guest lost that race.
+    if (!use_shutdown) client.close(conn.client);
     const auto t0 = std::chrono::steady_clock::now();
     p.actor("kernel").tcp_sockets(p.af());
     const nlohmann::json end = sockspec::describe_connection(p.af(), conn.client_addr, conn.server_addr);

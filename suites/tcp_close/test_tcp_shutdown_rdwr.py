@@ -24,7 +24,9 @@ def test_tcp_shutdown_rdwr(probe, family, expect):
     shutdown = run.call("shutdown", side="client")
     close = run.calls("close", side="client")[-2]
     fins = client_fins(conn)
-    expect.eq("fin_client", len(fins), 1, "one FIN from the client")
+    # A FIN sent again because a loaded machine's ACK came after the RTO is
+    # the same FIN: it is counted by its sequence number, not by segments.
+    expect.eq("fin_client", len({s.seq for s in fins}), 1, "one FIN from the client")
     expect.true("fin_sent_shutdown_close", shutdown["t_real_ns"] <= fins[0].t_ns <= close["t_real_ns"],
                 "the FIN is sent by shutdown(), before close()")
     expect.true("failed_write_sent_nothing", not any(conn.from_client(s) and s.length > 0 for s in conn.segments),
