@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     p_run.add_argument("--jobs", "-j", type=whole_number(1, MAX_JOBS), default=None,
                        help="parallel pytest workers (default: host 8, qemu 2, gvisor 2)")
     p_run.add_argument("--parallel", type=whole_number(1, len(ALL_STACKS)), default=None, metavar="N",
-                       help="run at most N targets' suites at once (default: all of them; the longest first)")
+                       help="run at most N targets' suites at once (default: all of them, the longest first, "
+                            "and at most one qemu suite per core)")
     p_run.add_argument("--repeat", type=whole_number(1, 1000), default=1, metavar="N",
                        help="run each test's probes N times; differing runs are reported as varying")
     p_run.add_argument("--report", action="store_true",

@@ -1,6 +1,9 @@
 """Where the time went: the closing table of `sockspec run` on several targets."""
+import threading
+import time
 from pathlib import Path
 
+from sockspec import run_targets
 from sockspec.run_targets import SuiteRun, time_report
 
 
@@ -15,3 +18,46 @@ def test_time_report_shows_fetching_apart_and_each_targets_wall_cpu_and_boots():
     assert "2 guests booted in 4.5 s each (in parallel: 5% of the wall)" in lines[3]
     assert lines[4].split() == ["host", "20.0s", "22.0s", "-"]
     assert "none (all cached)" in time_report([host], {"host": 0.0}, 20.0)
+
+
+class FakeRun(SuiteRun):
+    """A suite that 'runs' until the test releases it."""
+
+    def start(self, select, extra):
+        with FakeRun.lock:
+            FakeRun.running.add(self.target)
+            FakeRun.starts.append((self.target, sorted(FakeRun.running)))
+
+    def wait(self):
+        FakeRun.released[self.target].wait(10)
+        with FakeRun.lock:
+            FakeRun.running.discard(self.target)
+        self.code = 0
+        return 0
+
+
+def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
+    names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "gvisor:2024", "gvisor:2022", "host"]
+    FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
+    FakeRun.released = {n: threading.Event() for n in names}
+    runs = [FakeRun(n, 2, Path("/r"), Path("/s")) for n in names]
+    first_five = []
+
+    def release_one_by_one():
+        deadline = time.monotonic() + 5
+        while len(FakeRun.starts) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)   # no sixth start comes while two qemu suites run
+        first_five.extend(t for t, _ in FakeRun.starts)
+        for name in names:
+            FakeRun.released[name].set()
+            time.sleep(0.02)
+
+    releaser = threading.Thread(target=release_one_by_one)
+    releaser.start()
+    finished = [r.target for r in run_targets.run_concurrently(runs, None, {n: [] for n in names})]
+    releaser.join()
+    assert first_five == ["qemu:6.12", "qemu:7.2", "gvisor:2024", "gvisor:2022", "host"]
+    assert finished[0] == "qemu:6.12" and sorted(finished) == sorted(names)
+    assert all(sum(t.startswith("qemu") for t in running) <= 2 for _, running in FakeRun.starts)
