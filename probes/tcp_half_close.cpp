@@ -1,7 +1,12 @@
 // SEED-2, SEED-3: half-close, and how many segments a teardown takes.
+#include "sockspec/calls.h"
+#include "sockspec/counters.h"
 #include "sockspec/scenario.h"
+#include "sockspec/wait.h"
 
 using namespace std::chrono_literals;
+
+constexpr int kImmediateCloseAttempts = 5;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_half_close",
@@ -13,7 +18,9 @@ int main(int argc, char** argv) {
       "probe waits until the client's socket is in FIN-WAIT-2), then sends --replies\n"
       "lines, which the half-closed client still reads, and only then close()s. With\n"
       "--passive-close immediate the server close()s as soon as the client's\n"
-      "shutdown() returns, well within those 40 ms. The capture shows whether teardown\n"
+      "shutdown() returns, well within those 40 ms (on a fresh connection again, a few\n"
+      "times at most, when TcpExt DelayedACKs shows that the timer still came first).\n"
+      "The capture shows whether teardown\n"
       "takes the seed's four segments or three (the ACK folded into the FIN).");
   std::string passive_close = "delayed";
   int replies = 2;
@@ -26,23 +33,41 @@ int main(int argc, char** argv) {
     auto& server = p.server();
     auto& client = p.client();
     sockspec::Listener listener = sockspec::listen_on_loopback(p, 1);
-    sockspec::Connection conn = sockspec::establish(p, listener);
-
-    client.send(conn.client.get(), "last request before my FIN\n").must();
-    std::string request;
-    server.recv(conn.server.get(), &request, 4096).must();
-    p.observe("server_read_before_fin", request);
+    auto open_and_request = [&] {
+      sockspec::Connection c = sockspec::establish(p, listener);
+      client.send(c.client.get(), "last request before my FIN\n").must();
+      std::string request;
+      server.recv(c.server.get(), &request, 4096).must();
+      p.observe("server_read_before_fin", request);
+      return c;
+    };
     if (passive_close == "immediate") {
       // On loopback shutdown() returns once the server's kernel has taken the
       // FIN, and its ACK is not due for TCP_ATO_MIN: close() is the next call.
-      p.back_to_back([&] {
-        client.shutdown(conn.client.get(), SHUT_WR).must();
-        server.close(conn.server);
-      });
-      client.close(conn.client);
+      // A probe stalled past that (an emulated guest on a loaded machine) lets
+      // the delayed-ACK timer win, which TcpExt DelayedACKs shows; the scenario
+      // then runs again on a fresh connection, and the suite judges the last.
+      nlohmann::json timer_fired = nlohmann::json::array();
+      for (int attempt = 1; attempt <= kImmediateCloseAttempts; ++attempt) {
+        sockspec::Connection conn = open_and_request();
+        const int cfd = conn.client.get();
+        // The request's own ACK has gone: the counter then sees only the FIN's.
+        sockspec::wait_until([&] { return sockspec::unacked_bytes(cfd).value_or(0) == 0; }, 3s);
+        const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "DelayedACKs");
+        p.back_to_back([&] {
+          client.shutdown(cfd, SHUT_WR).must();
+          server.close(conn.server);
+        });
+        timer_fired.push_back(sockspec::counter_change("TcpExt", "DelayedACKs", before));
+        client.close(conn.client);
+        const nlohmann::json& fired = timer_fired.back();
+        if (!fired.is_number() || fired.get<long long>() == 0) break;
+      }
+      p.observe("delayed_acks_before_close", timer_fired);
       server.close(listener.fd);
       return;
     }
+    sockspec::Connection conn = open_and_request();
     client.shutdown(conn.client.get(), SHUT_WR).must();
     std::string ignored;
     p.observe("server_read_after_fin", server.recv(conn.server.get(), &ignored, 100).ret);

@@ -41,6 +41,8 @@ def test_tcp_half_close_immediate_passive_close(probe, family, expect):
     server has received data), so the ACK rides on its FIN: three segments,
     which the seed's four do not foresee."""
     run = probe("--passive-close", "immediate")
+    expect.eq("close_before_delayed_ack", run["delayed_acks_before_close"][-1], 0,
+              "the judged attempt's close() came before the delayed-ACK timer (TcpExt DelayedACKs unchanged)")
     t = checks.teardown(run.connection(), expect)
     if t is None:
         return
