@@ -8,9 +8,10 @@
 int main(int argc, char** argv) {
   sockspec::Probe probe("ip_ttl_on_wire",
       "The client sets IP_TTL to --ttl before connect(), connects, sends a request and\n"
-      "reads the server's answer. Every IPv4 packet the client sends, the SYN\n"
-      "included, carries that TTL; the server's carry net.ipv4.ip_default_ttl, which\n"
-      "the probe reads. With --ttl 0 the client leaves IP_TTL at its default.");
+      "reads the server's answer; the server closes first. Every IPv4 packet the\n"
+      "client sends, the SYN included, carries that TTL; the server's carry\n"
+      "net.ipv4.ip_default_ttl, which the probe reads. With --ttl 0 the client leaves\n"
+      "IP_TTL at its default.");
   int ttl = 7;
   probe.option("--ttl", ttl, "IP_TTL on the client (0: leave the default)").range(0, 255);
 
@@ -23,7 +24,6 @@ int main(int argc, char** argv) {
     p.observe("client_ttl", sockspec::sockopt_int(client, conn.client.get(), IPPROTO_IP, IP_TTL));
     p.observe("default_ttl", sockspec::sysctl_int("net.ipv4.ip_default_ttl"));
     sockspec::request_response(p, conn, 100);
-    client.close(conn.client);
-    p.server().close(conn.server);
+    sockspec::server_closes_first(p, conn);
   });
 }

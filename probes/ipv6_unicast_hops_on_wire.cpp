@@ -8,8 +8,9 @@
 int main(int argc, char** argv) {
   sockspec::Probe probe("ipv6_unicast_hops_on_wire",
       "The client sets IPV6_UNICAST_HOPS to --hops before connect(), connects, sends a\n"
-      "request and reads the server's answer. Every IPv6 packet the client sends, the\n"
-      "SYN included, carries that hop limit; the server's carry the interface's\n"
+      "request and reads the server's answer; the server closes first. Every IPv6\n"
+      "packet the client sends, the SYN included, carries that hop limit; the\n"
+      "server's carry the interface's\n"
       "net.ipv6.conf.lo.hop_limit, which the probe reads. With --hops 0 the client\n"
       "leaves IPV6_UNICAST_HOPS at its default.");
   int hops = 7;
@@ -24,7 +25,6 @@ int main(int argc, char** argv) {
     p.observe("client_hops", sockspec::sockopt_int(client, conn.client.get(), IPPROTO_IPV6, IPV6_UNICAST_HOPS));
     p.observe("default_hops", sockspec::sysctl_int("net.ipv6.conf.lo.hop_limit"));
     sockspec::request_response(p, conn, 100);
-    client.close(conn.client);
-    p.server().close(conn.server);
+    sockspec::server_closes_first(p, conn);
   });
 }

@@ -31,7 +31,6 @@ int main(int argc, char** argv) {
       .range(0, 60000);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    auto& server = p.server();
     auto& client = p.client();
     sockspec::Listener listener = listener_port.listen(p);
     const std::optional<long long> before = sockspec::read_net_counter("TcpExt", "TCPKeepAlive");

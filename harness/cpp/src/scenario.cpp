@@ -140,6 +140,14 @@ void request_response(Probe& p, Connection& conn, size_t bytes) {
   send_and_read_all(p.server(), conn.server.get(), p.client(), conn.client.get(), bytes, 'r');
 }
 
+void server_closes_first(Probe& p, Connection& conn) {
+  p.server().close(conn.server);
+  std::string rest;
+  while (p.client().recv(conn.client.get(), &rest, 4096).must() > 0) {
+  }
+  p.client().close(conn.client);
+}
+
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server) {
   p.observe("client_addr", client.to_string());
   p.observe("server_addr", server.to_string());

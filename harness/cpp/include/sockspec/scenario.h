@@ -120,6 +120,13 @@ struct DeliveryOptions {
 // many, which the client reads: data segments in both directions.
 void request_response(Probe& p, Connection& conn, size_t bytes);
 
+// The server closes first and the client, once it has read end of file,
+// closes second: every packet of the client's end, its last ACK included,
+// then comes from its own socket. (Closing first, the client's end could
+// become a timewait socket before the server's FIN, and a timewait socket
+// answers with the defaults, not the socket's options.)
+void server_closes_first(Probe& p, Connection& conn);
+
 // Records the endpoints of a connection as observations (see establish()).
 void observe_endpoints(Probe& p, const SockAddr& client, const SockAddr& server);
 
