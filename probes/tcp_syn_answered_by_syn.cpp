@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     size_t before = peer.received().size();
     peer.send(syn);
     open.flow.snd_nxt += 1;
-    peer.barrier();
+    peer.answer_then_barrier(open.flow.port, before);  // a SYN+ACK, or the control's ACK
     p.observe("answers_to_syn", sockspec::answers_since(peer, before, open.flow.port));
     p.observe("state_after_syn", sockspec::tcp_state(open.client.fd.get()));
 

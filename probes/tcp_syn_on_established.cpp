@@ -26,10 +26,7 @@ int main(int argc, char** argv) {
     if (!established) syn.sport = 5556;
     const size_t before = peer.received().size();
     peer.send(syn);
-    // Both variants draw an answer on Linux; a stack that answers a listener's
-    // SYN later than the barrier's RST (gVisor) is waited for, up to 2 s.
-    peer.receive([&](const sockspec::PeerSegment& s) { return s.dport == syn.sport; }, std::chrono::seconds(2));
-    peer.barrier();
+    peer.answer_then_barrier(syn.sport, before);  // both variants draw an answer on Linux
     p.observe("answers", sockspec::answers_since(peer, before, syn.sport));
     p.observe("server_state", sockspec::tcp_state(server.get()));
     p.server().close(listener.fd);

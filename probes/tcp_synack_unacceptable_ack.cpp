@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     synack.ack += static_cast<uint32_t>(ack_offset);
     const size_t before = peer.received().size();
     peer.send(synack);
-    peer.barrier();
+    peer.answer_then_barrier(open.flow.port, before);  // an RST, or the control's ACK
     p.observe("answers", sockspec::answers_since(peer, before, open.flow.port));
     p.observe("client_state", sockspec::tcp_state(open.client.fd.get()));
   });

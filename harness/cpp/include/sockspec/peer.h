@@ -118,6 +118,11 @@ class Peer {
   // a bare ACK to a closed port, and its RST, which the kernel sends after
   // whatever those segments made it send.
   void barrier();
+  // For a segment that draws an answer on Linux: waits (up to 2 s) for the
+  // kernel's first segment to `port` since received()[from], then barrier().
+  // A stack that takes a tun write in later than the barrier's (gVisor)
+  // would otherwise answer after "nothing more came".
+  void answer_then_barrier(uint16_t port, size_t from);
 
  private:
   std::string send_text(const PeerSegment& s) const;

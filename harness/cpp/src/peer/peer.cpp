@@ -265,6 +265,14 @@ void Peer::barrier() {
     throw EnvironmentFailure("the kernel's RST to the barrier's ACK", ETIMEDOUT);
 }
 
+void Peer::answer_then_barrier(uint16_t port, size_t from) {
+  auto to_port = [port](const PeerSegment& s) { return s.dport == port; };
+  bool answered = false;
+  for (size_t i = from; i < received().size() && !answered; ++i) answered = to_port(received()[i]);
+  if (!answered) receive(to_port, std::chrono::seconds(2));
+  barrier();
+}
+
 uint8_t tcp_flags_named(const std::string& names) {
   static const std::pair<const char*, uint8_t> bits[] = {
       {"SYN", tcp_flag::kSyn}, {"FIN", tcp_flag::kFin}, {"RST", tcp_flag::kRst},
