@@ -1,5 +1,4 @@
 // SEED-6: in a simultaneous close both sides send FIN before receiving the other's, and both end in TIME-WAIT.
-#include "sockspec/rto_min.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
@@ -15,14 +14,12 @@ int main(int argc, char** argv) {
       "TIME-WAIT; a FIN that already acknowledges ours moves it to TIME-WAIT through\n"
       "FIN-WAIT-2. The probe traces both ends' states through sock_diag until both\n"
       "have settled.");
-  const sockspec::PortOption listener_port(probe);
-  sockspec::RtoMinFlag rto_min(probe);
+  const sockspec::LossyPairOptions options(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p, listener_port.listen(p));
+    sockspec::Connection conn = options.connected_pair(p);
     sockspec::StateTrace trace(p.af(), conn.client_addr, conn.server_addr);
 
     client.close(conn.client);

@@ -1,5 +1,4 @@
 // SEED-5: the TIME-WAIT side acknowledges again a FIN retransmitted because its last ACK was lost.
-#include "sockspec/rto_min.h"
 #include "sockspec/scenario.h"
 
 using namespace std::chrono_literals;
@@ -14,14 +13,12 @@ int main(int argc, char** argv) {
       "is why TIME-WAIT exists (RFC 9293 3.6.1). The probe reads the client's state\n"
       "when it closes (CLOSE-WAIT: it stays there until close()) and waits through\n"
       "sock_diag until the client's socket is gone.");
-  const sockspec::PortOption listener_port(probe);
-  sockspec::RtoMinFlag rto_min(probe);
+  const sockspec::LossyPairOptions options(probe);
 
   return probe.main(argc, argv, [&](sockspec::Probe& p) {
-    p.observe("rto_min_via", rto_min.apply(p));
     auto& server = p.server();
     auto& client = p.client();
-    sockspec::Connection conn = sockspec::connected_pair(p, listener_port.listen(p));
+    sockspec::Connection conn = options.connected_pair(p);
 
     server.close(conn.server);
     std::string ignored;

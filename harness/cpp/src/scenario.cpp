@@ -140,6 +140,11 @@ void request_response(Probe& p, Connection& conn, size_t bytes) {
   send_and_read_all(p.server(), conn.server.get(), p.client(), conn.client.get(), bytes, 'r');
 }
 
+Connection LossyPairOptions::connected_pair(Probe& p) const {
+  p.observe("rto_min_via", rto_min.apply(p));
+  return sockspec::connected_pair(p, port.listen(p));
+}
+
 void server_closes_first(Probe& p, Connection& conn) {
   p.server().close(conn.server);
   std::string rest;

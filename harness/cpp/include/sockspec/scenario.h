@@ -7,6 +7,7 @@
 #include "sockspec/actor.h"
 #include "sockspec/datagram.h"
 #include "sockspec/probe.h"
+#include "sockspec/rto_min.h"
 
 namespace sockspec {
 
@@ -46,6 +47,16 @@ struct PortOption {
   int port = 0;
   explicit PortOption(Probe& probe);
   Listener listen(Probe& p) const { return listen_on_port(p, static_cast<uint16_t>(port)); }
+};
+
+// A loss scenario's options: --port, so that a fault rule can name the
+// listener, and --rto-min-ms, a known retransmission floor. connected_pair()
+// sets the floor (observed as rto_min_via), then connects on that port.
+struct LossyPairOptions {
+  PortOption port;
+  RtoMinFlag rto_min;
+  explicit LossyPairOptions(Probe& probe) : port(probe), rto_min(probe) {}
+  Connection connected_pair(Probe& p) const;
 };
 
 // A connected pair on that listener: the client socket is configured by
