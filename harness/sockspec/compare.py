@@ -204,11 +204,17 @@ def build_model(columns: list[Column], catalog: catalog_mod.Catalog) -> dict[str
     differing_behaviours = sorted({r["behaviour"] for r in differing}, key=lambda n: (order.get(n, 1 << 20), n))
     behaviours = []
     names = sorted({r["behaviour"] for r in rows}, key=lambda n: (order.get(n, 1 << 20), n))
+    tests_by_behaviour = []   # per column: one pass over its tests, not one per behaviour
+    for c in columns:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for t in c.data["tests"]:
+            grouped.setdefault(t["behaviour"], []).append(t)
+        tests_by_behaviour.append(grouped)
     for name in names:
         b = catalog.behaviours.get(name)
         ladders = []
-        for c in columns:
-            rep = _representative([t for t in c.data["tests"] if t["behaviour"] == name])
+        for c, grouped in zip(columns, tests_by_behaviour):
+            rep = _representative(grouped.get(name, []))
             if rep is not None:
                 ladders.append(ladder(c, rep))
         behaviours.append({"name": name, "title": b.title if b else name,

@@ -31,7 +31,7 @@ def comparable(value: Any, behaviour: catalog_mod.Behaviour | None) -> Any:
                                                 else "behaviour")
     def strip(v: Any) -> Any:
         if isinstance(v, str):
-            return _ADDR_PORT.sub(r"\1:*", v)
+            return _ADDR_PORT.sub(r"\1:*", v) if ":" in v else v
         if isinstance(v, list):
             return [strip(x) for x in v]
         if isinstance(v, dict):
@@ -41,6 +41,8 @@ def comparable(value: Any, behaviour: catalog_mod.Behaviour | None) -> Any:
 
 
 def value_key(value: Any) -> str:
+    if isinstance(value, str):   # most values: no encoder needed to tell them apart
+        return "s" + value
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 

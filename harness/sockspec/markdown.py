@@ -8,11 +8,14 @@ import re
 from typing import Any
 
 
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\*_[]|~"})
+
+
 def md(text: Any) -> str:
     """Text from a results file, inert in Markdown (GitHub's included): HTML
     as entities, Markdown's punctuation escaped, one line."""
     text = html.escape(" ".join(str(text).split()), quote=False).replace("`", "'")
-    return re.sub(r"([\\*_\[\]|~])", r"\\\1", text)
+    return text.translate(_MARKDOWN_PUNCTUATION)
 
 
 def md_code(text: Any) -> str:
