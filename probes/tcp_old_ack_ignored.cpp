@@ -30,12 +30,16 @@ int main(int argc, char** argv) {
 
     // A window takes effect from a segment past SND.WL1 (the handshake's ACK):
     // 5.10 ignores a smaller window on a segment at SND.WL1 itself.
+    const size_t before = peer.received().size();
     peer.send_data(c.flow, "p");
     sockspec::PeerSegment closing = peer.segment(c.flow, sockspec::tcp_flag::kAck | sockspec::tcp_flag::kPsh, "o");
     closing.ack = current_ack ? c.flow.rcv_nxt : kernel_isn + 1 + 1000;
     closing.window = 0;
     peer.send(closing);
     c.flow.snd_nxt += 1;
+    // The kernel's ACK of both bytes first: gVisor takes a tun write in later
+    // than the barrier's, and its window would still be open afterwards.
+    sockspec::acknowledged(peer, before, c.flow, c.flow.snd_nxt, 2s);
     peer.barrier();
     sockspec::TcpInfoFull info;
     p.observe("server_snd_wnd", sockspec::read_tcp_info_full(c.server.get(), &info)

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     syn.ack = 0;
     const size_t before = peer.received().size();
     peer.send(syn);
-    peer.barrier();
+    peer.answer_then_barrier(flow.port, before);  // a SYN+ACK, or the control's ACK
     p.observe("answers", sockspec::answers_since(peer, before, flow.port));
     p.server().close(listener.fd);
   });
