@@ -55,31 +55,56 @@ def tcpdump_argv(pcap: Path) -> list[str]:
     return ["tcpdump", *tcpdump_flags(), "-w", str(pcap)]
 
 
-class FileGrowth:
-    """Wakes when a file is written (inotify), so waiting for bytes to reach it
-    costs no polling: a wait returns as soon as tcpdump's write lands."""
+class _Inotify:
+    """One inotify instance, closed when its thread ends. Closing an instance
+    waits for an SRCU grace period (about 14 ms), so a thread keeps one and
+    adds and removes a watch per capture instead."""
 
-    IN_MODIFY = 0x2
     IN_NONBLOCK_CLOEXEC = os.O_NONBLOCK | os.O_CLOEXEC
 
-    def __init__(self, path: Path):
+    def __init__(self):
         self.fd = _libc.inotify_init1(self.IN_NONBLOCK_CLOEXEC)
         if self.fd < 0:
             raise SockspecError(f"inotify_init1: {os.strerror(ctypes.get_errno())}")
-        if _libc.inotify_add_watch(self.fd, str(path).encode(), self.IN_MODIFY) < 0:
-            err = ctypes.get_errno()
-            os.close(self.fd)
-            raise SockspecError(f"inotify on {path}: {os.strerror(err)}")
+
+    def drain(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self.fd, 4096):
+                pass
+
+    def __del__(self):
+        os.close(self.fd)
+
+
+_per_thread = threading.local()
+
+
+class FileGrowth:
+    """Wakes when a file is written (inotify), so waiting for bytes to reach it
+    costs no polling: a wait returns as soon as tcpdump's write lands. The
+    watch is on this thread's inotify instance (see _Inotify)."""
+
+    IN_MODIFY = 0x2
+
+    def __init__(self, path: Path):
+        if not hasattr(_per_thread, "inotify"):
+            _per_thread.inotify = _Inotify()
+        self._inotify = _per_thread.inotify
+        self.fd = self._inotify.fd
+        # What an earlier watch left queued (its last writes, IN_IGNORED) would only wake a wait early.
+        self._inotify.drain()
+        self.wd = _libc.inotify_add_watch(self.fd, str(path).encode(), self.IN_MODIFY)
+        if self.wd < 0:
+            raise SockspecError(f"inotify on {path}: {os.strerror(ctypes.get_errno())}")
 
     def wait(self, timeout_s: float) -> None:
         """Returns after the next write (or one since the last wait), or after timeout_s."""
         if select.select([self.fd], [], [], max(timeout_s, 0))[0]:
-            with contextlib.suppress(BlockingIOError):
-                while os.read(self.fd, 4096):
-                    pass
+            self._inotify.drain()
 
     def close(self) -> None:
-        os.close(self.fd)
+        # Removing a watch frees its mark after the grace period without waiting for it.
+        _libc.inotify_rm_watch(self.fd, self.wd)
 
 
 class Capture:
