@@ -28,13 +28,17 @@ STOP_TIMEOUT_S = 10.0
 
 
 # Headers and the first bytes of payload are all the suites read (lengths come
-# from the IP header). A small snapshot length also keeps the kernel's capture
-# ring from overflowing: libpcap sizes TPACKET_V3 blocks from it, and in
-# immediate mode each block may be handed over holding a single packet, so with
-# -s 0 (256 KiB blocks, 8 in a 2 MiB buffer) a tcpdump descheduled for a few
-# milliseconds on a loaded machine lost packets ("dropped by kernel").
+# from the IP header). The ring is counted in packets, not bytes: in immediate
+# mode libpcap (1.10) uses TPACKET_V2, one packet per frame, each frame
+# TPACKET_ALIGN(88 + snaplen) bytes in a page-multiple block of its own. With
+# -s 0 a frame took 256 KiB, so a 2 MiB buffer held 8 packets and a tcpdump
+# descheduled for a few milliseconds on a loaded machine lost some ("dropped by
+# kernel"). With -s 2048 a frame is 2144 bytes in a 4 KiB block: 4 MiB makes
+# 1957 frames against at most about 210 packets in any host run. A bigger ring costs
+# every start: the kernel zeroes it, and libpcap's setfilter reads the status of
+# every frame, one page each (16 MiB, 7826 frames: 14-18 ms more of tcpdump's CPU).
 SNAPLEN = 2048
-BUFFER_KIB = 16384
+BUFFER_KIB = 4096
 
 
 def tcpdump_flags() -> list[str]:

@@ -23,7 +23,7 @@ from .errors import ResultsError
 
 MIB = 1 << 20
 MAX_RESULTS_BYTES = 256 * MIB  # a results.json of 20,000 tests is about 50 MiB
-MAX_FILE_BYTES = 64 * MIB      # a pcap or events file; the capture ring is 16 MiB
+MAX_FILE_BYTES = 64 * MIB      # a pcap or events file (a run writes at most a few hundred packets)
 MAX_DEPTH = 64                 # sockspec writes no more than 10 levels
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
