@@ -28,7 +28,7 @@ def one_run(binary: Path, workdir: Path, i: int) -> dict[str, float]:
         cap = Capture(ns, workdir / f"{i}.pcap")
         t["capture start"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        subprocess.run([str(binary), "--json"], capture_output=True, check=True, preexec_fn=ns.preexec())
+        subprocess.run(ns.enter_argv([str(binary), "--json"]), capture_output=True, check=True)
         t["probe (setns + probe)"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         cap.stop()

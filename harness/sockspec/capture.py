@@ -20,7 +20,6 @@ from pathlib import Path
 from .errors import SockspecError
 from .marker import MARKER, MARKER_PORT
 from .netns import NetNS, in_netns
-from .processes import die_with_parent
 
 _libc = ctypes.CDLL(None, use_errno=True)
 START_TIMEOUT_S = 10.0
@@ -119,8 +118,8 @@ class Capture:
         # tcpdump's stderr is a pipe: its "listening on" line wakes us the
         # moment it is written; its closing counts are read at the end.
         self._log_bytes = b""
-        self.proc = subprocess.Popen(tcpdump_argv(pcap), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     start_new_session=True, preexec_fn=ns.preexec(die_with_parent()))
+        self.proc = subprocess.Popen(ns.enter_argv(tcpdump_argv(pcap), pdeathsig=signal.SIGKILL),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
             while b"listening on" not in self._log_bytes:

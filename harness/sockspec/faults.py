@@ -108,7 +108,7 @@ def ruleset(faults: list[Fault]) -> str:
 
 def install(ns, faults: list[Fault]) -> None:
     rules = ruleset(faults)
-    result = subprocess.run(["nft", "-f", "-"], input=rules, capture_output=True, text=True, preexec_fn=ns.preexec())
+    result = subprocess.run(ns.enter_argv(["nft", "-f", "-"]), input=rules, capture_output=True, text=True)
     if result.returncode != 0:
         first = (result.stderr.strip().splitlines() or ["(no message)"])[0]
         raise UsageError(f"nft rejected the fault rules {[f.match for f in faults]}: {first}")

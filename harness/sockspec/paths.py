@@ -20,6 +20,11 @@ def probe_path(name: str, build: Path | None = None) -> Path:
     return (build or build_dir()) / "probes" / name
 
 
+def launcher_path(build: Path | None = None) -> Path:
+    """build/sockspec-enter (harness/launcher/): enters a namespace, dies with its parent, execs."""
+    return (build or build_dir()) / "sockspec-enter"
+
+
 def check_output_file(path: Path) -> None:
     """Raises UsageError unless a regular file can be written at path: it is
     absent or a regular file, and the nearest existing ancestor a directory."""

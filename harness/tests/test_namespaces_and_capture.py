@@ -1,5 +1,6 @@
 """Namespaces, capture and the host target: real kernels, real tcpdump. Needs root."""
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sockspec import flow, netns, processes
+from sockspec import flow, netns, paths, processes
 from sockspec.capture import Capture
 from sockspec.errors import SockspecError
 from sockspec.paths import REPO, probe_path
@@ -61,15 +62,64 @@ def test_stale_namespaces_of_dead_runs_are_swept():
 
 def test_namespace_made_in_process_is_what_ip_netns_makes():
     """Made without `ip`: ip lists it, its loopback is up, a child entered with
-    preexec() is in it (and not in ours), and delete() kills what still runs there."""
+    enter_argv() is in it (and not in ours), and delete() kills what still runs there."""
     with netns.NetNS() as ns:
         assert ns.name in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         links = subprocess.run(["ip", "-n", ns.name, "-o", "link", "show", "lo"], capture_output=True, text=True)
         assert "state UNKNOWN" in links.stdout and ",UP" in links.stdout
-        child = subprocess.Popen(["sleep", "60"], preexec_fn=ns.preexec())
+        child = subprocess.Popen(ns.enter_argv(["sh", "-c", "echo entered; exec sleep 60"]), stdout=subprocess.PIPE)
+        assert child.stdout.readline() == b"entered\n", "the launcher enters before it execs"
         assert netns.pids_in(ns.name) == [child.pid]
         assert os.readlink(f"/proc/{child.pid}/ns/net") != os.readlink("/proc/self/ns/net")
     assert child.wait(timeout=10) == -signal.SIGKILL
+    child.stdout.close()
+
+
+# Spawns through the launcher into the namespace given, says the child's pid
+# once the child runs there, then waits to be killed.
+_LAUNCHING_PARENT = """
+import signal, subprocess, sys
+from pathlib import Path
+from sockspec import processes
+argv = processes.launched(["sh", "-c", "echo entered; exec sleep 60"], netns=Path(sys.argv[1]),
+                          pdeathsig=signal.SIGKILL)
+child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+print(child.pid, child.stdout.readline().strip(), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_launcher_enters_the_namespace_and_dies_with_its_parent():
+    """build/sockspec-enter: the command runs in the namespace, and gets
+    SIGKILL when the process that started it is killed."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "harness"))
+    with netns.NetNS() as ns:
+        parent = subprocess.Popen([sys.executable, "-c", _LAUNCHING_PARENT, str(netns.NETNS_DIR / ns.name)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        pid, said = parent.stdout.readline().split()
+        assert said == "entered"
+        assert netns.pids_in(ns.name) == [int(pid)]
+        child = os.pidfd_open(int(pid))
+        try:
+            parent.kill()
+            parent.wait()
+            # The pidfd turns readable when the child exits: an event, the deadline only guards a hang.
+            assert select.select([child], [], [], 30)[0], "the child outlived its parent by 30 s"
+        finally:
+            os.close(child)
+            parent.stdin.close()
+            parent.stdout.close()
+
+
+def test_launcher_errors_are_one_line_and_a_shell_status():
+    launcher = [str(paths.launcher_path())]
+    for argv, status, says in ((["--", "no-such-command-here"], 127, "no-such-command-here: No such file"),
+                               (["--netns", "/nonexistent", "--", "true"], 126, "opening the namespace /nonexistent"),
+                               (["--pdeathsig", "KILL", "--parent", "1", "--", "true"], 126, "died before true started"),
+                               (["--bogus", "1", "--", "true"], 126, "unknown option '--bogus'")):
+        result = subprocess.run(launcher + argv, capture_output=True, text=True)
+        assert result.returncode == status, argv
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("sockspec-enter: ") and says in result.stderr
 
 
 def test_capture_keeps_every_packet_up_to_the_marker(tmp_path):

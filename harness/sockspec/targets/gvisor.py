@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
-from ..processes import die_with_parent
+from ..processes import launched
 from .base import Invocation, RunRecord, Target, TargetError, Unsupported, close_at_exit
 from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, encode_request, load_guest_builder,
                           record_from_reply, run_fields, split_reply, sysctls_from_output)
@@ -154,9 +154,9 @@ class GvisorTarget(Target):
     def _exchange_logged(self, cmd: str, timeout_s: float, panic_log: Path, **fields: Any) -> dict[str, bytes]:
         argv = self.runsc_argv(panic_log)
         request = encode_request(cmd, **fields)
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, cwd=self.workdir(), start_new_session=True,
-                                preexec_fn=die_with_parent())
+        proc = subprocess.Popen(launched(argv, pdeathsig=signal.SIGKILL), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir(),
+                                start_new_session=True)
         self._procs.add(proc)
         try:
             try:

@@ -16,7 +16,6 @@ from ..capture import Capture
 from ..environment import RELEVANT_SYSCTLS, tool_versions
 from ..netns import NetNS
 from ..paths import probe_path
-from ..processes import die_with_parent
 from .base import Invocation, RunRecord, Target, TargetError
 
 
@@ -47,14 +46,15 @@ class HostTarget(Target):
         if invocation.capture and pcap is None:
             pcap = Path(tempfile.mkdtemp(prefix="sockspec-")) / f"{invocation.probe}.pcap"
         started = time.monotonic()
-        with NetNS(invocation.sysctls) as ns:
+        with NetNS(invocation.sysctls, build=self.build) as ns:
             if invocation.faults:
                 fault_rules.install(ns, invocation.faults)
             capture = Capture(ns, pcap) if invocation.capture else None
             try:
-                proc = subprocess.Popen([str(binary), "--json", *invocation.args],
+                proc = subprocess.Popen(ns.enter_argv([str(binary), "--json", *invocation.args],
+                                                      pdeathsig=signal.SIGKILL),
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True, preexec_fn=ns.preexec(die_with_parent()))
+                                        start_new_session=True)
                 try:
                     stdout, stderr = proc.communicate(timeout=invocation.timeout_s)
                 except subprocess.TimeoutExpired:
