@@ -45,7 +45,8 @@ from .scaffold import cmd_new
 # worker boots its own TCG guest (2 measured fastest on 2 cores), runsc
 # sandboxes are cheap but CPU-hungry. On the host most tests wait on a
 # protocol timer, so workers beyond the cores shorten the wall until the CPU
-# (about 22 s for the suite, 0.7 s more per worker to start) is busy.
+# (about 75 s for the suite, 1.3 s more per worker to start) is busy: 12 and
+# 16 workers were no faster than 8 (docs/architecture.md, Timing).
 DEFAULT_JOBS = {"host": 8, "qemu": 2, "gvisor": 2}
 
 
