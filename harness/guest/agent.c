@@ -3,7 +3,8 @@
  *
  * Modes
  *   sockspec-agent serve DEVICE   qemu guest: PID 1 after /init.  Opens DEVICE
- *                                 (a serial port), sends a hello, then serves
+ *                                 (a serial port, or virtio:NAME for the virtio
+ *                                 serial port qemu named so), sends a hello, then serves
  *                                 requests until told to power off.  Every
  *                                 "run" request gets a fresh network namespace.
  *   sockspec-agent once           gVisor: reads one request on stdin, writes
@@ -34,6 +35,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
@@ -948,9 +950,49 @@ static void do_info(struct buf *r)
 
 /* ------------------------------------------------------------ modes */
 
+/* The request channel "virtio:NAME": the virtio serial port qemu named NAME,
+ * /dev/vportXpY, which udev would link as /dev/virtio-ports/NAME.  Without
+ * udev, its name is read from sysfs; the port appears once virtio_console has
+ * probed the device, which nothing signals to us, so sysfs is looked at every
+ * 10 ms for up to 30 s. */
+static int open_virtio_port(const char *name)
+{
+    for (int tries = 0; tries < 3000; tries++) {
+        DIR *d = opendir("/sys/class/virtio-ports");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            char path[300], got[128] = {0};
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+            int nf = open(path, O_RDONLY | O_CLOEXEC);
+            if (nf < 0)
+                continue;
+            ssize_t k = read(nf, got, sizeof got - 1);
+            close(nf);
+            if (k > 0 && got[k - 1] == '\n')
+                got[k - 1] = 0;
+            if (strcmp(got, name))
+                continue;
+            snprintf(path, sizeof path, "/dev/%s", e->d_name);
+            closedir(d);
+            return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        }
+        if (d)
+            closedir(d);
+        usleep(10000);
+    }
+    errno = ENODEV;
+    return -1;
+}
+
 static int serve(const char *dev)
 {
-    int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    signal(SIGPIPE, SIG_IGN);
+    /* Modules first: the virtio port's driver may be one of them. */
+    struct buf merr = {0};
+    load_modules("boot", &merr);
+    int fd = !strncmp(dev, "virtio:", 7) ? open_virtio_port(dev + 7) : open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         die(dev);
     struct termios t;
@@ -963,9 +1005,6 @@ static int serve(const char *dev)
         cfsetspeed(&t, B115200);
         tcsetattr(fd, TCSANOW, &t);
     }
-    signal(SIGPIPE, SIG_IGN);
-    struct buf merr = {0};
-    load_modules("boot", &merr);
     struct buf r = {0};
     rep_str(&r, "kind", "hello");
     do_info(&r);

@@ -1,6 +1,11 @@
 """One qemu process booted with the project's initramfs, and the agent in it
-answering on the guest's second serial port (a unix socket on this side).
-The first serial port is the kernel console, kept in a log for error messages."""
+answering on a virtio serial port (a unix socket on this side), or on the
+guest's second serial port where the kernel has no virtio console. The first
+serial port is the kernel console, kept in a log for error messages.
+
+The virtio port is the default because an emulated 16550 costs about 2 us of
+guest CPU per byte, one trap per byte: a 100 kB reply (a run's pcap and
+events) took 208 ms of the guest's time over it, 14 ms over virtio."""
 from __future__ import annotations
 
 import contextlib
@@ -18,6 +23,7 @@ from ..processes import die_with_parent
 from .guest_agent import encode_request, split_reply
 
 QEMU = "qemu-system-x86_64"
+AGENT_PORT = "sockspec.agent"   # the virtio serial port's name, which the guest's init looks up
 
 
 def qemu_version() -> str:
@@ -32,7 +38,7 @@ class Guest:
     """A booted qemu with the agent answering on a unix socket."""
 
     def __init__(self, kernel: Path, initrd: Path, workdir: Path, accel: str,
-                 memory_mb: int, smp: int, hello_timeout_s: float):
+                 memory_mb: int, smp: int, hello_timeout_s: float, virtio_channel: bool = True):
         self.workdir = workdir
         self.console = workdir / f"console-{accel}.log"
         self.qemu_log = workdir / f"qemu-{accel}.log"
@@ -63,11 +69,16 @@ class Guest:
                 "-cpu", "host" if accel == "kvm" else "qemu64",
                 "-m", str(memory_mb), "-smp", str(smp),
                 "-kernel", str(kernel), "-initrd", str(initrd),
-                "-append", "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init norandmaps",
+                "-append", "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init norandmaps "
+                           + ("sockspec.agent=virtio:" + AGENT_PORT if virtio_channel else "sockspec.agent=/dev/ttyS1"),
                 "-serial", f"file:{self.console}",
                 "-chardev", f"socket,id=agent,path={sock_path}",
-                "-serial", "chardev:agent",
             ]
+            if virtio_channel:
+                cmd += ["-device", "virtio-serial-pci,id=agentbus",
+                        "-device", f"virtserialport,bus=agentbus.0,chardev=agent,name={AGENT_PORT}"]
+            else:
+                cmd += ["-serial", "chardev:agent"]
             self.command = cmd
             t0 = time.monotonic()
             with open(self.qemu_log, "wb") as log:
@@ -78,7 +89,7 @@ class Guest:
             try:
                 self.sock, _ = listener.accept()
             except socket.timeout:
-                raise TargetError(f"qemu did not connect its serial port: {self.diagnostics()}") from None
+                raise TargetError(f"qemu did not connect the agent's channel: {self.diagnostics()}") from None
             hello = self._read_reply(t0 + hello_timeout_s)
             self.boot_s = time.monotonic() - t0
             if hello.get("kind") != b"hello":
@@ -122,7 +133,7 @@ class Guest:
             self.buf += chunk
 
     def request(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
-        with self.lock:   # one request at a time on the serial line
+        with self.lock:   # one request at a time on the channel
             if self.sock is None:
                 raise TargetError("guest is not running")
             rid = self.next_id
