@@ -176,7 +176,15 @@ def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str,
     and removes what it made."""
     done: queue.Queue = queue.Queue()
     waiting, running, waiters = list(runs), [], []
-    previous = signal.signal(signal.SIGTERM, lambda s, f: _signal_all(runs, signal.SIGTERM))
+    stopping = threading.Event()
+
+    def stop(sig: int) -> None:
+        # Told to stop: the suites still waiting never start, and the
+        # running ones unwind.
+        stopping.set()
+        _signal_all(runs, sig)
+
+    previous = signal.signal(signal.SIGTERM, lambda s, f: stop(signal.SIGTERM))
 
     def start(run: SuiteRun) -> None:
         waiting.remove(run)
@@ -188,6 +196,8 @@ def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str,
 
     def start_what_fits() -> None:
         for run in list(waiting):
+            if stopping.is_set():
+                return
             if len(running) >= (at_once or len(runs)):
                 return
             if not emulated(run) or sum(map(emulated, running)) < emulated_at_once():
@@ -195,13 +205,13 @@ def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str,
 
     try:
         start_what_fits()
-        for _ in runs:
+        while running:
             finished = done.get()[0]
             running.remove(finished)
             start_what_fits()
             yield finished
     except KeyboardInterrupt:
-        _signal_all(runs, signal.SIGINT)
+        stop(signal.SIGINT)
         for waiter in waiters:
             waiter.join()
         raise
