@@ -2,9 +2,11 @@
  * sockspec-agent: runs probe invocations for the qemu and gVisor targets.
  *
  * Modes
- *   sockspec-agent serve DEVICE   qemu guest: PID 1 after /init.  Opens DEVICE
- *                                 (a serial port, or virtio:NAME for the virtio
- *                                 serial port qemu named so), sends a hello, then serves
+ *   sockspec-agent serve DEVICE [FALLBACK]
+ *                                 qemu guest: PID 1 after /init.  Opens DEVICE
+ *                                 (virtio:NAME is the virtio serial port qemu
+ *                                 named so), else FALLBACK (a serial port),
+ *                                 sends a hello, then serves
  *                                 requests until told to power off.  Every
  *                                 "run" request gets a fresh network namespace.
  *   sockspec-agent once           gVisor: reads one request on stdin, writes
@@ -950,17 +952,23 @@ static void do_info(struct buf *r)
 
 /* ------------------------------------------------------------ modes */
 
-/* The request channel "virtio:NAME": the virtio serial port qemu named NAME,
- * /dev/vportXpY, which udev would link as /dev/virtio-ports/NAME.  Without
- * udev, its name is read from sysfs; the port appears once virtio_console has
- * probed the device, which nothing signals to us, so sysfs is looked at every
- * 10 ms for up to 30 s. */
+/* The virtio serial port qemu named `name` (/dev/vportXpY, which udev would
+ * link as /dev/virtio-ports/NAME; without udev its name is read from sysfs).
+ * -1 with ENODEV at once when the kernel has no virtio console driver (no
+ * /sys/class/virtio-ports).  With the driver, the port appears once the host
+ * side has announced it (virtio_console's control queue, after the driver's
+ * probe), which nothing signals to us: sysfs is read every 10 ms for up to
+ * 30 s. */
 static int open_virtio_port(const char *name)
 {
     for (int tries = 0; tries < 3000; tries++) {
         DIR *d = opendir("/sys/class/virtio-ports");
+        if (!d) {
+            errno = ENODEV;
+            return -1;
+        }
         struct dirent *e;
-        while (d && (e = readdir(d))) {
+        while ((e = readdir(d))) {
             char path[300], got[128] = {0};
             if (e->d_name[0] == '.')
                 continue;
@@ -978,21 +986,33 @@ static int open_virtio_port(const char *name)
             closedir(d);
             return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
         }
-        if (d)
-            closedir(d);
+        closedir(d);
         usleep(10000);
     }
-    errno = ENODEV;
+    errno = ETIMEDOUT;
     return -1;
 }
 
-static int serve(const char *dev)
+/* DEVICE is a path, or virtio:NAME for the virtio serial port of that name. */
+static int open_channel(const char *dev)
+{
+    if (!strncmp(dev, "virtio:", 7))
+        return open_virtio_port(dev + 7);
+    return open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+static int serve(const char *dev, const char *fallback)
 {
     signal(SIGPIPE, SIG_IGN);
     /* Modules first: the virtio port's driver may be one of them. */
     struct buf merr = {0};
     load_modules("boot", &merr);
-    int fd = !strncmp(dev, "virtio:", 7) ? open_virtio_port(dev + 7) : open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int fd = open_channel(dev);
+    if (fd < 0 && fallback) {
+        fprintf(stderr, "sockspec-agent: %s: %s; answering on %s\n", dev, strerror(errno), fallback);
+        dev = fallback;
+        fd = open_channel(dev);
+    }
     if (fd < 0)
         die(dev);
     struct termios t;
@@ -1099,11 +1119,11 @@ static int once(void)
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "serve"))
-        return serve(argv[2]);
+        return serve(argv[2], argc >= 4 ? argv[3] : NULL);
     if (argc >= 2 && !strcmp(argv[1], "once"))
         return once();
     if (argc >= 4 && !strcmp(argv[1], "capture"))
         return capture_main(argv[2], argv[3]);
-    fprintf(stderr, "usage: sockspec-agent serve DEVICE | once | capture IFACE FILE\n");
+    fprintf(stderr, "usage: sockspec-agent serve DEVICE [FALLBACK] | once | capture IFACE FILE\n");
     return 2;
 }

@@ -231,12 +231,26 @@ def test_qemu_environment(qemu, cache_dir):
     assert env["accel"] in ("tcg", "kvm")
     assert env["kernel_release"] and env["kernel_version"] and env["machine"] == "x86_64"
     assert 0 < env["boot_s"] < 60
+    assert env["boots"][0]["channel"] == "virtio"   # Debian's cloud kernels have virtio_console
     assert "QEMU emulator version" in env["qemu_version"]
     assert env["sysctls"]["net.core.somaxconn"] == "4096"
     if env["kernel_package"]:
         assert env["kernel_release"].startswith("6.1.0-")
         assert env["kernel_package"] == f"linux-image-{env['kernel_release']}"
         assert Path(env["kernel_image"]).is_relative_to(cache_dir)
+
+
+@needs_qemu
+def test_qemu_agent_falls_back_to_the_serial_port_without_a_virtio_console(probe_build, cache_dir, tmp_path,
+                                                                            monkeypatch):
+    from sockspec.targets import qemu as qemu_module
+    from sockspec.targets.qemu import QemuTarget
+
+    monkeypatch.setattr(qemu_module, "BOOT_MODULES",
+                        tuple(m for m in qemu_module.BOOT_MODULES if not m.startswith("virtio")))
+    with QemuTarget(probe_build, cache_dir) as target:
+        run_selftest(target, tmp_path / "selftest.pcap")
+        assert target.environment()["boots"][0]["channel"] == "serial"
 
 
 @needs_qemu

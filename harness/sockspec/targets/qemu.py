@@ -39,8 +39,8 @@ from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, load_guest_builder, 
                           run_fields, sysctls_from_output)
 from .qemu_guest import Guest, qemu_version
 from .qemu_kvm import boot_trying_kvm
-from .qemu_kernel import (DEFAULT_SERIES, BOOT_MODULES, FAULT_MODULES, KernelImage, default_kernel, has_virtio_console,
-                          modules_for_image, resolve_modules)
+from .qemu_kernel import (DEFAULT_SERIES, BOOT_MODULES, FAULT_MODULES, KernelImage, default_kernel, modules_for_image,
+                          resolve_modules)
 
 __all__ = ["QemuTarget", "SysctlError"]
 
@@ -98,8 +98,7 @@ class QemuTarget(Target):
         except builder.BuildError as e:
             raise TargetError(f"building the guest initramfs: {e}") from e
         def boot(accel: str, timeout_s: float) -> Guest:
-            return Guest(kernel.path, initrd, work, accel, self.memory_mb, self.smp, timeout_s,
-                         virtio_channel=has_virtio_console(kernel.modules_dir))
+            return Guest(kernel.path, initrd, work, accel, self.memory_mb, self.smp, timeout_s)
 
         accel, guest = self.accel_request, None
         if accel == "auto":
@@ -108,7 +107,7 @@ class QemuTarget(Target):
         if guest is None:
             guest = boot(accel, self.boot_timeout_s)
         self._guest = guest
-        self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3),
+        self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3), "channel": guest.channel,
                             "initramfs_bytes": manifest["size"], "probes": manifest["probes"],
                             "modules": manifest.get("modules")})
         with contextlib.suppress(OSError):

@@ -41,7 +41,7 @@ BOOT_MODULES = ("inet_diag", "tcp_diag", "udp_diag", "raw_diag", "unix_diag",
                 "af_packet_diag", "netlink_diag",
                 # the scripted peer's device (sockspec/peer.h): a module in every Debian cloud kernel
                 "tun",
-                # the agent's channel (qemu_guest.py): modules in Debian's cloud kernels
+                # the agent's channel (qemu_guest.py), where the kernel has them as modules
                 "virtio_pci", "virtio_console")
 # Loaded before the first fault rules (harness/sockspec/faults.py).
 # nft_counter: a module of its own in 5.10 (later kernels build it into nf_tables).
@@ -93,20 +93,6 @@ def resolve_modules(modules_dir: Path | None, cache_dir: Path, wanted: tuple[str
     for name in wanted:
         visit(name)
     return order
-
-
-def has_virtio_console(modules_dir: Path | None) -> bool:
-    """Whether the guest kernel can give the agent a virtio serial port: its
-    package has virtio_console as a module or built in. Unknown (a kernel
-    given without its modules): no, and the agent answers on ttyS1."""
-    if modules_dir is None:
-        return False
-    if any(modules_dir.rglob("virtio_console.ko*")):
-        return True
-    try:
-        return "/virtio_console.ko" in (modules_dir / "modules.builtin").read_text()
-    except OSError:
-        return False
 
 
 def modules_for_image(image: Path) -> Path | None:
