@@ -140,6 +140,23 @@ def test_initramfs_writer_mirrors_symlinked_dirs_and_is_valid_newc(tmp_path):
     assert real_sh in names
 
 
+@needs_qemu
+def test_initramfs_is_the_cached_base_then_the_kernels_modules(probe_build, tmp_path):
+    builder = load_guest_builder()
+    module = tmp_path / "fake.ko"
+    module.write_bytes(b"not really a module")
+    cache = tmp_path / "cache"
+    first = builder.build_initramfs(probe_build, cache, tmp_path / "a.cpio", modules={"boot": [module]})
+    second = builder.build_initramfs(probe_build, cache, tmp_path / "b.cpio", modules={"boot": []})
+    bases = list((cache / "initramfs").glob("base-*.cpio"))
+    assert len(bases) == 1, "the second build reused the first one's base"
+    base = bases[0].read_bytes()
+    a, b = (tmp_path / "a.cpio").read_bytes(), (tmp_path / "b.cpio").read_bytes()
+    assert a.startswith(base) and b.startswith(base)
+    assert b"lib/modules/sockspec/fake.ko" in a[len(base):] and b"fake.ko" not in b
+    assert first["modules"] == {"boot": ["fake.ko"]} and second["probes"] == first["probes"]
+
+
 # ---------------------------------------------------------------- qemu
 
 def run_selftest(target, pcap: Path):
