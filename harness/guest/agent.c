@@ -2,8 +2,11 @@
  * sockspec-agent: runs probe invocations for the qemu and gVisor targets.
  *
  * Modes
- *   sockspec-agent serve DEVICE   qemu guest: PID 1 after /init.  Opens DEVICE
- *                                 (a serial port), sends a hello, then serves
+ *   sockspec-agent serve DEVICE [FALLBACK]
+ *                                 qemu guest: PID 1 after /init.  Opens DEVICE
+ *                                 (virtio:NAME is the virtio serial port qemu
+ *                                 named so), else FALLBACK (a serial port),
+ *                                 sends a hello, then serves
  *                                 requests until told to power off.  Every
  *                                 "run" request gets a fresh network namespace.
  *   sockspec-agent once           gVisor: reads one request on stdin, writes
@@ -34,6 +37,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
@@ -948,9 +952,67 @@ static void do_info(struct buf *r)
 
 /* ------------------------------------------------------------ modes */
 
-static int serve(const char *dev)
+/* The virtio serial port qemu named `name` (/dev/vportXpY, which udev would
+ * link as /dev/virtio-ports/NAME; without udev its name is read from sysfs).
+ * -1 with ENODEV at once when the kernel has no virtio console driver (no
+ * /sys/class/virtio-ports).  With the driver, the port appears once the host
+ * side has announced it (virtio_console's control queue, after the driver's
+ * probe), which nothing signals to us: sysfs is read every 10 ms for up to
+ * 30 s. */
+static int open_virtio_port(const char *name)
 {
-    int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    for (int tries = 0; tries < 3000; tries++) {
+        DIR *d = opendir("/sys/class/virtio-ports");
+        if (!d) {
+            errno = ENODEV;
+            return -1;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            char path[300], got[128] = {0};
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+            int nf = open(path, O_RDONLY | O_CLOEXEC);
+            if (nf < 0)
+                continue;
+            ssize_t k = read(nf, got, sizeof got - 1);
+            close(nf);
+            if (k > 0 && got[k - 1] == '\n')
+                got[k - 1] = 0;
+            if (strcmp(got, name))
+                continue;
+            snprintf(path, sizeof path, "/dev/%s", e->d_name);
+            closedir(d);
+            return open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        }
+        closedir(d);
+        usleep(10000);
+    }
+    errno = ETIMEDOUT;
+    return -1;
+}
+
+/* DEVICE is a path, or virtio:NAME for the virtio serial port of that name. */
+static int open_channel(const char *dev)
+{
+    if (!strncmp(dev, "virtio:", 7))
+        return open_virtio_port(dev + 7);
+    return open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+static int serve(const char *dev, const char *fallback)
+{
+    signal(SIGPIPE, SIG_IGN);
+    /* Modules first: the virtio port's driver may be one of them. */
+    struct buf merr = {0};
+    load_modules("boot", &merr);
+    int fd = open_channel(dev);
+    if (fd < 0 && fallback) {
+        fprintf(stderr, "sockspec-agent: %s: %s; answering on %s\n", dev, strerror(errno), fallback);
+        dev = fallback;
+        fd = open_channel(dev);
+    }
     if (fd < 0)
         die(dev);
     struct termios t;
@@ -963,9 +1025,6 @@ static int serve(const char *dev)
         cfsetspeed(&t, B115200);
         tcsetattr(fd, TCSANOW, &t);
     }
-    signal(SIGPIPE, SIG_IGN);
-    struct buf merr = {0};
-    load_modules("boot", &merr);
     struct buf r = {0};
     rep_str(&r, "kind", "hello");
     do_info(&r);
@@ -1060,11 +1119,11 @@ static int once(void)
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "serve"))
-        return serve(argv[2]);
+        return serve(argv[2], argc >= 4 ? argv[3] : NULL);
     if (argc >= 2 && !strcmp(argv[1], "once"))
         return once();
     if (argc >= 4 && !strcmp(argv[1], "capture"))
         return capture_main(argv[2], argv[3]);
-    fprintf(stderr, "usage: sockspec-agent serve DEVICE | once | capture IFACE FILE\n");
+    fprintf(stderr, "usage: sockspec-agent serve DEVICE [FALLBACK] | once | capture IFACE FILE\n");
     return 2;
 }

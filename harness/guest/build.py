@@ -6,7 +6,8 @@
     /usr/bin/python3 harness/guest/build.py initramfs --build-dir build --cache DIR --out F
         writes an uncompressed newc initramfs to F
 
-The initramfs holds: /init (init.sh), busybox-static with its applet links,
+The initramfs (two archives: everything else, cached, then the kernel's
+modules) holds: /init (init.sh), busybox-static with its applet links,
 the agent, tcpdump and nft with every shared library ldd names, the kernel
 modules fault injection needs (when the kernel has them as modules), the probes from
 <build-dir>/probes/ under /probes/ with their libraries (libstdc++ etc.), and a
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -234,13 +237,77 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
 
     `modules` maps a list name to kernel modules (uncompressed .ko, in load
     order): the agent loads "boot" at start-up and "faults" before it first
-    applies fault rules with nft."""
+    applies fault rules with nft.
+
+    The initramfs is two newc archives, one after the other, as the kernel
+    unpacks them (early microcode is prepended so): everything but the
+    kernel's modules, kept in cache_dir/initramfs/ for as long as the probes,
+    the agent and the tools are unchanged, and the modules. Building the
+    first means a strip and an ldd for each of ~150 probes, tens of seconds
+    under load; every qemu worker of every kernel booted from its own build of
+    it, and now all of them share one."""
+    base, manifest = cached_base_archive(build_dir, cache_dir, extra_programs)
+    arc = Archive()
+    module_lists: dict[str, list[str]] = {}
+    for list_name, kos in (modules or {}).items():
+        names = []
+        for ko in kos:
+            name = Path(ko).name
+            arc.add_file_from(arc.guest_path(f"{GUEST_MODULES}/{name}"), str(ko), 0o644)
+            names.append(name)
+        if names:
+            arc.add_bytes(arc.guest_path(f"{GUEST_MODULES}/{list_name}.order"),
+                          ("\n".join(names) + "\n").encode())
+        module_lists[list_name] = names
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name + ".")
+    try:
+        with os.fdopen(fd, "wb") as f, open(base, "rb") as b:
+            shutil.copyfileobj(b, f, 1 << 20)
+            arc.write_newc(f)
+        os.replace(tmp, out)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return {**manifest, "initramfs": str(out), "size": out.stat().st_size,
+            "files": manifest["files"] + len(arc.entries), "modules": module_lists}
+
+
+def cached_base_archive(build_dir: Path, cache_dir: Path,
+                        extra_programs: list[str] | None = None) -> tuple[Path, dict]:
+    """The archive of everything but the kernel's modules, and its manifest:
+    built at most once for a given set of probes, agent, init and tools (one
+    process at a time builds; the others wait for it, then read it)."""
+    agent = build_agent(cache_dir)
+    key = hashlib.sha256(repr((
+        probes_signature(build_dir), str(agent), INIT_SCRIPT.read_bytes(), sorted(extra_programs or []),
+        [(t, os.stat(t).st_size, os.stat(t).st_mtime_ns) for t in (BUSYBOX, TCPDUMP, NFT) if os.path.exists(t)],
+    )).encode()).hexdigest()[:16]
+    store = Path(cache_dir) / "initramfs"
+    store.mkdir(parents=True, exist_ok=True)
+    archive, manifest_file = store / f"base-{key}.cpio", store / f"base-{key}.json"
+    with open(store / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (archive.is_file() and manifest_file.is_file()):
+            manifest = _write_base_archive(build_dir, agent, archive, extra_programs)
+            manifest_file.write_text(json.dumps(manifest))
+            # Bases of other probe builds: kept while in use (a run of another
+            # checkout sharing this cache), removed once a day old.
+            for old in store.glob("base-*"):
+                if old.stem != archive.stem and old.stat().st_mtime < archive.stat().st_mtime - 86400:
+                    old.unlink(missing_ok=True)
+        os.utime(archive)
+        return archive, json.loads(manifest_file.read_text())
+
+
+def _write_base_archive(build_dir: Path, agent: Path, out: Path, extra_programs: list[str] | None) -> dict:
     for tool, pkg in ((BUSYBOX, "busybox-static"), (TCPDUMP, "tcpdump")):
         if not os.path.exists(tool):
             raise BuildError(f"{tool} is missing (apt-get install {pkg})")
     if shared_libraries(BUSYBOX):
         raise BuildError(f"{BUSYBOX} is not static (apt-get install busybox-static)")
-    agent = build_agent(cache_dir)
     arc = Archive()
     for d in ("/proc", "/sys", "/dev", "/tmp", "/run", "/root", "/etc", GUEST_PROBES):
         arc.add_dir(d)
@@ -263,18 +330,6 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         arc.add_program(NFT)
     for prog in extra_programs or []:
         arc.add_program(prog)
-
-    module_lists: dict[str, list[str]] = {}
-    for list_name, kos in (modules or {}).items():
-        names = []
-        for ko in kos:
-            name = Path(ko).name
-            arc.add_file_from(arc.guest_path(f"{GUEST_MODULES}/{name}"), str(ko), 0o644)
-            names.append(name)
-        if names:
-            arc.add_bytes(arc.guest_path(f"{GUEST_MODULES}/{list_name}.order"),
-                          ("\n".join(names) + "\n").encode())
-        module_lists[list_name] = names
 
     # Probes go in without debug info (a debug build is ~14 MB a probe, and
     # every MB costs boot time under TCG); the code is the same.
@@ -300,8 +355,6 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
     arc.add_bytes("/etc/nsswitch.conf", b"passwd: files\ngroup: files\nhosts: files\n")
     arc.add_bytes("/etc/hostname", b"sockspec-guest\n")
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=out.name + ".")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -312,9 +365,8 @@ def build_initramfs(build_dir: Path, cache_dir: Path, out: Path,
         raise
     finally:
         stripped_dir.cleanup()
-    return {"initramfs": str(out), "size": out.stat().st_size, "files": len(arc.entries),
-            "probes": [p.name for p in probes], "probes_stripped": bool(strip), "agent": str(agent),
-            "busybox": BUSYBOX, "tcpdump": TCPDUMP, "nft": NFT if has_nft else None, "modules": module_lists}
+    return {"files": len(arc.entries), "probes": [p.name for p in probes], "probes_stripped": bool(strip),
+            "agent": str(agent), "busybox": BUSYBOX, "tcpdump": TCPDUMP, "nft": NFT if has_nft else None}
 
 
 def main(argv: list[str] | None = None) -> int:

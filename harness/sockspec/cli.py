@@ -164,6 +164,7 @@ def cmd_run(args) -> int:
         for run in runs:
             shutil.rmtree(run.staging, ignore_errors=True)
         netns.sweep_stale()
+    incomplete += [run.target for run in runs if run.proc is None]   # stopped before its turn came
     if args.report:
         if directories:
             html, md = compare.compare(directories, RESULTS_DIR / "report.html")

@@ -1,4 +1,6 @@
 """Where the time went: the closing table of `sockspec run` on several targets."""
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -36,8 +38,8 @@ class FakeRun(SuiteRun):
         return 0
 
 
-def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(monkeypatch):
-    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
+def test_at_most_two_qemu_suites_per_core_run_while_the_others_start_at_once(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 1)
     names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "gvisor:2024", "gvisor:2022", "host"]
     FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
     FakeRun.released = {n: threading.Event() for n in names}
@@ -61,3 +63,27 @@ def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(mon
     assert first_five == ["qemu:6.12", "qemu:7.2", "gvisor:2024", "gvisor:2022", "host"]
     assert finished[0] == "qemu:6.12" and sorted(finished) == sorted(names)
     assert all(sum(t.startswith("qemu") for t in running) <= 2 for _, running in FakeRun.starts)
+
+
+def test_a_sigterm_starts_no_waiting_suite(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 1)
+    names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10"]
+    FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
+    FakeRun.released = {n: threading.Event() for n in names}
+    runs = [FakeRun(n, 2, Path("/r"), Path("/s")) for n in names]
+
+    def terminate_then_release():
+        deadline = time.monotonic() + 5
+        while len(FakeRun.starts) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)   # handled in the main thread, inside run_concurrently
+        time.sleep(0.05)
+        for name in names:
+            FakeRun.released[name].set()
+
+    releaser = threading.Thread(target=terminate_then_release)
+    releaser.start()
+    finished = [r.target for r in run_targets.run_concurrently(runs, None, {n: [] for n in names})]
+    releaser.join()
+    assert [t for t, _ in FakeRun.starts] == ["qemu:6.12", "qemu:7.2"]
+    assert sorted(finished) == ["qemu:6.12", "qemu:7.2"]

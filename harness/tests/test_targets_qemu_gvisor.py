@@ -140,6 +140,23 @@ def test_initramfs_writer_mirrors_symlinked_dirs_and_is_valid_newc(tmp_path):
     assert real_sh in names
 
 
+@needs_qemu
+def test_initramfs_is_the_cached_base_then_the_kernels_modules(probe_build, tmp_path):
+    builder = load_guest_builder()
+    module = tmp_path / "fake.ko"
+    module.write_bytes(b"not really a module")
+    cache = tmp_path / "cache"
+    first = builder.build_initramfs(probe_build, cache, tmp_path / "a.cpio", modules={"boot": [module]})
+    second = builder.build_initramfs(probe_build, cache, tmp_path / "b.cpio", modules={"boot": []})
+    bases = list((cache / "initramfs").glob("base-*.cpio"))
+    assert len(bases) == 1, "the second build reused the first one's base"
+    base = bases[0].read_bytes()
+    a, b = (tmp_path / "a.cpio").read_bytes(), (tmp_path / "b.cpio").read_bytes()
+    assert a.startswith(base) and b.startswith(base)
+    assert b"lib/modules/sockspec/fake.ko" in a[len(base):] and b"fake.ko" not in b
+    assert first["modules"] == {"boot": ["fake.ko"]} and second["probes"] == first["probes"]
+
+
 # ---------------------------------------------------------------- qemu
 
 def run_selftest(target, pcap: Path):
@@ -231,12 +248,26 @@ def test_qemu_environment(qemu, cache_dir):
     assert env["accel"] in ("tcg", "kvm")
     assert env["kernel_release"] and env["kernel_version"] and env["machine"] == "x86_64"
     assert 0 < env["boot_s"] < 60
+    assert env["boots"][0]["channel"] == "virtio"   # Debian's cloud kernels have virtio_console
     assert "QEMU emulator version" in env["qemu_version"]
     assert env["sysctls"]["net.core.somaxconn"] == "4096"
     if env["kernel_package"]:
         assert env["kernel_release"].startswith("6.1.0-")
         assert env["kernel_package"] == f"linux-image-{env['kernel_release']}"
         assert Path(env["kernel_image"]).is_relative_to(cache_dir)
+
+
+@needs_qemu
+def test_qemu_agent_falls_back_to_the_serial_port_without_a_virtio_console(probe_build, cache_dir, tmp_path,
+                                                                            monkeypatch):
+    from sockspec.targets import qemu as qemu_module
+    from sockspec.targets.qemu import QemuTarget
+
+    monkeypatch.setattr(qemu_module, "BOOT_MODULES",
+                        tuple(m for m in qemu_module.BOOT_MODULES if not m.startswith("virtio")))
+    with QemuTarget(probe_build, cache_dir) as target:
+        run_selftest(target, tmp_path / "selftest.pcap")
+        assert target.environment()["boots"][0]["channel"] == "serial"
 
 
 @needs_qemu

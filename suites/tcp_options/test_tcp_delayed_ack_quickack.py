@@ -17,10 +17,17 @@ def _small_and_ack(run, expect):
     return small, conn.segments[ack]
 
 
+def _interactive(measured, expect):
+    expect.true("server_interactive", measured["interactive"],
+                "the exchanges made the server interactive before the segment (getsockopt(TCP_QUICKACK) reads 0)",
+                source="net/ipv4/tcp.c do_tcp_getsockopt(): TCP_QUICKACK is !inet_csk_in_pingpong_mode()")
+
+
 @pytest.mark.behaviour("tcp_delayed_ack_quickack")
 def test_tcp_delayed_ack_quickack(probe, family, expect):
     run = probe("--exchanges", 5)
     m = run["measured"]
+    _interactive(m, expect)
     expect.true("ack_sent_delayed_ack_timer", bool(m["acked"] and m["delayed_acks"] == 1),
                 "the ACK was sent by the delayed-ACK timer")
     small, ack = _small_and_ack(run, expect=expect)
@@ -45,6 +52,7 @@ def test_tcp_delayed_ack_quickack_after_arrival(probe, family, expect):
     """TCP_QUICKACK set while the segment sits unread does not flush the pending ACK
     (__tcp_cleanup_rbuf acks only once the receive queue is empty)."""
     run = probe("--exchanges", 5, "--quickack", "--quickack-when", "queued")
+    _interactive(run["measured"], expect)
     expect.eq("timer_sent_ack", run["measured"]["delayed_acks"], 1, "the timer still sent the ACK")
 
 

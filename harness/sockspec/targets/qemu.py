@@ -107,7 +107,7 @@ class QemuTarget(Target):
         if guest is None:
             guest = boot(accel, self.boot_timeout_s)
         self._guest = guest
-        self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3),
+        self._boots.append({"accel": accel, "boot_s": round(guest.boot_s, 3), "channel": guest.channel,
                             "initramfs_bytes": manifest["size"], "probes": manifest["probes"],
                             "modules": manifest.get("modules")})
         with contextlib.suppress(OSError):

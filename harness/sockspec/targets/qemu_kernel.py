@@ -40,7 +40,9 @@ def default_kernel(cache_dir: Path, series: str = DEFAULT_SERIES) -> KernelImage
 BOOT_MODULES = ("inet_diag", "tcp_diag", "udp_diag", "raw_diag", "unix_diag",
                 "af_packet_diag", "netlink_diag",
                 # the scripted peer's device (sockspec/peer.h): a module in every Debian cloud kernel
-                "tun")
+                "tun",
+                # the agent's channel (qemu_guest.py), where the kernel has them as modules
+                "virtio_pci", "virtio_console")
 # Loaded before the first fault rules (harness/sockspec/faults.py).
 # nft_counter: a module of its own in 5.10 (later kernels build it into nf_tables).
 FAULT_MODULES = ("nf_tables", "nft_counter", "nft_numgen", "nft_limit", "nft_quota", "nft_reject_inet")
