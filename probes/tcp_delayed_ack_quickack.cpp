@@ -1,5 +1,6 @@
 // Delayed ACK for a small segment, and TCP_QUICKACK forcing the ACK out at once.
 #include "sockspec/counters.h"
+#include "sockspec/observed.h"
 #include "sockspec/scenario.h"
 #include "sockspec/wait.h"
 
