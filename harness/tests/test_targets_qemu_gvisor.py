@@ -5,11 +5,10 @@ here) and, when the build has it, the real tcp_handshake probe, with capture.
 The qemu tests share one guest (one boot for the module).  Tests skip with the
 reason when qemu-system-x86_64 or runsc is not installed, or when not root.
 
-Unit tests of the agent wire format and the initramfs writer need neither.
+Unit tests of the agent wire format need neither (the initramfs: test_guest_build.py).
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess
@@ -20,8 +19,7 @@ import pytest
 from sockspec import flow
 from sockspec.paths import REPO, build_dir
 from sockspec.targets.base import Fault, Invocation, TargetError
-from sockspec.targets.guest_agent import (SysctlError, decode_reply_payload, encode_request,
-                                          load_guest_builder, split_reply)
+from sockspec.targets.guest_agent import SysctlError, decode_reply_payload, encode_request, split_reply
 
 GUEST = REPO / "harness" / "guest"
 IS_ROOT = os.geteuid() == 0
@@ -105,56 +103,6 @@ def test_request_and_reply_round_trip():
 def test_nul_in_a_request_field_is_refused():
     with pytest.raises(TargetError):
         encode_request("run", arg=["a\0b"])
-
-
-def test_initramfs_writer_mirrors_symlinked_dirs_and_is_valid_newc(tmp_path):
-    builder = load_guest_builder()
-    arc = builder.Archive()
-    arc.add_bytes("/init", b"#!/bin/sh\n", 0o755)
-    arc.add_host_path("/bin/sh")     # on merged-/usr Debian: bin -> usr/bin, sh -> dash
-    arc.add_symlink("/probes/link", "x")
-    out = io.BytesIO()
-    arc.write_newc(out)
-    data = out.getvalue()
-    assert data.startswith(b"070701") and data.rstrip(b"\0").endswith(b"TRAILER!!!")
-    assert len(data) % 4 == 0
-    names = set()
-    pos = 0
-    while True:
-        hdr = data[pos:pos + 110]
-        assert hdr[:6] == b"070701"
-        fields = [int(hdr[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
-        namesize, filesize = fields[11], fields[6]
-        name = data[pos + 110:pos + 110 + namesize - 1].decode()
-        if name == "TRAILER!!!":
-            break
-        names.add(name)
-        pos += 110 + namesize
-        pos += (4 - pos % 4) % 4
-        pos += filesize
-        pos += (4 - pos % 4) % 4
-    assert "init" in names and "probes/link" in names
-    if os.path.islink("/bin"):
-        assert "bin" in names and arc.entries["/bin"][0] == "link"
-    real_sh = os.path.realpath("/bin/sh").lstrip("/")
-    assert real_sh in names
-
-
-@needs_qemu
-def test_initramfs_is_the_cached_base_then_the_kernels_modules(probe_build, tmp_path):
-    builder = load_guest_builder()
-    module = tmp_path / "fake.ko"
-    module.write_bytes(b"not really a module")
-    cache = tmp_path / "cache"
-    first = builder.build_initramfs(probe_build, cache, tmp_path / "a.cpio", modules={"boot": [module]})
-    second = builder.build_initramfs(probe_build, cache, tmp_path / "b.cpio", modules={"boot": []})
-    bases = list((cache / "initramfs").glob("base-*.cpio"))
-    assert len(bases) == 1, "the second build reused the first one's base"
-    base = bases[0].read_bytes()
-    a, b = (tmp_path / "a.cpio").read_bytes(), (tmp_path / "b.cpio").read_bytes()
-    assert a.startswith(base) and b.startswith(base)
-    assert b"lib/modules/sockspec/fake.ko" in a[len(base):] and b"fake.ko" not in b
-    assert first["modules"] == {"boot": ["fake.ko"]} and second["probes"] == first["probes"]
 
 
 # ---------------------------------------------------------------- qemu
