@@ -101,13 +101,20 @@ TEST(EventLog, NarrativeShowsCallResultAndErrno) {
   EXPECT_NE(out.str().find("close(-1) = -1 EBADF"), std::string::npos) << out.str();
 }
 
+// A listener on loopback with this backlog; *addr gets its address.
+UniqueFd loopback_listener(Family family, int backlog, SockAddr* addr) {
+  UniqueFd listener(socket(af(family), SOCK_STREAM, 0));
+  *addr = SockAddr::loopback(family);
+  EXPECT_EQ(bind(listener.get(), addr->raw(), addr->len()), 0);
+  EXPECT_EQ(listen(listener.get(), backlog), 0);
+  addr->prepare_for_output();
+  EXPECT_EQ(getsockname(listener.get(), addr->raw(), addr->len_ptr()), 0);
+  return listener;
+}
+
 TEST(State, ListenerQueueCountsUnacceptedConnections) {
-  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
-  SockAddr addr = SockAddr::loopback(Family::kInet);
-  ASSERT_EQ(bind(listener.get(), addr.raw(), addr.len()), 0);
-  ASSERT_EQ(listen(listener.get(), 3), 0);
-  addr.prepare_for_output();
-  ASSERT_EQ(getsockname(listener.get(), addr.raw(), addr.len_ptr()), 0);
+  SockAddr addr;
+  UniqueFd listener = loopback_listener(Family::kInet, 3, &addr);
 
   ListenerQueue q = read_listener_queue(listener.get());
   ASSERT_TRUE(q.valid);
@@ -205,6 +212,23 @@ TEST(Wait, ThePauseGrowsWithTheTimeWaited) {
   int polls = 0;
   EXPECT_FALSE(wait_until([&] { return ++polls < 0; }, milliseconds(300)));
   EXPECT_LT(polls, 400);
+}
+
+TEST(State, AnExactLookupFindsTheConnectionNotTheListener) {
+  SockAddr addr;
+  UniqueFd listener = loopback_listener(Family::kInet6, 1, &addr);
+  // No connection yet: the lookup that falls back to the listener says none.
+  const SockAddr stranger = SockAddr::loopback(Family::kInet6, 9);
+  EXPECT_EQ(connection_state(AF_INET6, addr, stranger), nlohmann::json("none"));
+
+  UniqueFd client(socket(AF_INET6, SOCK_STREAM, 0));
+  ASSERT_EQ(connect(client.get(), addr.raw(), addr.len()), 0);
+  SockAddr local;
+  local.prepare_for_output();
+  ASSERT_EQ(getsockname(client.get(), local.raw(), local.len_ptr()), 0);
+  EXPECT_EQ(connection_state(AF_INET6, local, addr), nlohmann::json("ESTABLISHED"));
+  EXPECT_TRUE(wait_connection_state(AF_INET6, addr, local, "ESTABLISHED", std::chrono::seconds(5)));
+  EXPECT_EQ(connection_state(AF_INET, local, addr), nlohmann::json("none"));  // not of that family
 }
 
 TEST(Wait, ReturnsFalseAtTheDeadline) {
