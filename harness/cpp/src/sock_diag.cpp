@@ -174,9 +174,11 @@ nlohmann::json describe_connection(int af, const SockAddr& local, const SockAddr
   }
 }
 
-bool wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
-                           std::chrono::milliseconds deadline) {
-  return wait_until([&] { return connection_state(af, local, remote) == state; }, deadline);
+nlohmann::json wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                                     std::chrono::milliseconds deadline) {
+  return wait_observed(
+      [&] { return holds(connection_state(af, local, remote), [&](const nlohmann::json& s) { return s == state; }); },
+      deadline);
 }
 
 int count_in_state(int family, const std::string& state_name, uint16_t local_port) {

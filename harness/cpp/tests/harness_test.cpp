@@ -214,6 +214,15 @@ TEST(Wait, ThePauseGrowsWithTheTimeWaited) {
   EXPECT_LT(polls, 400);
 }
 
+TEST(Wait, AnUnobservableConditionEndsTheWaitAtOnce) {
+  int polls = 0;
+  const nlohmann::json seen = wait_observed([&] { ++polls; return unobservable("no such thing"); }, std::chrono::seconds(5));
+  EXPECT_EQ(seen, unobservable("no such thing"));
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(wait_for_growth("TcpExt", "NoSuchCounterAnywhere", std::nullopt, 1, std::chrono::seconds(5)),
+            nlohmann::json({{"unobservable", "this stack has no TcpExt NoSuchCounterAnywhere counter"}}));
+}
+
 TEST(State, AnExactLookupFindsTheConnectionNotTheListener) {
   SockAddr addr;
   UniqueFd listener = loopback_listener(Family::kInet6, 1, &addr);
@@ -227,7 +236,7 @@ TEST(State, AnExactLookupFindsTheConnectionNotTheListener) {
   local.prepare_for_output();
   ASSERT_EQ(getsockname(client.get(), local.raw(), local.len_ptr()), 0);
   EXPECT_EQ(connection_state(AF_INET6, local, addr), nlohmann::json("ESTABLISHED"));
-  EXPECT_TRUE(wait_connection_state(AF_INET6, addr, local, "ESTABLISHED", std::chrono::seconds(5)));
+  EXPECT_EQ(wait_connection_state(AF_INET6, addr, local, "ESTABLISHED", std::chrono::seconds(5)), nlohmann::json(true));
   EXPECT_EQ(connection_state(AF_INET, local, addr), nlohmann::json("none"));  // not of that family
 }
 

@@ -52,9 +52,10 @@ nlohmann::json connection_state(int af, const SockAddr& local, const SockAddr& r
 // That socket as an observation: its sock_diag fields, {"state": "none"}, or unobservable.
 nlohmann::json describe_connection(int af, const SockAddr& local, const SockAddr& remote);
 
-// Waits until connection_state() is `state` (or the deadline passes); returns whether it is.
-bool wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
-                           std::chrono::milliseconds deadline);
+// Waits until connection_state() is `state` (or the deadline passes);
+// returns whether it is, or at once unobservable where sock_diag fails.
+nlohmann::json wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                                     std::chrono::milliseconds deadline);
 
 // How many sockets of this family are in the state `state_name` ("SYN-RECV"
 // for request sockets: inet_diag reports them so) with local port `local_port`.

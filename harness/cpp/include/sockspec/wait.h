@@ -6,6 +6,10 @@
 #include <chrono>
 #include <thread>
 
+#include "sockspec/json.h"
+
+#include "sockspec/observed.h"
+
 namespace sockspec {
 
 // The pause before the next poll of a wait that has lasted `waited`: 1/64 of
@@ -29,6 +33,27 @@ bool wait_until(Pred&& pred, std::chrono::milliseconds deadline) {
     if (now >= until) return pred();
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(poll_pause(now - start), until - now));
   }
+}
+
+// For a wait_observed() check: whether the observation `seen` satisfies
+// pred, or `seen` itself where it is unobservable.
+template <class Pred>
+nlohmann::json holds(const nlohmann::json& seen, Pred&& pred) {
+  return is_unobservable(seen) ? seen : nlohmann::json(static_cast<bool>(pred(seen)));
+}
+
+// The same for a condition read from something a stack may not show:
+// check() returns true, false, or an unobservable() value, which ends the
+// wait at once (waiting on what cannot be seen would only run to the
+// deadline). Returns the last answer: true, false, or the unobservable.
+template <class Check>
+nlohmann::json wait_observed(Check&& check, std::chrono::milliseconds deadline) {
+  nlohmann::json last;
+  wait_until([&] {
+    last = check();
+    return last != false;
+  }, deadline);
+  return last;
 }
 
 }  // namespace sockspec
