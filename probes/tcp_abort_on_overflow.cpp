@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     std::vector<sockspec::UniqueFd> fillers;
     for (int i = 0; i <= backlog; ++i) {
       fillers.push_back(sockspec::connect_to(p.actor("filler-" + std::to_string(i + 1)), listener.addr));
-      sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued > uint32_t(i); }, 3s);
+      sockspec::wait_listener_queued(listener.fd.get(), i + 1, 3s);
     }
     p.observe("accept_queue_full", server.listener_queue(listener.fd.get()).queued_json());
 

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     p.observe("server_addr", listener.addr.to_string());
     p.observe("client_addr", addrs[0]);
     p.observe("client_addrs", addrs);
-    sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued == 2; }, 3s);
+    sockspec::wait_listener_queued(listener.fd.get(), 2, 3s);
 
     sockspec::UniqueFd a4 = server.accept4(listener.fd.get(), SOCK_NONBLOCK | SOCK_CLOEXEC).fd();
     p.observe("accept4", flags_of(server, a4.get()));

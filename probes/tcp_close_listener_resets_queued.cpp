@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     p.observe("client_addrs", addrs);
     p.observe("client_addr", addrs[0]);
     p.observe("server_addr", listener.addr.to_string());
-    sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued == 2; }, 3s);
+    sockspec::wait_listener_queued(listener.fd.get(), 2, 3s);
     p.observe("queued_before_close", server.listener_queue(listener.fd.get()).queued_json());
     if (accept_first)
       for (int i = 0; i < 2; ++i) accepted.push_back(server.accept(listener.fd.get()).fd());

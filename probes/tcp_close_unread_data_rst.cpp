@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
     p.observe("server_close", sockspec::ret_or_errno(server.close(conn.server)));
 
     // The client has heard from the server: reset (CLOSE) or FIN (CLOSE-WAIT).
-    sockspec::wait_until([&] {
-      const nlohmann::json s = sockspec::tcp_state(conn.client.get());
-      return s == "CLOSE" || s == "CLOSE-WAIT";
+    sockspec::wait_observed([&] {
+      return sockspec::holds(sockspec::tcp_state(conn.client.get()),
+                             [](const nlohmann::json& s) { return s == "CLOSE" || s == "CLOSE-WAIT"; });
     }, 3s);
     p.observe("client_state", sockspec::tcp_state(conn.client.get()));
     std::string ignored;

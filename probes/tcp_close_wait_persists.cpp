@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     if (close_at_eof) return;
 
     // The peer's FIN-WAIT-2 expires; CLOSE-WAIT does not.
-    const bool peer_gone = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 10s);
+    const nlohmann::json peer_gone = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 10s);
     p.observe("peer_gone", peer_gone);
     p.observe("server_end_after_peer_gone", server_end());
     p.observe("server_state_after_peer_gone", sockspec::tcp_state(conn.server.get()));

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     p.observe("tcp_fin_timeout", sockspec::sysctl_int("net.ipv4.tcp_fin_timeout"));
 
     client.shutdown(conn.client.get(), SHUT_WR).must();
-    const bool fw2 = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 3s);
+    const nlohmann::json fw2 = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "FIN-WAIT-2", 3s);
     // close() only after the FIN's ACK: it then orphans a FIN-WAIT-2 socket
     // (tcp_close() -> tcp_time_wait()). A close() from ESTABLISHED races that
     // ACK against its own socket lock, and an ACK that finds the lock held
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     p.observe("server_state", sockspec::tcp_state(conn.server.get()));
     if (use_shutdown) return;
 
-    const bool gone = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 70s);
+    const nlohmann::json gone = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 70s);
     const auto lived = std::chrono::steady_clock::now() - t0;
     p.actor("kernel").tcp_sockets(p.af());
     p.observe("gone", gone);

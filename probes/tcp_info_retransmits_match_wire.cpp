@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     auto& client = p.client();
     sockspec::Connection conn = delivery.deliver(p);
     const int cfd = conn.client.get();
-    p.observe("acked", sockspec::wait_until([&] { return sockspec::unacked_bytes(cfd) == 0; }, 10s));
+    p.observe("acked", sockspec::wait_all_acked(cfd, 10s));
     p.observe("client_tcp_info", sockspec::tcp_congestion_json(cfd));
     client.close(conn.client);
     p.server().close(conn.server);

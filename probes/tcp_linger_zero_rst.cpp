@@ -24,18 +24,20 @@ int main(int argc, char** argv) {
     p.observe("client_close", sockspec::ret_or_errno(client.close(conn.client)));
     p.observe("client_after_close", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
 
-    sockspec::wait_until([&] {
-      const nlohmann::json s = sockspec::tcp_state(conn.server.get());
-      return s == "CLOSE" || s == "CLOSE-WAIT";
+    sockspec::wait_observed([&] {
+      return sockspec::holds(sockspec::tcp_state(conn.server.get()),
+                             [](const nlohmann::json& s) { return s == "CLOSE" || s == "CLOSE-WAIT"; });
     }, 3s);
     p.observe("server_state", sockspec::tcp_state(conn.server.get()));
     std::string ignored;
     p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
     server.close(conn.server);
-    // Settled: the client's end is gone or in TIME-WAIT, the server's gone.
-    sockspec::wait_until([&] {
-      const nlohmann::json c = sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr);
-      return (c == "none" || c == "TIME-WAIT") && sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr) == "none";
+    // Settled: the client's end is gone or in TIME-WAIT, the server's gone
+    // (at once where sock_diag cannot show them).
+    sockspec::wait_observed([&] {
+      return sockspec::holds(sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr), [&](const nlohmann::json& c) {
+        return (c == "none" || c == "TIME-WAIT") && sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr) == "none";
+      });
     }, 3s);
     p.observe("client_after", sockspec::connection_state(p.af(), conn.client_addr, conn.server_addr));
     p.observe("server_after", sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr));

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     sockspec::SockAddr local;
     client.getsockname(fd.get(), &local).must();
     sockspec::observe_endpoints(p, local, listener.addr);
-    sockspec::wait_until([&] { return sockspec::read_listener_queue(listener.fd.get()).queued == 1; }, 3s);
+    sockspec::wait_listener_queued(listener.fd.get(), 1, 3s);
 
     if (!graceful) client.set_linger(fd.get(), 1, 0).must();
     client.close(fd);

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     std::string got;
     while (static_cast<int>(got.size()) < bytes)
       if (server.recv(conn.server.get(), &got, 1 << 16).must() == 0) break;
-    sockspec::wait_until([&] { return sockspec::unacked_bytes(cfd) == 0; }, 5s);
+    sockspec::wait_all_acked(cfd, 5s);
     p.observe("outq_not_sent_at_end", sockspec::outq_not_sent(client, cfd));
     p.observe("outq_at_end", sockspec::outq(client, cfd));
     p.observe("received", got.size());

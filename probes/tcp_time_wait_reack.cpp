@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
 
     // The connection has settled when the client's (LAST-ACK) socket is gone:
     // its FIN was acknowledged, by the first ACK or by a later one.
-    const bool settled = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 5s);
+    const nlohmann::json settled = sockspec::wait_connection_state(p.af(), conn.client_addr, conn.server_addr, "none", 5s);
     p.observe("settled", settled);
     p.observe("server_after", sockspec::connection_state(p.af(), conn.server_addr, conn.client_addr));
   });

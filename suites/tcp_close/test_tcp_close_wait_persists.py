@@ -12,7 +12,7 @@ def test_tcp_close_wait_persists(probe, family, expect):
     expect.true("servers_socket_close_wait_no", bool(run["server_end"]["state"] == "CLOSE-WAIT" and run["server_end"]["timer"] == 0),
                 "the server's socket is in CLOSE-WAIT with no timer")
     expect.eq("peer_waits_fin_wait_2", run["client_end"]["state"], "FIN-WAIT-2", "the peer waits in FIN-WAIT-2")
-    expect.true("peers_orphaned_fin_wait_2", bool(run["peer_gone"]), "the peer's orphaned FIN-WAIT-2 socket expired")
+    expect.true("peers_orphaned_fin_wait_2", run["peer_gone"], "the peer's orphaned FIN-WAIT-2 socket expired")
     expect.eq("close_wait_outlives_peer", run["server_end_after_peer_gone"]["state"], "CLOSE-WAIT",
               "CLOSE-WAIT outlives the peer")
     expect.eq("server_state_after_peer_gone", run["server_state_after_peer_gone"], "CLOSE-WAIT",

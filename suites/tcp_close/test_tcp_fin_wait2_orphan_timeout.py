@@ -8,14 +8,14 @@ TIMER_TIME_WAIT = 3  # inet_diag idiag_timer of a timewait socket
 
 def check_orphan(run, seconds, expect):
     expect.true("tcp_fin_timeout", run["tcp_fin_timeout"] == seconds, "the namespace's tcp_fin_timeout is the one the test set")
-    expect.true("clients_fin_acknowledged_fin_wait", bool(run["fin_wait_2"]),
+    expect.true("clients_fin_acknowledged_fin_wait", run["fin_wait_2"],
                 "the client's FIN was acknowledged: FIN-WAIT-2")
     end = run["client_end"]
     expect.true("timewait_socket_fin_wait_2", bool(end["state"] == "FIN-WAIT-2" and end["timer"] == TIMER_TIME_WAIT),
                 "a timewait socket in FIN-WAIT-2")
     expect.true("timer_starts_tcp_fin_timeout", seconds * 1000 - 500 < end["expires_ms"] <= seconds * 1000,
                 "its timer starts at net.ipv4.tcp_fin_timeout (read from the kernel)")
-    expect.true("socket_disappears_timer_fires", bool(run["gone"]), "the socket disappears when the timer fires")
+    expect.true("socket_disappears_timer_fires", run["gone"], "the socket disappears when the timer fires")
     expect.true("not_timer", run["lived_ms"] >= end["expires_ms"] - 20, "not before its timer")
     expect.eq("peer_never_closed", run["server_state_after"], "CLOSE-WAIT", "the peer never closed")
     conn = run.connection()

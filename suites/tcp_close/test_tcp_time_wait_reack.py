@@ -3,6 +3,7 @@ net/ipv4/tcp_minisocks.c tcp_timewait_state_process() answers a retransmitted FI
 with TCP_TW_ACK)."""
 import pytest
 
+from sockspec.observed import Unobservable
 from sockspec.targets import Fault
 
 PORT = 7001
@@ -22,7 +23,7 @@ def test_tcp_time_wait_reack(probe, family, expect):
     expect.eq("client_reads_eof_servers_fin", run["client_read"], "0", "the client reads EOF after the server's FIN")
     expect.eq("client_closes_second_from_close_wait", run["client_state_at_close"], "CLOSE-WAIT",
               "the client, which closes second, closes from CLOSE-WAIT")
-    expect.true("clients_last_ack_socket_gone", bool(run["settled"]),
+    expect.true("clients_last_ack_socket_gone", run["settled"],
                 "the client's LAST-ACK socket is gone in the end: its FIN was acknowledged")
     expect.eq("server_closed_first_time_wait", run["server_after"], "TIME-WAIT",
               "the server, which closed first, is in TIME-WAIT")
@@ -50,7 +51,9 @@ def test_tcp_time_wait_reack(probe, family, expect):
 def test_tcp_time_wait_reack_no_loss_control(probe, family, expect):
     """Without the lost ACK the client's FIN crosses once and is acknowledged once."""
     run = probe("--port", PORT, *RTO_MIN)
-    expect.true("settled_server_time_wait", bool(run["settled"] and run["server_after"] == "TIME-WAIT"),
+    settled = run["settled"]  # unobservable where sock_diag fails
+    expect.true("settled_server_time_wait",
+                settled if isinstance(settled, Unobservable) else bool(settled and run["server_after"] == "TIME-WAIT"),
                 "the server settles in TIME-WAIT")
     conn = run.connection()
     fins = client_fins(conn)

@@ -16,7 +16,7 @@ def test_tcp_recv_flags(probe, family, expect):
     expect.eq("plain_recv_consumes_them", run["queued_after_read"], 0, "the plain recv() consumes them")
 
     total = run["part_a"] + run["part_b"]
-    expect.true("blocked_recv_took_first_part", bool(run["first_part_taken_before_second_send"]),
+    expect.true("blocked_recv_took_first_part", run["first_part_taken_before_second_send"],
                 "the blocked recv() took the first part off the queue")
     expect.eq("recv_msg_waitall_returns_only", run["waitall_ret"], str(total),
               "recv(MSG_WAITALL) returns only when the full length has arrived")

@@ -9,6 +9,7 @@
 
 #include "sockspec/names.h"
 #include "sockspec/observed.h"
+#include "sockspec/wait.h"
 
 #ifndef TCP_RTO_MIN_US
 #define TCP_RTO_MIN_US 45  // include/uapi/linux/tcp.h since Linux 6.15
@@ -81,6 +82,14 @@ nlohmann::json outq_not_sent(Actor& a, int fd) { return queue_ioctl(a, fd, SIOCO
 std::optional<long> unread_bytes(int fd) { return queue_length(fd, SIOCINQ); }
 std::optional<long> unacked_bytes(int fd) { return queue_length(fd, SIOCOUTQ); }
 std::optional<long> unsent_bytes(int fd) { return queue_length(fd, SIOCOUTQNSD); }
+
+nlohmann::json wait_all_acked(int fd, std::chrono::milliseconds deadline) {
+  return wait_observed([&]() -> nlohmann::json {
+    int n = -1;
+    if (::ioctl(fd, SIOCOUTQ, &n) != 0) return unobservable(std::string("ioctl(SIOCOUTQ) failed with ") + errno_name(errno));
+    return n == 0;
+  }, deadline);
+}
 
 nlohmann::json sockopt_int(Actor& a, int fd, int level, int optname) {
   int value = 0;

@@ -66,14 +66,10 @@ nlohmann::json counter_change(Family family, const std::string& group, const std
 
 nlohmann::json wait_for_growth(Family family, const std::string& group, const std::string& name,
                                const std::optional<long long>& before, long long by, std::chrono::milliseconds deadline) {
-  const auto grown = [&] {
-    const std::optional<long long> g = growth(before, read_net_counter(family, group, name));
-    return g && *g >= by;
-  };
-  const bool seen = wait_until(grown, deadline);
-  if (!seen && !growth(before, read_net_counter(family, group, name)))
-    return unobservable("this stack has no " + group + " " + name + " counter");
-  return seen;
+  // A counter this stack lacks ends the wait at its first read: it cannot grow.
+  return wait_observed([&] {
+    return holds(counter_change(family, group, name, before), [&](const nlohmann::json& g) { return g >= by; });
+  }, deadline);
 }
 
 nlohmann::json wait_for_growth(const std::string& group, const std::string& name, const std::optional<long long>& before,

@@ -46,29 +46,43 @@ SockAddr diag_addr(int family, const __be32* addr, __be16 port) {
 [[noreturn]] void netlink_failure(const char* what) {
   throw std::runtime_error(std::string("sock_diag: ") + what + ": " + errno_name(errno));
 }
-}  // namespace
 
-std::vector<TcpSocketState> list_tcp_sockets(int family) {
+TcpSocketState from_diag(const inet_diag_msg* msg) {
+  TcpSocketState s;
+  s.state = msg->idiag_state;
+  s.state_name = tcp_state_name(msg->idiag_state);
+  s.local = diag_addr(msg->idiag_family, msg->id.idiag_src, msg->id.idiag_sport);
+  s.remote = diag_addr(msg->idiag_family, msg->id.idiag_dst, msg->id.idiag_dport);
+  s.timer = msg->idiag_timer;
+  s.expires_ms = msg->idiag_expires;
+  s.retransmits = msg->idiag_retrans;
+  s.rqueue = msg->idiag_rqueue;
+  s.wqueue = msg->idiag_wqueue;
+  s.inode = msg->idiag_inode;
+  return s;
+}
+
+// Sends one SOCK_DIAG_BY_FAMILY request for TCP and hands each inet_diag_msg
+// of the answer to take(); returns the error of an NLMSG_ERROR answer (0
+// when the answer ended without one). Throws when netlink itself fails.
+template <class Take>
+int diag_request(const inet_diag_req_v2& req, uint16_t flags, Take&& take) {
   UniqueFd nl(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
   if (!nl) netlink_failure("socket");
-
   struct {
     nlmsghdr nlh;
     inet_diag_req_v2 req;
   } request{};
   request.nlh.nlmsg_len = sizeof request;
   request.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  request.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  request.req.sdiag_family = static_cast<__u8>(family);
+  request.nlh.nlmsg_flags = NLM_F_REQUEST | flags;
+  request.req = req;
   request.req.sdiag_protocol = IPPROTO_TCP;
-  request.req.idiag_states = ~0u;  // every state, TIME_WAIT and SYN_RECV included
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(nl.get(), &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel),
-             sizeof kernel) < 0)
+  if (sendto(nl.get(), &request, sizeof request, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
     netlink_failure("sendto");
 
-  std::vector<TcpSocketState> sockets;
   alignas(nlmsghdr) char buf[32768];
   for (;;) {
     const ssize_t n = recv(nl.get(), buf, sizeof buf, 0);
@@ -78,41 +92,68 @@ std::vector<TcpSocketState> list_tcp_sockets(int family) {
     }
     int len = static_cast<int>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-      if (h->nlmsg_type == NLMSG_DONE) return sockets;
-      if (h->nlmsg_type == NLMSG_ERROR) {
-        errno = -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
-        netlink_failure("dump");
-      }
-      const auto* msg = reinterpret_cast<const inet_diag_msg*>(NLMSG_DATA(h));
-      TcpSocketState s;
-      s.state = msg->idiag_state;
-      s.state_name = tcp_state_name(msg->idiag_state);
-      s.local = diag_addr(msg->idiag_family, msg->id.idiag_src, msg->id.idiag_sport);
-      s.remote = diag_addr(msg->idiag_family, msg->id.idiag_dst, msg->id.idiag_dport);
-      s.timer = msg->idiag_timer;
-      s.expires_ms = msg->idiag_expires;
-      s.retransmits = msg->idiag_retrans;
-      s.rqueue = msg->idiag_rqueue;
-      s.wqueue = msg->idiag_wqueue;
-      s.inode = msg->idiag_inode;
-      sockets.push_back(s);
+      if (h->nlmsg_type == NLMSG_DONE) return 0;
+      if (h->nlmsg_type == NLMSG_ERROR) return -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
+      take(reinterpret_cast<const inet_diag_msg*>(NLMSG_DATA(h)));
     }
+    // An exact lookup is answered with one message and no NLMSG_DONE.
+    if (!(flags & NLM_F_DUMP)) return 0;
   }
 }
 
-namespace {
-std::optional<TcpSocketState> find_in(const std::vector<TcpSocketState>& all, const SockAddr& local,
-                                      const SockAddr& remote) {
-  for (const auto& s : all)
-    if (s.state_name != "LISTEN" && s.local.to_string() == local.to_string() &&
-        s.remote.to_string() == remote.to_string())
-      return s;
-  return std::nullopt;
+// The address bytes of `a` as inet_diag_sockid carries them; false when `a`
+// is not of the family `af`.
+bool diag_bytes(int af, const SockAddr& a, __be32* addr, __be16* port) {
+  if (a.family() != af) return false;
+  if (af == AF_INET) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(a.raw());
+    std::memcpy(addr, &sin->sin_addr, 4);
+    *port = sin->sin_port;
+  } else {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(a.raw());
+    std::memcpy(addr, &sin6->sin6_addr, 16);
+    *port = sin6->sin6_port;
+  }
+  return true;
 }
 }  // namespace
 
+std::vector<TcpSocketState> list_tcp_sockets(int family) {
+  inet_diag_req_v2 req{};
+  req.sdiag_family = static_cast<__u8>(family);
+  req.idiag_states = ~0u;  // every state, TIME_WAIT and SYN_RECV included
+  std::vector<TcpSocketState> sockets;
+  errno = diag_request(req, NLM_F_DUMP, [&](const inet_diag_msg* msg) { sockets.push_back(from_diag(msg)); });
+  if (errno != 0) netlink_failure("dump");
+  return sockets;
+}
+
 std::optional<TcpSocketState> find_connection(int af, const SockAddr& local, const SockAddr& remote) {
-  return find_in(list_tcp_sockets(af), local, remote);
+  // One exact lookup of the four-tuple (inet_diag_find_one_icsk()), not a
+  // dump of every socket: the kernel answers with the established,
+  // TIME-WAIT or request socket, or ENOENT. In an AF_INET6 request whose
+  // addresses are both IPv4-mapped the kernel looks the IPv4 table up, where
+  // an AF_INET socket could answer; the dump of AF_INET6 never listed one.
+  inet_diag_req_v2 req{};
+  req.sdiag_family = static_cast<__u8>(af);
+  req.idiag_states = ~0u;
+  req.id.idiag_if = 0;
+  req.id.idiag_cookie[0] = req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  if (!diag_bytes(af, local, req.id.idiag_src, &req.id.idiag_sport) ||
+      !diag_bytes(af, remote, req.id.idiag_dst, &req.id.idiag_dport))
+    return std::nullopt;  // no socket of family af has these ends
+  std::optional<TcpSocketState> found;
+  int family = af;
+  errno = diag_request(req, 0, [&](const inet_diag_msg* msg) {
+    family = msg->idiag_family;
+    found = from_diag(msg);
+  });
+  if (errno == ENOENT) return std::nullopt;  // no such socket
+  if (errno != 0) netlink_failure("lookup");
+  // With no connection of these ends the lookup falls back to a listener
+  // on the local end; a listener is never a connection.
+  if (found && (family != af || found->state_name == "LISTEN")) return std::nullopt;
+  return found;
 }
 
 nlohmann::json connection_state(int af, const SockAddr& local, const SockAddr& remote) {
@@ -133,9 +174,11 @@ nlohmann::json describe_connection(int af, const SockAddr& local, const SockAddr
   }
 }
 
-bool wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
-                           std::chrono::milliseconds deadline) {
-  return wait_until([&] { return connection_state(af, local, remote) == state; }, deadline);
+nlohmann::json wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                                     std::chrono::milliseconds deadline) {
+  return wait_observed(
+      [&] { return holds(connection_state(af, local, remote), [&](const nlohmann::json& s) { return s == state; }); },
+      deadline);
 }
 
 int count_in_state(int family, const std::string& state_name, uint16_t local_port) {
@@ -164,9 +207,10 @@ void StateTrace::stop() {
 }
 
 void StateTrace::poll_once() {
-  const auto all = list_tcp_sockets(af_);
-  auto a = find_in(all, a_, b_);
-  auto b = find_in(all, b_, a_);
+  // Two exact lookups, one right after the other (a dump walked every
+  // socket of the host's hash table each 300 µs).
+  auto a = find_connection(af_, a_, b_);
+  auto b = find_connection(af_, b_, a_);
   const std::string na = a ? a->state_name : "none", nb = b ? b->state_name : "none";
   std::lock_guard lock(mu_);
   if (sa_.empty() || sa_.back() != na) sa_.push_back(na);

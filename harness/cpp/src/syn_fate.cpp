@@ -9,6 +9,12 @@
 namespace sockspec {
 
 nlohmann::json first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline) {
+  // A stack that shows none of the signals ends the wait before it starts.
+  if (std::none_of(signals.begin(), signals.end(), [](Signal& s) { return s.baseline && s.read(); })) {
+    std::string names;
+    for (const auto& s : signals) names += (names.empty() ? "" : ", ") + s.name;
+    return unobservable("this stack shows none of the signals (" + names + ")");
+  }
   nlohmann::json found = "undetermined";
   wait_until([&] {
     for (auto& s : signals) {
@@ -21,12 +27,6 @@ nlohmann::json first_signal(std::vector<Signal>& signals, std::chrono::milliseco
     }
     return false;
   }, deadline);
-  if (found == "undetermined" &&
-      std::none_of(signals.begin(), signals.end(), [](Signal& s) { return s.baseline && s.read(); })) {
-    std::string names;
-    for (const auto& s : signals) names += (names.empty() ? "" : ", ") + s.name;
-    return unobservable("this stack shows none of the signals (" + names + ")");
-  }
   return found;
 }
 

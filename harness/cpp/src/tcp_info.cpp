@@ -26,8 +26,9 @@ nlohmann::json tcp_state(int fd) {
   return tcp_state_name(info.tcpi_state);
 }
 
-bool wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds deadline) {
-  return wait_until([&] { return tcp_state(fd) == state; }, deadline);
+nlohmann::json wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds deadline) {
+  return wait_observed([&] { return holds(tcp_state(fd), [&](const nlohmann::json& s) { return s == state; }); },
+                       deadline);
 }
 
 nlohmann::json tcp_info_json(int fd) {
@@ -86,6 +87,13 @@ nlohmann::json ListenerQueue::queued_json() const {
 
 nlohmann::json ListenerQueue::backlog_json() const {
   return valid ? nlohmann::json(backlog) : sockspec::unobservable(unobservable);
+}
+
+nlohmann::json wait_listener_queued(int fd, uint32_t n, std::chrono::milliseconds deadline) {
+  return wait_observed([&] {
+    const ListenerQueue q = read_listener_queue(fd);
+    return q.valid ? nlohmann::json(q.queued >= n) : q.queued_json();
+  }, deadline);
 }
 
 }  // namespace sockspec

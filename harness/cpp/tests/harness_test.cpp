@@ -101,13 +101,20 @@ TEST(EventLog, NarrativeShowsCallResultAndErrno) {
   EXPECT_NE(out.str().find("close(-1) = -1 EBADF"), std::string::npos) << out.str();
 }
 
+// A listener on loopback with this backlog; *addr gets its address.
+UniqueFd loopback_listener(Family family, int backlog, SockAddr* addr) {
+  UniqueFd listener(socket(af(family), SOCK_STREAM, 0));
+  *addr = SockAddr::loopback(family);
+  EXPECT_EQ(bind(listener.get(), addr->raw(), addr->len()), 0);
+  EXPECT_EQ(listen(listener.get(), backlog), 0);
+  addr->prepare_for_output();
+  EXPECT_EQ(getsockname(listener.get(), addr->raw(), addr->len_ptr()), 0);
+  return listener;
+}
+
 TEST(State, ListenerQueueCountsUnacceptedConnections) {
-  UniqueFd listener(socket(AF_INET, SOCK_STREAM, 0));
-  SockAddr addr = SockAddr::loopback(Family::kInet);
-  ASSERT_EQ(bind(listener.get(), addr.raw(), addr.len()), 0);
-  ASSERT_EQ(listen(listener.get(), 3), 0);
-  addr.prepare_for_output();
-  ASSERT_EQ(getsockname(listener.get(), addr.raw(), addr.len_ptr()), 0);
+  SockAddr addr;
+  UniqueFd listener = loopback_listener(Family::kInet, 3, &addr);
 
   ListenerQueue q = read_listener_queue(listener.get());
   ASSERT_TRUE(q.valid);
@@ -193,6 +200,44 @@ TEST(State, CountersAndSysctlsOfTheNamespace) {
   EXPECT_TRUE(sysctl_int("net.core.somaxconn").is_number());
   EXPECT_EQ(sysctl_int("net.core.no_such_sysctl"),
             nlohmann::json({{"unobservable", "this kernel has no net.core.no_such_sysctl"}}));
+}
+
+TEST(Wait, ThePauseGrowsWithTheTimeWaited) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  EXPECT_EQ(poll_pause(milliseconds(0)), microseconds(200));
+  EXPECT_EQ(poll_pause(milliseconds(64)), microseconds(1000));
+  EXPECT_EQ(poll_pause(std::chrono::seconds(10)), microseconds(10000));
+  // A 300 ms wait polls a few hundred times, not the 1500 of a fixed 200 µs pause.
+  int polls = 0;
+  EXPECT_FALSE(wait_until([&] { return ++polls < 0; }, milliseconds(300)));
+  EXPECT_LT(polls, 400);
+}
+
+TEST(Wait, AnUnobservableConditionEndsTheWaitAtOnce) {
+  int polls = 0;
+  const nlohmann::json seen = wait_observed([&] { ++polls; return unobservable("no such thing"); }, std::chrono::seconds(5));
+  EXPECT_EQ(seen, unobservable("no such thing"));
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(wait_for_growth("TcpExt", "NoSuchCounterAnywhere", std::nullopt, 1, std::chrono::seconds(5)),
+            nlohmann::json({{"unobservable", "this stack has no TcpExt NoSuchCounterAnywhere counter"}}));
+}
+
+TEST(State, AnExactLookupFindsTheConnectionNotTheListener) {
+  SockAddr addr;
+  UniqueFd listener = loopback_listener(Family::kInet6, 1, &addr);
+  // No connection yet: the lookup that falls back to the listener says none.
+  const SockAddr stranger = SockAddr::loopback(Family::kInet6, 9);
+  EXPECT_EQ(connection_state(AF_INET6, addr, stranger), nlohmann::json("none"));
+
+  UniqueFd client(socket(AF_INET6, SOCK_STREAM, 0));
+  ASSERT_EQ(connect(client.get(), addr.raw(), addr.len()), 0);
+  SockAddr local;
+  local.prepare_for_output();
+  ASSERT_EQ(getsockname(client.get(), local.raw(), local.len_ptr()), 0);
+  EXPECT_EQ(connection_state(AF_INET6, local, addr), nlohmann::json("ESTABLISHED"));
+  EXPECT_EQ(wait_connection_state(AF_INET6, addr, local, "ESTABLISHED", std::chrono::seconds(5)), nlohmann::json(true));
+  EXPECT_EQ(connection_state(AF_INET, local, addr), nlohmann::json("none"));  // not of that family
 }
 
 TEST(Wait, ReturnsFalseAtTheDeadline) {

@@ -3,6 +3,7 @@
 // int option read as an observation.
 #pragma once
 
+#include <chrono>
 #include <optional>
 
 #include "sockspec/json.h"
@@ -43,5 +44,10 @@ nlohmann::json sockopt_int(Actor& a, int fd, int level, int optname);
 std::optional<long> unread_bytes(int fd);
 std::optional<long> unacked_bytes(int fd);
 std::optional<long> unsent_bytes(int fd);
+
+// Waits until SIOCOUTQ is 0, every byte sent acknowledged: true, false at
+// the deadline, or at once unobservable where the ioctl() fails (gVisor
+// answers ENOPROTOOPT), never a stand-in false.
+nlohmann::json wait_all_acked(int fd, std::chrono::milliseconds deadline);
 
 }  // namespace sockspec

@@ -14,6 +14,9 @@ namespace sockspec {
 // The JSON form of a value this stack does not show, and why.
 inline nlohmann::json unobservable(std::string reason) { return {{"unobservable", std::move(reason)}}; }
 
+// Whether an observation is unobservable() rather than a value.
+inline bool is_unobservable(const nlohmann::json& v) { return v.is_object() && v.contains("unobservable"); }
+
 // The value when there is one, else unobservable(reason).
 template <class T>
 nlohmann::json observed_or(const std::optional<T>& value, std::string reason) {

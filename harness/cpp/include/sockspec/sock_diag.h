@@ -40,7 +40,9 @@ struct TcpSocketState {
 // in every state. Throws std::runtime_error on netlink errors.
 std::vector<TcpSocketState> list_tcp_sockets(int family);
 
-// The socket whose local and remote ends are these (no listener); nullopt when the kernel holds none.
+// The socket whose local and remote ends are these (no listener), looked up
+// exactly (not a dump); nullopt when the kernel holds none. Throws
+// std::runtime_error where sock_diag fails.
 std::optional<TcpSocketState> find_connection(int af, const SockAddr& local, const SockAddr& remote);
 
 // That socket's state name ("TIME-WAIT", ...), "none" when the kernel holds
@@ -50,15 +52,16 @@ nlohmann::json connection_state(int af, const SockAddr& local, const SockAddr& r
 // That socket as an observation: its sock_diag fields, {"state": "none"}, or unobservable.
 nlohmann::json describe_connection(int af, const SockAddr& local, const SockAddr& remote);
 
-// Waits until connection_state() is `state` (or the deadline passes); returns whether it is.
-bool wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
-                           std::chrono::milliseconds deadline);
+// Waits until connection_state() is `state` (or the deadline passes);
+// returns whether it is, or at once unobservable where sock_diag fails.
+nlohmann::json wait_connection_state(int af, const SockAddr& local, const SockAddr& remote, const std::string& state,
+                                     std::chrono::milliseconds deadline);
 
 // How many sockets of this family are in the state `state_name` ("SYN-RECV"
 // for request sockets: inet_diag reports them so) with local port `local_port`.
 int count_in_state(int family, const std::string& state_name, uint16_t local_port);
 
-// Polls sock_diag in a thread and keeps, for each end of one connection, the
+// Polls sock_diag (two exact lookups every 300 µs) in a thread and keeps, for each end of one connection, the
 // distinct states it went through in order ("FIN-WAIT-1", "CLOSING", ...).
 class StateTrace {
  public:
@@ -68,7 +71,7 @@ class StateTrace {
   // States of the end whose local address is a (first) or b (second).
   std::vector<std::string> states_a();
   std::vector<std::string> states_b();
-  // Whether both ends were seen in `state` in the same sock_diag dump.
+  // Whether both ends were seen in `state` in the same poll.
   bool both_seen_in(const std::string& state);
 
  private:

@@ -21,7 +21,7 @@ struct Signal {
 };
 
 // Waits until one signal is above its baseline; returns its name (and raises
-// that baseline by one); at the deadline "undetermined", or unobservable when
+// that baseline by one); at the deadline "undetermined", or at once unobservable when
 // this stack can show none of the signals.
 nlohmann::json first_signal(std::vector<Signal>& signals, std::chrono::milliseconds deadline);
 

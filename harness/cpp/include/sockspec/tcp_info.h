@@ -22,8 +22,9 @@ std::optional<tcp_info> read_tcp_info(int fd);
 // of a socket they hold.
 nlohmann::json tcp_state(int fd);
 
-// Waits until tcp_state(fd) is `state` (or the deadline passes); returns whether it is.
-bool wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds deadline);
+// Waits until tcp_state(fd) is `state` (or the deadline passes); returns
+// whether it is, or at once unobservable where TCP_INFO fails.
+nlohmann::json wait_tcp_state(int fd, const std::string& state, std::chrono::milliseconds deadline);
 
 // TCP_INFO fields the data probes reason about, as a JSON object: state,
 // unacked, data_segs_out/in, total_retrans, snd_wnd, notsent_bytes,
@@ -53,5 +54,9 @@ struct ListenerQueue {
   nlohmann::json backlog_json() const;
 };
 ListenerQueue read_listener_queue(int fd);
+
+// Waits until the listener's accept queue holds `n` connections: true, false
+// at the deadline, or at once unobservable where the queue cannot be read.
+nlohmann::json wait_listener_queued(int fd, uint32_t n, std::chrono::milliseconds deadline);
 
 }  // namespace sockspec
