@@ -5,7 +5,8 @@ using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
   sockspec::Probe probe("tcp_close_wait_persists",
-      "The client close()s; the server's socket receives the FIN and enters\n"
+      "The client shuts down its sending side and, once its FIN is acknowledged,\n"
+      "close()s; the server's socket receives the FIN and enters\n"
       "CLOSE-WAIT, which has no timer (RFC 9293 3.6: the connection waits for the\n"
       "local user's CLOSE). The server does not close: the probe waits until the\n"
       "client's orphaned FIN-WAIT-2 socket has expired (net.ipv4.tcp_fin_timeout, set\n"
@@ -23,6 +24,13 @@ int main(int argc, char** argv) {
     auto server_end = [&] { return sockspec::describe_connection(p.af(), conn.server_addr, conn.client_addr); };
     auto client_end = [&] { return sockspec::describe_connection(p.af(), conn.client_addr, conn.server_addr); };
 
+    // The client closes once its FIN is acknowledged (tcp_close() then
+    // orphans a FIN-WAIT-2 socket that tcp_fin_timeout ends): a close() from
+    // ESTABLISHED races that ACK against its own socket lock, and losing
+    // leaves a full socket that resets the server when the timeout ends
+    // (qemu 6.12 under load), as in tcp_fin_wait2_orphan_timeout.
+    client.shutdown(conn.client.get(), SHUT_WR).must();
+    sockspec::wait_tcp_state(conn.client.get(), "FIN-WAIT-2", 3s);
     client.close(conn.client);
     std::string ignored;
     p.observe("server_read", sockspec::ret_or_errno(server.recv(conn.server.get(), &ignored, 100)));
