@@ -160,15 +160,12 @@ def emulated(run: SuiteRun) -> bool:
 
 
 def emulated_at_once() -> int:
-    """How many qemu suites may run together: two per core, so that the four
-    Linux versions run in one wave beside gVisor and the host. A TCG guest is
-    busy only while its probe runs, and most of a suite's wall is protocol
-    timers, so a second guest per core fills the first one's waits; in two
-    waves the last two qemu suites ran alone at the end, on a machine the
-    other targets had left idle. What crowding breaks is a probe that races
-    a timer, and such a probe is fixed at its cause (it decides the order of
-    events), not by running fewer guests."""
-    return 2 * max(1, os.cpu_count() or 1)
+    """How many qemu suites may run together: one per core. A TCG guest's vCPU
+    is busy whenever its probe runs (a two-guest suite keeps about 1.1 cores
+    busy), and guests crowded onto fewer cores did not just wait: the seven
+    stacks at once spent 315-360 s of CPU per qemu suite that took 212 s alone
+    (late timers, retransmissions, caches shared eight ways)."""
+    return max(1, os.cpu_count() or 1)
 
 
 def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str, list[str]],

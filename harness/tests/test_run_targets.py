@@ -38,8 +38,8 @@ class FakeRun(SuiteRun):
         return 0
 
 
-def test_at_most_two_qemu_suites_per_core_run_while_the_others_start_at_once(monkeypatch):
-    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 1)
+def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
     names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "gvisor:2024", "gvisor:2022", "host"]
     FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
     FakeRun.released = {n: threading.Event() for n in names}
@@ -66,7 +66,7 @@ def test_at_most_two_qemu_suites_per_core_run_while_the_others_start_at_once(mon
 
 
 def test_a_sigterm_starts_no_waiting_suite(monkeypatch):
-    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
     names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10"]
     FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
     FakeRun.released = {n: threading.Event() for n in names}
