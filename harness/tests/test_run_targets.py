@@ -72,12 +72,22 @@ def test_a_sigterm_starts_no_waiting_suite(monkeypatch):
     FakeRun.released = {n: threading.Event() for n in names}
     runs = [FakeRun(n, 2, Path("/r"), Path("/s")) for n in names]
 
+    signalled = threading.Semaphore(0)
+
+    class SignalledProc:
+        """What run_concurrently signals: the two running suites, once the handler has run."""
+        def send_signal(self, sig):
+            assert sig == signal.SIGTERM
+            signalled.release()
+
     def terminate_then_release():
         deadline = time.monotonic() + 5
         while len(FakeRun.starts) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
+        for run in runs[:2]:
+            run.proc = SignalledProc()
         os.kill(os.getpid(), signal.SIGTERM)   # handled in the main thread, inside run_concurrently
-        time.sleep(0.05)
+        assert signalled.acquire(timeout=10) and signalled.acquire(timeout=10)
         for name in names:
             FakeRun.released[name].set()
 
