@@ -53,12 +53,13 @@ int main(int argc, char** argv) {
     // would otherwise start the next attempt in quick-ACK mode.
     auto become_interactive = [&]() -> nlohmann::json {
       for (int i = 0; i < exchanges; ++i) exchange(i);
-      if (exchanges == 0) return false;
+      // Read even with no exchanges (the connection-start variant): then it
+      // is what the kernel says, not a stand-in false.
       for (int more = 0;; ++more) {
         int quick = 0;
         if (!server.getsockopt(sfd, IPPROTO_TCP, TCP_QUICKACK, &quick).ok())
           return sockspec::unobservable("getsockopt(TCP_QUICKACK) fails on this stack");
-        if (quick == 0 || more == 20) return quick == 0;
+        if (quick == 0 || more == 20 || exchanges == 0) return quick == 0;
         exchange(exchanges + more);
       }
     };
