@@ -60,8 +60,10 @@ def tcpdump_argv(pcap: Path) -> list[str]:
 
 class _Inotify:
     """One inotify instance, closed when its thread ends. Closing an instance
-    waits for an SRCU grace period (about 14 ms), so a thread keeps one and
-    adds and removes a watch per capture instead."""
+    waits for an SRCU grace period, which other processes' file-change
+    traffic stretches (0.06 ms idle on 6.18, 3.8 ms with two writers of
+    watched files running, as parallel workers are), so a thread keeps one
+    and adds and removes a watch per capture instead."""
 
     IN_NONBLOCK_CLOEXEC = os.O_NONBLOCK | os.O_CLOEXEC
 
