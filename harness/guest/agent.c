@@ -9,9 +9,14 @@
  *                                 sends a hello, then serves
  *                                 requests until told to power off.  Every
  *                                 "run" request gets a fresh network namespace.
+ *   sockspec-agent serve stdio    gVisor: the same, reading requests on stdin
+ *                                 and replying on stdout, for one sandbox
+ *                                 that serves many runs.
  *   sockspec-agent once           gVisor: reads one request on stdin, writes
  *                                 one reply on stdout, in the current network
- *                                 namespace (each runsc sandbox is fresh).
+ *                                 namespace (a fresh sandbox: for runs that set
+ *                                 sysctls, which gVisor keeps in the sandbox's
+ *                                 first namespace only).
  *   sockspec-agent capture IF F   an AF_PACKET capturer writing a nanosecond
  *                                 pcap to F, for stacks where libpcap cannot
  *                                 run (gVisor has no PACKET_MMAP).  Prints
@@ -24,6 +29,7 @@
  *             others are "key=value": id=, timeout_ms=, capture=0|1,
  *             capturer=tcpdump|packet, capture_arg=FLAG (repeat: tcpdump's flags),
  *             netns=0|1, sysctl=KEY=VALUE (repeat),
+ *             loopback_routes=0|1 (add routes to lo: 127.0.0.0/8, ::1/128),
  *             nft=RULESET (fault rules, loaded with nft -f in the run's namespace),
  *             arg=ARGV-ELEMENT (repeat, argv[0] is the program path).
  *   reply:    "\nSOCKSPEC-REPLY <len>\n" then <len> bytes: records of
@@ -42,6 +48,8 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -195,6 +203,7 @@ struct request {
     long long timeout_ms;
     int capture;
     int netns;
+    int loopback_routes;
     const char *capturer;
     const char *capture_args[MAX_FIELDS];   /* tcpdump's flags, from the host */
     int ncapture_arg;
@@ -264,6 +273,8 @@ static int parse_request(struct buf *payload, struct request *q)
             q->capture = atoi(f + 8);
         } else if (!strncmp(f, "netns=", 6)) {
             q->netns = atoi(f + 6);
+        } else if (!strncmp(f, "loopback_routes=", 16)) {
+            q->loopback_routes = atoi(f + 16);
         } else if (!strncmp(f, "capturer=", 9)) {
             q->capturer = f + 9;
         } else if (!strncmp(f, "capture_arg=", 12)) {
@@ -315,6 +326,79 @@ static int loopback_up(void)
     }
     close(s);
     return rc;
+}
+
+/* One route to lo (scope link, main table), as runsc gives the sandbox's
+ * first network namespace: 127.0.0.0/8 and ::1/128.  gVisor gives a new
+ * namespace a loopback with its addresses but no routes. */
+static int add_loopback_route(int family, const void *dst, int dst_len, int ifindex, char *err, size_t errlen)
+{
+    struct {
+        struct nlmsghdr nh;
+        struct rtmsg rt;
+        char attrs[64];
+    } req;
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_type = RTM_NEWROUTE;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+    req.nh.nlmsg_seq = 1;
+    req.rt.rtm_family = (unsigned char)family;
+    req.rt.rtm_dst_len = (unsigned char)dst_len;
+    req.rt.rtm_table = RT_TABLE_MAIN;
+    req.rt.rtm_scope = RT_SCOPE_LINK;
+    req.rt.rtm_type = RTN_UNICAST;
+    size_t len = NLMSG_LENGTH(sizeof req.rt);
+    size_t addr_len = family == AF_INET ? 4 : 16;
+    struct rtattr *a = (struct rtattr *)((char *)&req + NLMSG_ALIGN(len));
+    a->rta_type = RTA_DST;
+    a->rta_len = (unsigned short)RTA_LENGTH(addr_len);
+    memcpy(RTA_DATA(a), dst, addr_len);
+    len = NLMSG_ALIGN(len) + RTA_ALIGN(a->rta_len);
+    a = (struct rtattr *)((char *)&req + len);
+    a->rta_type = RTA_OIF;
+    a->rta_len = RTA_LENGTH(sizeof(int));
+    memcpy(RTA_DATA(a), &ifindex, sizeof(int));
+    req.nh.nlmsg_len = (unsigned)(len + RTA_ALIGN(a->rta_len));
+
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (s < 0) {
+        snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+        return -1;
+    }
+    char reply[1024];
+    ssize_t n = -1;
+    if (send(s, &req, req.nh.nlmsg_len, 0) >= 0)
+        n = recv(s, reply, sizeof reply, 0);
+    int rc = -1;
+    if (n < 0) {
+        snprintf(err, errlen, "RTM_NEWROUTE: %s", strerror(errno));
+    } else {
+        struct nlmsghdr *h = (struct nlmsghdr *)reply;
+        if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR) {
+            int e = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+            if (e == 0)
+                rc = 0;
+            else
+                snprintf(err, errlen, "RTM_NEWROUTE: %s", strerror(e));
+        } else {
+            snprintf(err, errlen, "RTM_NEWROUTE: no acknowledgement");
+        }
+    }
+    close(s);
+    return rc;
+}
+
+static int add_loopback_routes(char *err, size_t errlen)
+{
+    int lo = (int)if_nametoindex("lo");
+    if (!lo) {
+        snprintf(err, errlen, "no lo: %s", strerror(errno));
+        return -1;
+    }
+    struct in_addr net = {htonl(INADDR_LOOPBACK & 0xff000000u)};
+    if (add_loopback_route(AF_INET, &net, 8, lo, err, errlen) < 0)
+        return -1;
+    return add_loopback_route(AF_INET6, &in6addr_loopback, 128, lo, err, errlen);
 }
 
 /* KEY=VALUE with KEY in dotted (net.ipv4.x) or slashed form. */
@@ -839,6 +923,14 @@ static void do_run(const struct request *q, struct buf *r)
         kind = "netns";
         goto reply;
     }
+    if (q->loopback_routes) {
+        char e[256];
+        if (add_loopback_routes(e, sizeof e) < 0) {
+            buf_printf(&err, "giving the namespace loopback routes: %s", e);
+            kind = "loopback_routes";
+            goto reply;
+        }
+    }
     for (int i = 0; i < q->nsysctl; i++) {
         char e[1024];
         if (set_sysctl(q->sysctls[i], e, sizeof e) < 0) {
@@ -1004,10 +1096,12 @@ static int open_channel(const char *dev)
 static int serve(const char *dev, const char *fallback)
 {
     signal(SIGPIPE, SIG_IGN);
+    int stdio = !strcmp(dev, "stdio");
     /* Modules first: the virtio port's driver may be one of them. */
     struct buf merr = {0};
-    load_modules("boot", &merr);
-    int fd = open_channel(dev);
+    if (!stdio)
+        load_modules("boot", &merr);
+    int fd = stdio ? 0 : open_channel(dev);
     if (fd < 0 && fallback) {
         fprintf(stderr, "sockspec-agent: %s: %s; answering on %s\n", dev, strerror(errno), fallback);
         dev = fallback;
@@ -1015,8 +1109,9 @@ static int serve(const char *dev, const char *fallback)
     }
     if (fd < 0)
         die(dev);
+    int out = stdio ? 1 : fd;
     struct termios t;
-    if (tcgetattr(fd, &t) == 0) {
+    if (!stdio && tcgetattr(fd, &t) == 0) {
         cfmakeraw(&t);
         t.c_cflag &= ~(tcflag_t)CRTSCTS;
         t.c_cflag |= CLOCAL | CREAD;
@@ -1030,7 +1125,7 @@ static int serve(const char *dev, const char *fallback)
     do_info(&r);
     if (merr.n)
         rep_str(&r, "module_errors", merr.p);
-    send_reply(fd, &r);
+    send_reply(out, &r);
 
     struct buf payload = {0};
     for (;;) {
@@ -1047,20 +1142,21 @@ static int serve(const char *dev, const char *fallback)
             rep_str(&r, "status", "error");
             rep_str(&r, "error_kind", "agent");
             rep_str(&r, "error", "malformed request");
-            send_reply(fd, &r);
+            send_reply(out, &r);
             continue;
         }
         if (!strcmp(q.cmd, "poweroff")) {
             rep_int(&r, "id", q.id);
             rep_str(&r, "status", "ok");
-            send_reply(fd, &r);
-            tcdrain(fd);
+            send_reply(out, &r);
+            if (!stdio)
+                tcdrain(fd);
             break;
         }
         if (!strcmp(q.cmd, "info")) {
             rep_int(&r, "id", q.id);
             do_info(&r);
-            send_reply(fd, &r);
+            send_reply(out, &r);
             continue;
         }
         if (strcmp(q.cmd, "run")) {
@@ -1068,7 +1164,7 @@ static int serve(const char *dev, const char *fallback)
             rep_str(&r, "status", "error");
             rep_str(&r, "error_kind", "agent");
             rep_str(&r, "error", "unknown command");
-            send_reply(fd, &r);
+            send_reply(out, &r);
             continue;
         }
         /* A child per run, so its network namespace dies with it. */
@@ -1079,7 +1175,7 @@ static int serve(const char *dev, const char *fallback)
             prctl(PR_SET_CHILD_SUBREAPER, 1);
             struct buf cr = {0};
             do_run(&q, &cr);
-            _exit(send_reply(fd, &cr) < 0 ? 1 : 0);
+            _exit(send_reply(out, &cr) < 0 ? 1 : 0);
         }
         int status = 0;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -1089,9 +1185,11 @@ static int serve(const char *dev, const char *fallback)
             rep_str(&r, "status", "error");
             rep_str(&r, "error_kind", "agent");
             rep_str(&r, "error", "run supervisor died");
-            send_reply(fd, &r);
+            send_reply(out, &r);
         }
     }
+    if (stdio)
+        return 0;
     sync();
     if (getpid() == 1)
         reboot(RB_POWER_OFF);
@@ -1124,6 +1222,6 @@ int main(int argc, char **argv)
         return once();
     if (argc >= 4 && !strcmp(argv[1], "capture"))
         return capture_main(argv[2], argv[3]);
-    fprintf(stderr, "usage: sockspec-agent serve DEVICE [FALLBACK] | once | capture IFACE FILE\n");
+    fprintf(stderr, "usage: sockspec-agent serve DEVICE [FALLBACK] | serve stdio | once | capture IFACE FILE\n");
     return 2;
 }

@@ -140,6 +140,13 @@ def test_qemu_selftest_runs_in_a_fresh_namespace_with_capture(qemu, tmp_path):
 
 
 @needs_qemu
+def test_qemu_runs_never_share_a_namespace(qemu):
+    for _ in range(2):
+        r = qemu.run(Invocation("sockspec_selftest", []))
+        assert r.observations["lo_packets_at_start"] == 0, "an earlier run's packets are in this namespace"
+
+
+@needs_qemu
 def test_qemu_runs_the_handshake_probe(qemu, probe_build):
     if not has_real(probe_build, "tcp_handshake"):
         pytest.skip("build/probes/tcp_handshake not built (cmake --build build)")
@@ -294,12 +301,38 @@ def test_gvisor_exit_code_and_unsupported_things(gvisor):
 
 
 @needs_runsc
-def test_gvisor_timeout_leaves_nothing_running(gvisor):
-    with pytest.raises(TargetError, match="timed out"):
-        gvisor.run(Invocation("sockspec_selftest", ["--hang"], timeout_s=1.0, capture=False))
-    assert not gvisor._procs
-    state = gvisor.workdir() / "state"
-    assert not any(state.iterdir()), "runsc cleaned its container state"
+@pytest.mark.parametrize("release", ["2022", "2024"])
+def test_gvisor_runs_never_share_a_namespace(release, probe_build, cache_dir):
+    """Each run starts on a loopback nothing has used: in a namespace of its
+    own in the worker's sandbox (runsc 2024), or in a sandbox of its own where
+    a namespace cannot get the first one's loopback routes (runsc 2022)."""
+    from sockspec.targets.gvisor import GvisorTarget
+    with GvisorTarget(probe_build, cache_dir, release=release) as target:
+        for _ in range(2):
+            r = target.run(Invocation("sockspec_selftest", []))
+            assert r.observations["lo_packets_at_start"] == 0, "an earlier run's packets are in this namespace"
+            assert r.observations["interfaces"] == 1
+        if release == "2022":
+            assert "RTM_NEWROUTE: Operation not supported" in target.runs_unshared
+        else:
+            assert target.runs_unshared is None and len(target.sandbox_starts) == 1, "one sandbox served both"
+
+
+@needs_runsc
+def test_gvisor_timeout_leaves_nothing_running(gvisor, probe_build, cache_dir):
+    from sockspec.targets.gvisor import GvisorTarget
+    with GvisorTarget(probe_build, cache_dir) as target:
+        with pytest.raises(TargetError, match="timed out"):
+            target.run(Invocation("sockspec_selftest", ["--hang"], timeout_s=1.0, capture=False))
+        assert target.run(Invocation("sockspec_selftest", [], capture=False)).exit_code == 0, \
+            "the sandbox serves the next run"
+        with pytest.raises(TargetError, match="timed out"):
+            target.run(Invocation("sockspec_selftest", ["--hang"], sysctls={"net.ipv4.tcp_sack": "0"},
+                                  timeout_s=1.0, capture=False))
+        assert not target._procs, "the one-shot sandbox of a run with sysctls is gone"
+        state = target.workdir() / "state"
+        target.close()
+    assert not state.exists() or not any(state.iterdir()), "runsc cleaned its container state"
 
 
 @needs_runsc

@@ -6,7 +6,10 @@ import pytest
 def test_ip_bind_address_no_port(probe, family, expect):
     run = probe()
     expect.eq("bind_ok", run["bind"], "ok", "bind() to loopback port 0 succeeds")
-    expect.eq("no_port_after_bind", run["port_after_bind"], 0, "after bind() getsockname() shows port 0: none assigned yet")
+    # Which port a stack assigned is context; that it assigned one is the behaviour.
+    port = run["port_after_bind"]
+    expect.eq("no_port_after_bind", port if port == 0 or not isinstance(port, int) else "a port", 0,
+              "after bind() getsockname() shows port 0: none assigned yet")
     expect.eq("connect_ok", run["connect"], "ok", "connect() succeeds")
     expect.ne("port_assigned_at_connect", run["port_after_connect"], 0, "connect() assigns the port")
     syn = run.connection().segments[0]

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from sockspec.checks.tcp_data import new_data_segments
+from sockspec.observed import Unobservable
 
 
 def _packets_of_whole_segments(lengths, mss):
@@ -15,8 +16,13 @@ def _packets_of_whole_segments(lengths, mss):
 
 
 def _segments_sent(tcp_info):
-    """Data segments sent once: TCP_INFO's count less retransmissions (a tail loss probe under load)."""
-    return tcp_info["data_segs_out"] - tcp_info["total_retrans"]
+    """Data segments sent once: TCP_INFO's count less retransmissions (a tail
+    loss probe under load); unobservable where TCP_INFO lacks either counter."""
+    sent, retransmitted = tcp_info["data_segs_out"], tcp_info["total_retrans"]
+    for count in (sent, retransmitted):
+        if isinstance(count, Unobservable):
+            return count
+    return sent - retransmitted
 
 
 def _sent(run, side):

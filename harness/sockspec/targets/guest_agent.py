@@ -9,11 +9,15 @@ exit code, stdout, stderr and the pcap bytes, which become a RunRecord here.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import select
 import tempfile
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import capture, probe_output, sysctl
 from ..errors import ProbeOutputError, SysctlUnavailable, TargetError
@@ -84,6 +88,75 @@ def split_reply(buf: bytes) -> tuple[dict[str, bytes] | None, bytes]:
     if len(buf) < j + 1 + n:
         return None, buf[i:]
     return decode_reply_payload(buf[j + 1:j + 1 + n]), buf[j + 1 + n:]
+
+
+class AgentLink:
+    """A serving agent's channel: one request at a time, each reply matched to
+    its request by id.  Replies are read from `reader` and requests written
+    to `writer` (file descriptors: the same socket for a qemu guest, two pipes
+    for a gVisor sandbox); `close` releases them.  `diagnostics` says what the
+    other side left behind (logs, exit status) when it stops answering."""
+
+    def __init__(self, reader: int, writer: int, close: Callable[[], None],
+                 diagnostics: Callable[[], str], buffered: bytes = b""):
+        self.reader, self.writer = reader, writer
+        self._close = close
+        self.open = True
+        self.diagnostics = diagnostics
+        self.buf = buffered
+        self.next_id = 1
+        self.lock = threading.Lock()
+
+    def read_reply(self, deadline: float) -> dict[str, bytes]:
+        while True:
+            reply, rest = split_reply(self.buf)
+            if reply is not None:
+                self.buf = rest
+                return reply
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TargetError(f"the agent did not answer in time: {self.diagnostics()}")
+            readable, _, _ = select.select([self.reader], [], [], left)
+            if not readable:
+                continue
+            try:
+                chunk = os.read(self.reader, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise TargetError(f"the agent went away: {self.diagnostics()}")
+            self.buf += chunk
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            _, writable, _ = select.select([], [self.writer], [], max(0.0, deadline - time.monotonic()))
+            if not writable:
+                raise TargetError(f"the agent took no request in time: {self.diagnostics()}")
+            try:
+                view = view[os.write(self.writer, view):]
+            except BlockingIOError:
+                continue
+
+    def request(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
+        with self.lock:
+            if not self.open:
+                raise TargetError("the agent's channel is closed")
+            rid = self.next_id
+            self.next_id += 1
+            fields["id"] = rid
+            deadline = time.monotonic() + timeout_s
+            self._write(encode_request(cmd, **fields), deadline)
+            while True:
+                reply = self.read_reply(deadline)
+                if reply.get("id", b"").decode() == str(rid):
+                    return reply
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            with contextlib.suppress(OSError):
+                self._close()
 
 
 def run_fields(invocation: Invocation, program: str, *, netns: bool, capturer: str,

@@ -1,11 +1,12 @@
 """The gVisor target: probes run on gVisor's netstack under Debian's runsc.
 
-Each run is one `runsc --rootless --network=none --net-raw do` sandbox (a fresh
-netstack with only loopback, so a fresh "namespace" per run comes free).  What
-runs inside is the static agent (harness/guest/agent.c, mode "once"): it reads
-the request on stdin, writes the sysctls under the sandbox's /proc/sys, starts
-a capture, runs the probe, stops the capture with the end marker, and writes
-one reply (exit code, stdout, stderr, pcap bytes) on stdout.
+The sandboxes are `runsc --rootless --network=none --net-raw do` (netstack,
+with only loopback).  What runs inside is the static agent
+(harness/guest/agent.c): for each run it makes a network namespace, writes the
+sysctls under /proc/sys, starts a capture, runs the probe, stops the capture
+with the end marker, and replies (exit code, stdout, stderr, pcap bytes).  One
+sandbox serves the target's runs, each in a namespace of its own; a run that
+sets sysctls gets a sandbox of its own instead (gvisor_sandbox.py says why).
 
 Capture: tcpdump cannot run in the sandbox (libpcap 1.10 needs PACKET_MMAP,
 which gVisor's packet sockets lack; promiscuous mode is refused too), and
@@ -24,11 +25,9 @@ SysctlError (a TargetError) naming it.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -36,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from ..environment import RELEVANT_SYSCTLS, tool_versions
-from ..processes import launched
 from .base import Invocation, RunRecord, Target, TargetError, Unsupported, close_at_exit
-from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, encode_request, load_guest_builder,
-                          record_from_reply, run_fields, split_reply, sysctls_from_output)
+from .guest_agent import (READ_SYSCTLS_SCRIPT, SysctlError, load_guest_builder, record_from_reply,
+                          run_fields, sysctls_from_output)
+from .gvisor_sandbox import ServingSandbox, kill_sandbox, run_once
 
 __all__ = ["GvisorTarget", "FaultsUnsupported", "SysctlError"]
 
@@ -59,15 +58,6 @@ PCAP_LOG_NOTE = "runsc --pcap-log logs only the sandbox's external NICs, never l
 # A probe that exits 1 (the environment stopped it) with one of these errnos
 # met something gVisor does not implement (e.g. sock_diag: EPROTONOSUPPORT).
 UNIMPLEMENTED = re.compile(r"\b(EPROTONOSUPPORT|ENOSYS|EOPNOTSUPP|ENOPROTOOPT|EAFNOSUPPORT)\b")
-
-
-def sentry_panic(panic_log: Path) -> str | None:
-    """The first line of the sentry's panic, as runsc's --panic-log wrote it."""
-    with contextlib.suppress(OSError):
-        for line in panic_log.read_text(errors="replace").splitlines():
-            if line.startswith(("panic:", "fatal error:")):
-                return f"the sandbox's kernel (sentry) crashed: {line[:300]}"
-    return None
 
 
 class FaultsUnsupported(Unsupported):
@@ -99,7 +89,10 @@ class GvisorTarget(Target):
         self._agent: Path | None = None
         self._info: dict[str, str] | None = None
         self._env: dict[str, Any] | None = None
-        self._procs: set[subprocess.Popen] = set()
+        self._procs: set[subprocess.Popen] = set()     # one-shot sandboxes while they run
+        self._sandbox: ServingSandbox | None = None
+        self.runs_unshared: str | None = None   # why runs cannot share a sandbox, once found
+        self.sandbox_starts: list[float] = []   # seconds to each serving sandbox's hello
         self.overheads: list[float] = []     # host seconds per run minus the probe's own time
         close_at_exit(self)
 
@@ -128,7 +121,7 @@ class GvisorTarget(Target):
                 raise TargetError(f"gvisor: {e}") from e
         return self._agent
 
-    def runsc_argv(self, panic_log: Path | None = None) -> list[str]:
+    def runsc_argv(self, agent_mode: list[str], panic_log: Path | None = None) -> list[str]:
         if not os.path.exists(self.runsc):
             raise TargetError(f"gvisor: {self.runsc} not found (apt-get install runsc)")
         state = self.workdir() / "state"
@@ -139,54 +132,65 @@ class GvisorTarget(Target):
         argv += ["--network=none", "--net-raw", f"--platform={self.platform}", f"--root={state}"]
         if panic_log is not None:
             argv.append(f"--panic-log={panic_log}")
-        argv += ["do", str(self.agent()), "once"]
-        return argv
+        return [*argv, "do", str(self.agent()), *agent_mode]
 
-    def _exchange(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
-        """One sandbox: request on stdin, reply on stdout."""
-        # A sentry that panics exits without a word on stderr; its panic goes here.
-        panic_log = Path(tempfile.mkstemp(prefix="panic-", suffix=".log", dir=self.workdir())[1])
-        try:
-            return self._exchange_logged(cmd, timeout_s, panic_log, **fields)
-        finally:
-            panic_log.unlink(missing_ok=True)
+    def _panic_log(self) -> Path:
+        """A sentry that panics exits without a word on stderr; its panic goes here."""
+        return Path(tempfile.mkstemp(prefix="panic-", suffix=".log", dir=self.workdir())[1])
 
-    def _exchange_logged(self, cmd: str, timeout_s: float, panic_log: Path, **fields: Any) -> dict[str, bytes]:
-        argv = self.runsc_argv(panic_log)
-        request = encode_request(cmd, **fields)
-        proc = subprocess.Popen(launched(argv, pdeathsig=signal.SIGKILL), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.workdir(),
-                                start_new_session=True)
-        self._procs.add(proc)
-        try:
+    def _exchange(self, cmd: str, timeout_s: float, *, own_sandbox: bool = False, isolated: bool = False,
+                  **fields: Any) -> dict[str, bytes]:
+        """The agent's reply, from the worker's serving sandbox or, with
+        own_sandbox (or where runs cannot share one), a sandbox of its own.
+        isolated: the request runs in a network namespace nothing else used."""
+        sandbox = None if own_sandbox else self._serving()
+        if sandbox is None:
+            panic_log = self._panic_log()
             try:
-                out, err = proc.communicate(request, timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                self._kill(proc)
-                raise TargetError(f"gvisor: runsc did not finish within {timeout_s:.0f} s") from None
-        finally:
-            if proc.poll() is None:
-                self._kill(proc)
-            self._procs.discard(proc)
-        reply, _ = split_reply(out)
-        if reply is None:
-            said = err.decode("utf-8", "replace").strip()[-1500:] or sentry_panic(panic_log) or "nothing on stderr"
-            raise TargetError(f"gvisor: {' '.join(argv[:-4])} exited {proc.returncode} without a reply: {said}")
-        return reply
+                return run_once(self.runsc_argv(["once"], panic_log), self.workdir(), panic_log, cmd,
+                                timeout_s, self._procs, **fields, netns=0)
+            finally:
+                panic_log.unlink(missing_ok=True)
+        try:
+            return sandbox.request(cmd, timeout_s, **fields, netns=int(isolated), loopback_routes=int(isolated))
+        except TargetError:
+            self._sandbox = None      # killed by request(): a wedged sandbox is not reused
+            raise
 
-    @staticmethod
-    def _kill(proc: subprocess.Popen) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):
-            proc.communicate(timeout=10)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    def _serving(self) -> ServingSandbox | None:
+        """The worker's serving sandbox, started on first use; None where a
+        namespace made in it cannot get the loopback routes runsc gives the
+        sandbox's first one (runsc 2022 has no RTM_NEWROUTE, and refuses
+        abstract Unix addresses there too): then each run has a sandbox of its own."""
+        if self.runs_unshared is not None:
+            return None
+        if self._sandbox is not None and not self._sandbox.alive():
+            self._sandbox.kill()
+            self._sandbox = None
+        if self._sandbox is None:
+            panic_log = self._panic_log()
+            try:
+                sandbox = ServingSandbox(self.runsc_argv(["serve", "stdio"], panic_log), self.workdir(), panic_log)
+            except BaseException:
+                panic_log.unlink(missing_ok=True)
+                raise
+            self.sandbox_starts.append(round(sandbox.start_s, 3))
+            reply = sandbox.request("run", 60.0, timeout_ms=30000, capture=0, netns=1, loopback_routes=1,
+                                    arg=["/bin/true"])
+            if reply.get("status") != b"ok":
+                self.runs_unshared = ("each run has a sandbox of its own: in a namespace of a shared one, "
+                                      + reply.get("error", b"").decode("utf-8", "replace"))
+                sandbox.close()
+                return None
+            self._sandbox = sandbox
+        return self._sandbox
 
     def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
         for proc in list(self._procs):
-            self._kill(proc)
+            kill_sandbox(proc)
         self._procs.clear()
         self.remove_workdir()
 
@@ -203,7 +207,8 @@ class GvisorTarget(Target):
         capture = invocation.capture and self._capture_reason is None and peer_unseen is None
 
         def exchange() -> dict[str, bytes]:
-            return self._exchange("run", invocation.timeout_s + 60.0, **self._fields(invocation, probe, capture))
+            return self._exchange("run", invocation.timeout_s + 60.0, own_sandbox=bool(invocation.sysctls),
+                                  isolated=True, **self._fields(invocation, probe, capture))
 
         started = time.monotonic()
         reply = exchange()
@@ -234,6 +239,7 @@ class GvisorTarget(Target):
 
     def _fields(self, invocation: Invocation, probe: Path, capture: bool) -> dict[str, Any]:
         fields = run_fields(invocation, str(probe), netns=False, capturer="packet", request_id=1)
+        del fields["netns"]      # _exchange sets it: whether the run needs a namespace made depends on its sandbox
         fields["capture"] = 1 if capture else 0
         return fields
 
@@ -249,7 +255,7 @@ class GvisorTarget(Target):
         self.read_sysctls(RELEVANT_SYSCTLS)
 
     def read_sysctls(self, keys: list[str]) -> dict[str, str | None]:
-        reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0, netns=0,
+        reply = self._exchange("run", 60.0, timeout_ms=30000, capture=0,
                                arg=["/bin/sh", "-c", READ_SYSCTLS_SCRIPT, "sh", *keys])
         return sysctls_from_output(reply.get("stdout", b"").decode("utf-8", "replace"), keys)
 
@@ -269,9 +275,12 @@ class GvisorTarget(Target):
                 "proc_version": info.get("proc_version", "").strip(),
                 "runsc_version": m.group(1) if m else version.strip() or None,
                 "runsc_package_version": pkg or None,
-                "runsc_command": " ".join(self.runsc_argv()[:-2] + ["PROGRAM"]),
+                "runsc_command": " ".join(self.runsc_argv([])[:-1] + ["PROGRAM"]),
                 "platform": self.platform,
-                "network": "none (netstack, loopback only), one sandbox per run",
+                "network": "none (netstack, loopback only)",
+                "sandboxes": self.runs_unshared or (
+                    "one per worker, each run in a network namespace of its own with the loopback routes "
+                    "runsc gives the first one; a run that sets sysctls in a sandbox of its own"),
                 "rootless": self.rootless,
                 "host_kernel_release": os.uname().release,
                 "capture": CAPTURE_METHOD if self._capture_reason is None else None,

@@ -15,14 +15,13 @@ import select
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from ..errors import TargetError
 from ..processes import die_with_parent
-from .guest_agent import encode_request, split_reply
+from .guest_agent import AgentLink, split_reply
 
 QEMU = "qemu-system-x86_64"
 AGENT_PORT = "sockspec.agent"   # the virtio serial port's name, which the guest's agent looks up
@@ -46,11 +45,8 @@ class Guest:
         self.console = workdir / f"console-{accel}.log"
         self.qemu_log = workdir / f"qemu-{accel}.log"
         self.accel = accel
-        self.buf = b""
-        self.next_id = 1
-        self.lock = threading.Lock()
         self.proc: subprocess.Popen | None = None
-        self.sock: socket.socket | None = None
+        self.link: AgentLink | None = None
         paths = {channel: workdir / f"agent-{accel}-{channel}.sock" for channel in CHANNELS}
         listeners = {channel: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for channel in CHANNELS}
         connected: dict[str, socket.socket] = {}
@@ -95,8 +91,9 @@ class Guest:
                 except socket.timeout:
                     raise TargetError(f"qemu did not connect the agent's {channel} channel: "
                                       f"{self.diagnostics()}") from None
-            self.channel, hello = self._first_hello(connected, t0 + hello_timeout_s)
-            self.sock = connected.pop(self.channel)
+            self.channel, hello, rest = self._first_hello(connected, t0 + hello_timeout_s)
+            sock = connected.pop(self.channel)
+            self.link = AgentLink(sock.fileno(), sock.fileno(), sock.close, self.diagnostics, rest)
             self.boot_s = time.monotonic() - t0
             if hello.get("kind") != b"hello":
                 raise TargetError(f"unexpected first message from the guest agent: {hello!r}")
@@ -111,8 +108,10 @@ class Guest:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
-    def _first_hello(self, connected: dict[str, socket.socket], deadline: float) -> tuple[str, dict[str, bytes]]:
-        """The channel the agent chose, and its hello: the first whole reply on any."""
+    def _first_hello(self, connected: dict[str, socket.socket],
+                     deadline: float) -> tuple[str, dict[str, bytes], bytes]:
+        """The channel the agent chose, its hello (the first whole reply on
+        any), and what followed the hello."""
         bufs = {channel: b"" for channel in connected}
         while True:
             left = deadline - time.monotonic()
@@ -128,8 +127,7 @@ class Guest:
                 bufs[channel] += chunk
                 reply, rest = split_reply(bufs[channel])
                 if reply is not None:
-                    self.buf = rest
-                    return channel, reply
+                    return channel, reply, rest
 
     def diagnostics(self) -> str:
         parts = []
@@ -142,40 +140,17 @@ class Guest:
                     parts.append(f"{label}: {tail}")
         return "; ".join(parts) or "no output"
 
-    def _read_reply(self, deadline: float) -> dict[str, bytes]:
-        while True:
-            reply, rest = split_reply(self.buf)
-            if reply is not None:
-                self.buf = rest
-                return reply
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TargetError(f"the guest agent did not answer in time: {self.diagnostics()}")
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(1 << 20)
-            except socket.timeout:
-                continue
-            if not chunk:
-                raise TargetError(f"the guest went away: {self.diagnostics()}")
-            self.buf += chunk
+    @property
+    def next_id(self) -> int:
+        return self.link.next_id if self.link is not None else 1
 
     def request(self, cmd: str, timeout_s: float, **fields: Any) -> dict[str, bytes]:
-        with self.lock:   # one request at a time on the channel
-            if self.sock is None:
-                raise TargetError("guest is not running")
-            rid = self.next_id
-            self.next_id += 1
-            fields["id"] = rid
-            self.sock.sendall(encode_request(cmd, **fields))
-            deadline = time.monotonic() + timeout_s
-            while True:
-                reply = self._read_reply(deadline)
-                if reply.get("id", b"").decode() == str(rid):
-                    return reply
+        if self.link is None:
+            raise TargetError("guest is not running")
+        return self.link.request(cmd, timeout_s, **fields)
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None and self.sock is not None
+        return self.proc is not None and self.proc.poll() is None and self.link is not None and self.link.open
 
     def shutdown(self, timeout_s: float = 10.0) -> None:
         """Asks the agent to power off, then makes sure qemu is gone."""
@@ -187,10 +162,9 @@ class Guest:
         self.kill()
 
     def kill(self) -> None:
-        if self.sock is not None:
-            with contextlib.suppress(OSError):
-                self.sock.close()
-            self.sock = None
+        if self.link is not None:
+            self.link.close()
+            self.link = None
         if self.proc is not None:
             if self.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
