@@ -24,7 +24,8 @@ LAYERS = [
     ("runners", {"netns", "capture", "outdir"}),
     # where a probe runs
     ("targets", {"targets", "targets.base", "targets.guest_agent", "targets.host", "targets.qemu",
-                 "targets.qemu_guest", "targets.qemu_kernel", "targets.qemu_kvm", "targets.gvisor"}),
+                 "targets.qemu_guest", "targets.qemu_kernel", "targets.qemu_kvm", "targets.gvisor",
+                 "targets.gvisor_sandbox"}),
     # judging and reporting: wire checks, claim verdicts, the comparison, the docs
     ("judges", {
         "checks",

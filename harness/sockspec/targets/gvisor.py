@@ -92,6 +92,9 @@ class GvisorTarget(Target):
         self._procs: set[subprocess.Popen] = set()     # one-shot sandboxes while they run
         self._sandbox: ServingSandbox | None = None
         self.runs_unshared: str | None = None   # why runs cannot share a sandbox, once found
+        # (key, value) sysctls this runsc set, and those it refused with the agent's error
+        self._sysctls_set: set[tuple[str, str]] = set()
+        self._sysctls_refused: dict[tuple[str, str], str] = {}
         self.sandbox_starts: list[float] = []   # seconds to each serving sandbox's hello
         self.overheads: list[float] = []     # host seconds per run minus the probe's own time
         close_at_exit(self)
@@ -206,12 +209,17 @@ class GvisorTarget(Target):
         peer_unseen = PEER_UNCAPTURED if invocation.peer else None
         capture = invocation.capture and self._capture_reason is None and peer_unseen is None
 
+        refused = self._refused_sysctl(invocation.sysctls)
+        if refused:
+            raise SysctlError(f"{self.name}: {invocation.command_line()}: {refused}")
+
         def exchange() -> dict[str, bytes]:
             return self._exchange("run", invocation.timeout_s + 60.0, own_sandbox=bool(invocation.sysctls),
                                   isolated=True, **self._fields(invocation, probe, capture))
 
         started = time.monotonic()
         reply = exchange()
+        self._learn_sysctls(invocation.sysctls, reply)
         if capture and reply.get("error_kind") == b"capture":
             # The sandbox refused to start the capture: say so once, run without it.
             self._capture_reason = ("no capture in gVisor: " + reply.get("error", b"").decode("utf-8", "replace")
@@ -236,6 +244,30 @@ class GvisorTarget(Target):
             raise Unsupported(f"gVisor lacks what the probe needs: {said}"
                               + (f"; {NO_SOCK_DIAG}" if "sock_diag" in said else ""))
         return record
+
+    def _refused_sysctl(self, sysctls: dict[str, str]) -> str | None:
+        """The agent's error for the first of these sysctls that this runsc
+        refused before, when it set every one ahead of it before: a sandbox
+        would refuse it again (a sysctl gVisor lacks, or a value it refuses:
+        88 runs of each gVisor suite), so none is started for it."""
+        for item in sysctls.items():
+            if item in self._sysctls_refused:
+                return self._sysctls_refused[item]
+            if item not in self._sysctls_set:
+                return None
+        return None
+
+    def _learn_sysctls(self, sysctls: dict[str, str], reply: dict[str, bytes]) -> None:
+        """The agent sets sysctls in order and stops at the first it cannot set."""
+        if reply.get("status") == b"ok":
+            self._sysctls_set.update(sysctls.items())
+        elif reply.get("error_kind") == b"sysctl":
+            error = reply.get("error", b"").decode("utf-8", "replace")
+            for key, value in sysctls.items():
+                if error.startswith((f"sysctl {key}=", f"sysctl {key}:")):
+                    self._sysctls_refused[(key, value)] = error
+                    return
+                self._sysctls_set.add((key, value))
 
     def _fields(self, invocation: Invocation, probe: Path, capture: bool) -> dict[str, Any]:
         fields = run_fields(invocation, str(probe), netns=False, capturer="packet", request_id=1)
