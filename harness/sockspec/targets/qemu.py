@@ -67,7 +67,7 @@ class QemuTarget(Target):
         self.boot_timeout_s = boot_timeout_s
         self._guest: Guest | None = None
         self._kernel: KernelImage | None = None
-        self._probes_sig: tuple | None = None
+        self._booted_probes: dict[str, tuple[int, int]] = {}   # name -> (size, mtime) in the guest
         self._boots: list[dict[str, Any]] = []
         self._env_extra: dict[str, Any] | None = None
         self._kvm_note: str | None = None
@@ -92,7 +92,8 @@ class QemuTarget(Target):
         work = self.workdir()
         initrd = work / "initramfs.cpio"
         try:
-            self._probes_sig = builder.probes_signature(self.build_dir)
+            self._booted_probes = {name: (size, mtime) for name, size, mtime
+                                   in builder.probes_signature(self.build_dir)}
             manifest = builder.build_initramfs(self.build_dir, self.cache_dir, initrd,
                                                modules=self._modules(kernel))
         except builder.BuildError as e:
@@ -139,9 +140,11 @@ class QemuTarget(Target):
         if not probe.is_file():
             raise TargetError(f"qemu: no probe {probe}")
         if self._guest is not None:
-            builder = load_guest_builder()
-            if builder.probes_signature(self.build_dir) != self._probes_sig:
-                self._guest.shutdown()   # probes were rebuilt: boot a guest that has them
+            # One stat a run, not the whole build's: a probe rebuilt or added
+            # since the boot is not in the guest, which is booted again with it.
+            st = probe.stat()
+            if self._booted_probes.get(invocation.probe) != (st.st_size, st.st_mtime_ns):
+                self._guest.shutdown()
                 self._guest = None
         guest = self._ensure_guest()
         fields = run_fields(invocation, f"/probes/{invocation.probe}", netns=True,
