@@ -36,18 +36,18 @@ from .command_line import MAX_JOBS, Parser, build, rel, require_root, run_pytest
 from .errors import SockspecError, TargetError, UsageError
 from .paths import RESULTS_DIR, build_dir
 from .probe_ladder import cmd_probe
-from .run_targets import (SuiteRun, fetch_for, previous_results, previous_wall_s, results_dir_name, run_concurrently,
-                          time_report)
+from .run_targets import (SuiteRun, fetch_for, previous_results, previous_wall_s, qemu_workers, results_dir_name,
+                          run_concurrently, time_report)
 from .targets import ALL_STACKS, parse_stack
 from .scaffold import cmd_new
 
 # Parallel pytest workers per target when --jobs is not given: each qemu
-# worker boots its own TCG guest (2 measured fastest on 2 cores), runsc
-# sandboxes are cheap but CPU-hungry. On the host most tests wait on a
+# worker boots its own TCG guest (run_targets.qemu_workers: 2 for one suite,
+# fewer when several share the guests), runsc sandboxes are cheap but CPU-hungry. On the host most tests wait on a
 # protocol timer, so workers beyond the cores shorten the wall until the CPU
 # (about 75 s for the suite, 1.3 s more per worker to start) is busy: 12 and
 # 16 workers were no faster than 8 (docs/architecture.md, Timing).
-DEFAULT_JOBS = {"host": 8, "qemu": 2, "gvisor": 2}
+DEFAULT_JOBS = {"host": 8, "gvisor": 2}   # qemu: run_targets.qemu_workers()
 
 
 def check_starts(target: str) -> None:
@@ -132,7 +132,9 @@ def cmd_run(args) -> int:
         if os.environ.get("SOCKSPEC_BUILD"):
             extra += ["--sockspec-build", os.environ["SOCKSPEC_BUILD"]]
         extras[target] = extra
-        jobs = args.jobs or DEFAULT_JOBS[parse_stack(target)[0]]
+        kind = parse_stack(target)[0]
+        jobs = args.jobs or (qemu_workers(sum(parse_stack(t)[0] == "qemu" for t in targets)) if kind == "qemu"
+                             else DEFAULT_JOBS[kind])
         final = out or RESULTS_DIR / results_dir_name(target)
         log = None if len(targets) == 1 else build_dir() / "logs" / f"{target.replace(':', '-')}.log"
         runs.append(SuiteRun(target, jobs, final, outdir.staging_for(final), log))
@@ -240,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="where to run: host, qemu[:5.10|6.1|6.12|7.2], gvisor[:2022|2024], several "
                             "comma-separated, or all (default host)")
     p_run.add_argument("--jobs", "-j", type=whole_number(1, MAX_JOBS), default=None,
-                       help="parallel pytest workers (default: host 8, qemu 2, gvisor 2)")
+                       help="parallel pytest workers (default: host 8, gvisor 2, qemu 2, or 1 each "
+                            "when more than two qemu suites run)")
     p_run.add_argument("--parallel", type=whole_number(1, len(ALL_STACKS)), default=None, metavar="N",
                        help="run at most N targets' suites at once (default: all of them, the longest first, "
                             "and at most one qemu suite per core)")

@@ -159,19 +159,32 @@ def emulated(run: SuiteRun) -> bool:
     return parse_stack(run.target)[0] == "qemu"
 
 
-def emulated_at_once() -> int:
-    """How many qemu suites may run together: one per core. A TCG guest's vCPU
-    is busy whenever its probe runs (a two-guest suite keeps about 1.1 cores
-    busy), and guests crowded onto fewer cores did not just wait: the seven
-    stacks at once spent 315-360 s of CPU per qemu suite that took 212 s alone
-    (late timers, retransmissions, caches shared eight ways)."""
-    return max(1, os.cpu_count() or 1)
+QEMU_WORKERS = 2   # a qemu suite alone: two guests (one per worker) measured fastest on two cores
+
+
+def guests_at_once() -> int:
+    """How many TCG guests (one per worker of a qemu suite) may run together:
+    two per core. A guest's vCPU is busy whenever its probe runs, and guests
+    crowded onto fewer cores did not just wait: eight guests on two cores
+    spent 315-360 s of CPU per qemu suite that took 212 s alone (late timers,
+    retransmissions, caches shared eight ways)."""
+    return 2 * max(1, os.cpu_count() or 1)
+
+
+def qemu_workers(qemu_suites: int) -> int:
+    """Workers for each of a run's qemu suites: the guests shared among them,
+    so that all of them start at once. With four, two suites of two guests
+    at a time left the second pair running alone at the end: the seven
+    stacks took 757 s (1228 s of CPU); four suites of one guest each took
+    680 s (1188 s of CPU)."""
+    return max(1, min(QEMU_WORKERS, guests_at_once() // max(1, qemu_suites)))
 
 
 def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str, list[str]],
                      at_once: int | None = None):
-    """Starts the suites, at most at_once at a time (None: all) and at most
-    emulated_at_once() qemu suites, in the order given, and yields each as it
+    """Starts the suites, at most at_once at a time (None: all) and qemu
+    suites while their guests fit in guests_at_once(), in the order given
+    (a suite that needs more than all of them starts alone), and yields each as it
     finishes; a SIGTERM or Ctrl-C to us reaches every pytest, which unwinds
     and removes what it made."""
     done: queue.Queue = queue.Queue()
@@ -200,7 +213,8 @@ def run_concurrently(runs: list[SuiteRun], select: str | None, extras: dict[str,
                 return
             if len(running) >= (at_once or len(runs)):
                 return
-            if not emulated(run) or sum(map(emulated, running)) < emulated_at_once():
+            guests = sum(r.jobs for r in running if emulated(r))
+            if not emulated(run) or guests + run.jobs <= guests_at_once() or not guests:
                 start(run)
 
     try:

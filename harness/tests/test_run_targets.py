@@ -38,12 +38,25 @@ class FakeRun(SuiteRun):
         return 0
 
 
-def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(monkeypatch):
-    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
-    names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "gvisor:2024", "gvisor:2022", "host"]
+def fake_runs(names: list[str], jobs=lambda name: 2) -> list[FakeRun]:
     FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
     FakeRun.released = {n: threading.Event() for n in names}
-    runs = [FakeRun(n, 2, Path("/r"), Path("/s")) for n in names]
+    return [FakeRun(n, jobs(n), Path("/r"), Path("/s")) for n in names]
+
+
+def run_beside(releaser_body, runs: list[FakeRun]) -> list[str]:
+    """run_concurrently() with releaser_body in a thread beside it: the targets as they finished."""
+    releaser = threading.Thread(target=releaser_body)
+    releaser.start()
+    finished = [r.target for r in run_targets.run_concurrently(runs, None, {r.target: [] for r in runs})]
+    releaser.join()
+    return finished
+
+
+def test_qemu_suites_start_while_their_guests_fit_two_per_core_and_the_others_at_once(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
+    names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "gvisor:2024", "gvisor:2022", "host"]
+    runs = fake_runs(names)
     first_five = []
 
     def release_one_by_one():
@@ -56,21 +69,34 @@ def test_at_most_one_qemu_suite_per_core_runs_while_the_others_start_at_once(mon
             FakeRun.released[name].set()
             time.sleep(0.02)
 
-    releaser = threading.Thread(target=release_one_by_one)
-    releaser.start()
-    finished = [r.target for r in run_targets.run_concurrently(runs, None, {n: [] for n in names})]
-    releaser.join()
+    finished = run_beside(release_one_by_one, runs)
     assert first_five == ["qemu:6.12", "qemu:7.2", "gvisor:2024", "gvisor:2022", "host"]
     assert finished[0] == "qemu:6.12" and sorted(finished) == sorted(names)
     assert all(sum(t.startswith("qemu") for t in running) <= 2 for _, running in FakeRun.starts)
 
 
+def test_four_qemu_suites_share_the_guests_and_all_start_at_once(monkeypatch):
+    monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
+    assert run_targets.qemu_workers(4) == 1 and run_targets.qemu_workers(1) == 2
+    names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10", "host"]
+    runs = fake_runs(names, lambda n: run_targets.qemu_workers(4) if n.startswith("qemu") else 8)
+
+    def release_after_all_started():
+        deadline = time.monotonic() + 5
+        while len(FakeRun.starts) < len(names) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for name in names:
+            FakeRun.released[name].set()
+
+    finished = run_beside(release_after_all_started, runs)
+    assert sorted(FakeRun.starts[-1][1]) == sorted(names), "all five ran at once"
+    assert sorted(finished) == sorted(names)
+
+
 def test_a_sigterm_starts_no_waiting_suite(monkeypatch):
     monkeypatch.setattr(run_targets.os, "cpu_count", lambda: 2)
     names = ["qemu:6.12", "qemu:7.2", "qemu:6.1", "qemu:5.10"]
-    FakeRun.lock, FakeRun.running, FakeRun.starts = threading.Lock(), set(), []
-    FakeRun.released = {n: threading.Event() for n in names}
-    runs = [FakeRun(n, 2, Path("/r"), Path("/s")) for n in names]
+    runs = fake_runs(names)
 
     signalled = threading.Semaphore(0)
 
@@ -91,9 +117,6 @@ def test_a_sigterm_starts_no_waiting_suite(monkeypatch):
         for name in names:
             FakeRun.released[name].set()
 
-    releaser = threading.Thread(target=terminate_then_release)
-    releaser.start()
-    finished = [r.target for r in run_targets.run_concurrently(runs, None, {n: [] for n in names})]
-    releaser.join()
+    finished = run_beside(terminate_then_release, runs)
     assert [t for t, _ in FakeRun.starts] == ["qemu:6.12", "qemu:7.2"]
     assert sorted(finished) == ["qemu:6.12", "qemu:7.2"]
