@@ -206,8 +206,8 @@ TEST(Wait, ThePauseGrowsWithTheTimeWaited) {
   using std::chrono::microseconds;
   using std::chrono::milliseconds;
   EXPECT_EQ(poll_pause(milliseconds(0)), microseconds(200));
-  EXPECT_EQ(poll_pause(milliseconds(64)), microseconds(1000));
-  EXPECT_EQ(poll_pause(std::chrono::seconds(10)), microseconds(10000));
+  EXPECT_EQ(poll_pause(milliseconds(64)), microseconds(2000));
+  EXPECT_EQ(poll_pause(std::chrono::seconds(10)), microseconds(20000));
   // A 300 ms wait polls a few hundred times, not the 1500 of a fixed 200 µs pause.
   int polls = 0;
   EXPECT_FALSE(wait_until([&] { return ++polls < 0; }, milliseconds(300)));

@@ -12,14 +12,16 @@
 
 namespace sockspec {
 
-// The pause before the next poll of a wait that has lasted `waited`: 1/64 of
-// it, from 200 µs up to 10 ms. A condition is still seen within about 1.6%
-// of the time it took to hold, and a 10 s wait polls about 1,200 times
-// instead of up to 50,000 (under qemu's emulation a 10 s wait on a
-// sock_diag dump polled every 200 µs burnt about 9 s of CPU).
+// The pause before the next poll of a wait that has lasted `waited`: 1/32 of
+// it, from 200 µs up to 20 ms. A condition is still seen within about 3% of
+// the time it took to hold (and within 20 ms), and a 10 s wait polls about
+// 650 times instead of up to 50,000. Each poll (a sock_diag dump, a read of
+// /proc/net/netstat) costs about a millisecond of a TCG guest's CPU: with
+// 1/64 and 10 ms, waits were about a quarter of a qemu suite's guest CPU,
+// and polling every 200 µs once burnt 9 s of CPU in a 10 s wait.
 inline std::chrono::microseconds poll_pause(std::chrono::steady_clock::duration waited) {
   using std::chrono::microseconds;
-  return std::clamp(std::chrono::duration_cast<microseconds>(waited) / 64, microseconds(200), microseconds(10000));
+  return std::clamp(std::chrono::duration_cast<microseconds>(waited) / 32, microseconds(200), microseconds(20000));
 }
 
 // Polls pred() until it returns true or the deadline passes; returns its last answer.
