@@ -41,6 +41,10 @@ def test_tcp_delayed_ack_quickack(probe, family, expect):
 def test_tcp_delayed_ack_quickack_connection_start(probe, family, expect):
     """A connection starts in quick-ACK mode: its first small segment is ACKed at once."""
     run = probe("--exchanges", 0)
+    # What makes server_interactive fail: no exchanges, so no pingpong mode yet.
+    expect.eq("server_not_yet_interactive", run["measured"]["interactive"], False,
+              "with no exchanges the server is not interactive yet (getsockopt(TCP_QUICKACK) reads 1)",
+              source="net/ipv4/tcp.c do_tcp_getsockopt(): TCP_QUICKACK is !inet_csk_in_pingpong_mode()")
     expect.true("no_delayed_ack_connection_start", bool(run["measured"]["acked"] and run["measured"]["delayed_acks"] == 0),
                 "no delayed ACK at connection start")
     small, ack = _small_and_ack(run, expect=expect)
