@@ -6,7 +6,9 @@ with only loopback).  What runs inside is the static agent
 sysctls under /proc/sys, starts a capture, runs the probe, stops the capture
 with the end marker, and replies (exit code, stdout, stderr, pcap bytes).  One
 sandbox serves the target's runs, each in a namespace of its own; a run that
-sets sysctls gets a sandbox of its own instead (gvisor_sandbox.py says why).
+sets sysctls gets a sandbox of its own instead, and so does every run on a
+runsc that cannot give a new namespace loopback routes (2022): gvisor_sandbox.py
+and _serving() say why.
 
 Capture: tcpdump cannot run in the sandbox (libpcap 1.10 needs PACKET_MMAP,
 which gVisor's packet sockets lack; promiscuous mode is refused too), and

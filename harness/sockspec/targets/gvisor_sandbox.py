@@ -8,7 +8,8 @@ fresh sandbox gave each run before.  Starting a sandbox costs 300 ms of CPU
 /bin/true` on a quiet machine: half or more of a gVisor suite's CPU when
 every run had its own.
 
-A one-shot sandbox (`agent once`) still runs each request that sets sysctls.
+A one-shot sandbox (`agent once`) still runs each request that sets sysctls,
+and every request where runs cannot share a sandbox (GvisorTarget._serving()).
 gVisor's /proc/sys/net always shows the stack of the sandbox's first network
 namespace (gvisor.dev/issue/1833, checked on both releases: writing tcp_sack
 in an `unshare -n` shell changed the outer stack's value, not the inner's).
