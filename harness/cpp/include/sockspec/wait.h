@@ -17,8 +17,9 @@ namespace sockspec {
 // the time it took to hold (and within 20 ms), and a 10 s wait polls about
 // 650 times instead of up to 50,000. Each poll (a sock_diag dump, a read of
 // /proc/net/netstat) costs about a millisecond of a TCG guest's CPU: with
-// 1/64 and 10 ms, waits were about a quarter of a qemu suite's guest CPU,
-// and polling every 200 µs once burnt 9 s of CPU in a 10 s wait.
+// 1/64 and 10 ms, qemu:7.2's runs longer than a second, mostly waiting, used
+// 35 s of the suite's 130 s of guest CPU, and polling every 200 µs once
+// burnt 9 s of CPU in a 10 s wait.
 inline std::chrono::microseconds poll_pause(std::chrono::steady_clock::duration waited) {
   using std::chrono::microseconds;
   return std::clamp(std::chrono::duration_cast<microseconds>(waited) / 32, microseconds(200), microseconds(20000));
